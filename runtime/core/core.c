@@ -1,0 +1,176 @@
+/* core.c — status names, the error context, dtypes and the allocator hook.
+ * Deliberately tiny: no logging framework, no global error state. */
+#include "clx/clx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ status */
+
+const char *clx_status_name(enum clx_status st)
+{
+	switch (st) {
+	case CLX_OK: return "ok";
+	case CLX_ERR_INVALID_ARG: return "invalid argument";
+	case CLX_ERR_IO: return "I/O error";
+	case CLX_ERR_FORMAT: return "malformed input";
+	case CLX_ERR_UNSUPPORTED: return "unsupported";
+	case CLX_ERR_SHAPE: return "shape mismatch";
+	case CLX_ERR_NOMEM: return "out of memory";
+	case CLX_ERR_DEVICE: return "device error";
+	case CLX_ERR_NOT_FOUND: return "not found";
+	}
+	return "unknown status";
+}
+
+/* ----------------------------------------------------------------- context */
+
+struct clx_ctx {
+	char err[1024];
+};
+
+struct clx_ctx *clx_ctx_create(void)
+{
+	return clx_calloc(1, sizeof(struct clx_ctx));
+}
+
+void clx_ctx_free(struct clx_ctx *ctx)
+{
+	clx_free(ctx);
+}
+
+const char *clx_last_error(const struct clx_ctx *ctx)
+{
+	return ctx ? ctx->err : "";
+}
+
+void clx_clear_error(struct clx_ctx *ctx)
+{
+	if (ctx)
+		ctx->err[0] = '\0';
+}
+
+enum clx_status clx_fail(struct clx_ctx *ctx, enum clx_status st, const char *fmt, ...)
+{
+	if (ctx) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+		va_end(ap);
+	}
+	return st;
+}
+
+void clx_assert_fail(const char *expr, const char *file, int line)
+{
+	fprintf(stderr, "clx: internal error: %s:%d: assertion '%s' failed\n", file, line, expr);
+	abort();
+}
+
+/* ------------------------------------------------------------------ dtypes */
+
+size_t clx_dtype_size(enum clx_dtype dt)
+{
+	switch (dt) {
+	case CLX_DTYPE_F32: return 4;
+	case CLX_DTYPE_F16: return 2;
+	case CLX_DTYPE_BF16: return 2;
+	case CLX_DTYPE_I32: return 4;
+	case CLX_DTYPE_I64: return 8;
+	case CLX_DTYPE_COUNT: break;
+	}
+	return 0;
+}
+
+const char *clx_dtype_name(enum clx_dtype dt)
+{
+	switch (dt) {
+	case CLX_DTYPE_F32: return "F32";
+	case CLX_DTYPE_F16: return "F16";
+	case CLX_DTYPE_BF16: return "BF16";
+	case CLX_DTYPE_I32: return "I32";
+	case CLX_DTYPE_I64: return "I64";
+	case CLX_DTYPE_COUNT: break;
+	}
+	return "?";
+}
+
+static float bits_to_f32(uint32_t u)
+{
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+float clx_bf16_to_f32(uint16_t h)
+{
+	return bits_to_f32((uint32_t)h << 16);
+}
+
+/* IEEE half → single, exact for every input (subnormals, inf, NaN). */
+float clx_f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h >> 15) << 31;
+	uint32_t exp = (h >> 10) & 0x1f;
+	uint32_t man = h & 0x3ff;
+	if (exp == 0x1f) /* inf / NaN */
+		return bits_to_f32(sign | 0x7f800000u | (man << 13));
+	if (exp == 0) {
+		if (man == 0)
+			return bits_to_f32(sign);
+		/* subnormal: value = man · 2^-24 */
+		float v = (float)man * 0x1p-24f;
+		return sign ? -v : v;
+	}
+	return bits_to_f32(sign | ((exp + 112) << 23) | (man << 13));
+}
+
+/* --------------------------------------------------------------- allocator */
+
+static struct clx_allocator g_alloc = { malloc, realloc, free };
+
+void clx_set_allocator(const struct clx_allocator *a)
+{
+	if (a)
+		g_alloc = *a;
+	else
+		g_alloc = (struct clx_allocator){ malloc, realloc, free };
+}
+
+void *clx_malloc(size_t n)
+{
+	return g_alloc.malloc_fn(n ? n : 1);
+}
+
+void *clx_calloc(size_t count, size_t size)
+{
+	size_t n;
+	if (!clx_mul_ok(count, size, &n))
+		return NULL;
+	void *p = clx_malloc(n);
+	if (p)
+		memset(p, 0, n ? n : 1);
+	return p;
+}
+
+void *clx_realloc(void *p, size_t n)
+{
+	return g_alloc.realloc_fn(p, n ? n : 1);
+}
+
+void clx_free(void *p)
+{
+	if (p)
+		g_alloc.free_fn(p);
+}
+
+char *clx_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = clx_malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}

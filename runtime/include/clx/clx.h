@@ -1,0 +1,112 @@
+/* clx.h — the core of the public API: status codes, the error context,
+ * data types and the overridable allocator.
+ *
+ * Every fallible library call takes a `struct clx_ctx *` and returns an
+ * `enum clx_status`; on failure it leaves one human-readable line in the
+ * context (`clx_last_error`). The library never exits and keeps no global
+ * error string. Internal invariants use CLX_ASSERT, which stays on with
+ * -DNDEBUG; input is never validated with assert(). */
+#ifndef CLX_CLX_H
+#define CLX_CLX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLX_VERSION_STRING "0.1.0"
+
+enum clx_status {
+	CLX_OK = 0,
+	CLX_ERR_INVALID_ARG,   /* caller passed something impossible */
+	CLX_ERR_IO,            /* open/read/write/mmap failed */
+	CLX_ERR_FORMAT,        /* a file is malformed (safetensors, JSON, npy, …) */
+	CLX_ERR_UNSUPPORTED,   /* well-formed but not something clx runs */
+	CLX_ERR_SHAPE,         /* a tensor shape disagrees with what is expected */
+	CLX_ERR_NOMEM,         /* an allocation failed */
+	CLX_ERR_DEVICE,        /* a backend/device failure */
+	CLX_ERR_NOT_FOUND,     /* missing file, tensor, device */
+};
+
+const char *clx_status_name(enum clx_status st);
+
+/* ---------------------------------------------------------------- context */
+
+/* Carries the last error message (and nothing global). Cheap to create. */
+struct clx_ctx;
+
+struct clx_ctx *clx_ctx_create(void);
+void clx_ctx_free(struct clx_ctx *ctx);
+
+/* The message of the last failure, "" if none. Valid until the next call
+ * that fails on this context. */
+const char *clx_last_error(const struct clx_ctx *ctx);
+
+/* Records a printf-style message and returns `st`, so error paths read
+ * `return clx_fail(ctx, CLX_ERR_FORMAT, "%s: ...", path);`. ctx may be NULL. */
+enum clx_status clx_fail(struct clx_ctx *ctx, enum clx_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+void clx_clear_error(struct clx_ctx *ctx);
+
+/* ---------------------------------------------------------------- dtypes */
+
+enum clx_dtype {
+	CLX_DTYPE_F32 = 0,
+	CLX_DTYPE_F16,
+	CLX_DTYPE_BF16,
+	CLX_DTYPE_I32,
+	CLX_DTYPE_I64,
+	CLX_DTYPE_COUNT
+};
+
+size_t clx_dtype_size(enum clx_dtype dt);
+const char *clx_dtype_name(enum clx_dtype dt);
+
+float clx_f16_to_f32(uint16_t h);
+float clx_bf16_to_f32(uint16_t h);
+
+/* -------------------------------------------------------------- allocator */
+
+/* Every allocation in the library goes through these. Tests replace the
+ * hooks to fail the Nth allocation (see tests/alloc_fail.h). */
+void *clx_malloc(size_t n);
+void *clx_calloc(size_t count, size_t size);
+void *clx_realloc(void *p, size_t n);
+void clx_free(void *p);
+char *clx_strdup(const char *s);
+
+struct clx_allocator {
+	void *(*malloc_fn)(size_t n);
+	void *(*realloc_fn)(void *p, size_t n);
+	void (*free_fn)(void *p);
+};
+/* NULL restores the C library's allocator. Not thread-safe: set it once
+ * before any other call. */
+void clx_set_allocator(const struct clx_allocator *a);
+
+/* ---------------------------------------------------------------- checks */
+
+/* Checked size arithmetic for every number that comes from a file. */
+static inline bool clx_mul_ok(size_t a, size_t b, size_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool clx_add_ok(size_t a, size_t b, size_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+
+void clx_assert_fail(const char *expr, const char *file, int line);
+#define CLX_ASSERT(x) ((x) ? (void)0 : clx_assert_fail(#x, __FILE__, __LINE__))
+
+#ifdef __cplusplus
+}
+#endif
+#endif

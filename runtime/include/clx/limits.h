@@ -1,0 +1,19 @@
+/* limits.h — every cap clx puts on untrusted input, in one place. */
+#ifndef CLX_LIMITS_H
+#define CLX_LIMITS_H
+
+#define CLX_MAX_DIMS 8                          /* tensor rank */
+#define CLX_MAX_NAME 128                        /* tensor / node name bytes incl. NUL */
+#define CLX_MAX_SAFETENSORS_HEADER 100000000ull /* bytes, as the reference loader */
+#define CLX_MAX_SAFETENSORS_DIM ((1ull << 48) - 1)
+#define CLX_MAX_SAFETENSORS_TENSORS 10000000
+#define CLX_MAX_JSON_FILE (16u << 20)           /* config.json & friends */
+#define CLX_MAX_JSON_DEPTH 64
+#define CLX_MAX_NPY_HEADER 65536
+#define CLX_MAX_CONFIG_DIM 65536                /* hidden sizes, vocab per dim … */
+#define CLX_MAX_CONFIG_VOCAB 1000000
+#define CLX_MAX_CONFIG_LAYERS 256
+#define CLX_MAX_TOKENS 4096                     /* max_position_embeddings cap */
+#define CLX_MAX_IMAGE_SIZE 4096
+
+#endif

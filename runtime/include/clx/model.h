@@ -1,0 +1,49 @@
+/* model.h — an X-CLIP model directory: config.json + model.safetensors.
+ *
+ * Loading validates every tensor the graph needs against the shape the
+ * config implies (error names the tensor and both shapes), ignores
+ * `*.position_ids`, and gives each weight as f32: aliased into the mmap when
+ * the file is f32 and 4-byte aligned, converted into an owned copy for
+ * f16/bf16 or misaligned data. */
+#ifndef CLX_MODEL_H
+#define CLX_MODEL_H
+
+#include "clx/clx.h"
+#include "clx/config.h"
+#include "clx/limits.h"
+
+struct clx_safetensors;
+
+struct clx_weight {
+	const char *name;             /* HF parameter name */
+	int n_dims;
+	int64_t shape[CLX_MAX_DIMS];  /* as the config implies (== file's) */
+	int64_t n_elems;
+	const float *data;            /* f32, n_elems values */
+	bool owned;                   /* data was converted/copied */
+};
+
+struct clx_model {
+	struct clx_xclip_config cfg;
+	char *dir;                    /* resolved model directory */
+	int n_weights;
+	struct clx_weight *weights;   /* in clx_xclip_for_each_param order */
+	int n_ignored;                /* tensors in the file the model doesn't use */
+	struct clx_safetensors *st;
+};
+
+/* `path` is a model directory or a Hub id resolved in the local HF cache
+ * ($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub). */
+enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx_model **out);
+void clx_model_free(struct clx_model *m);
+
+/* NULL if the model has no such weight (a programming error for builders). */
+const struct clx_weight *clx_model_weight(const struct clx_model *m, const char *name);
+
+/* Every parameter XCLIPModel has for `cfg`, in state_dict order, with its
+ * shape (XCLIP_SPEC.md §3.5). Used by the loader, the graph builder and the
+ * synthetic-weight generator. Returns the count. */
+typedef void (*clx_param_fn)(void *user, const char *name, int n_dims, const int64_t *shape);
+int clx_xclip_for_each_param(const struct clx_xclip_config *cfg, clx_param_fn fn, void *user);
+
+#endif
