@@ -51,4 +51,17 @@ const struct clx_st_tensor *clx_safetensors_find(const struct clx_safetensors *s
 /* Converts any float dtype to f32 into `dst` (n_elems floats). */
 void clx_safetensors_read_f32(const struct clx_st_tensor *t, float *dst);
 
+/* Writes a safetensors file (header padded with spaces so data starts
+ * 8-byte aligned; entries in the order given). Atomic: a temp file in the
+ * same folder renamed over `path` only after every byte is written. */
+struct clx_st_write_entry {
+	const char *name;
+	enum clx_dtype dtype;
+	int n_dims;
+	const int64_t *shape;
+	const void *data;           /* prod(shape) · dtype size bytes */
+};
+enum clx_status clx_safetensors_write(struct clx_ctx *ctx, const char *path,
+				      int n, const struct clx_st_write_entry *entries);
+
 #endif
