@@ -25,9 +25,11 @@ struct clx_safetensors {
 	int n_tensors;
 	struct clx_st_tensor *tensors; /* in file (header) order */
 	/* private */
-	void *map;
+	void *map;                  /* mmap'ed file (open) or NULL (parse) */
 	size_t map_size;
 	char *path_owned;
+	char *names;                /* one block holding every tensor name */
+	const struct clx_st_tensor **by_name; /* n_tensors, sorted by name */
 };
 
 /* Opens, validates and maps `path`. On failure returns a status with a
@@ -43,12 +45,14 @@ enum clx_status clx_safetensors_parse(struct clx_ctx *ctx, const char *name,
 
 void clx_safetensors_free(struct clx_safetensors *st);
 
-/* NULL when absent. Linear search is fine for hundreds of tensors; a
- * hash index is built when there are many. */
+/* NULL when absent. Binary search in a sorted-name index built at load,
+ * so looking up every tensor of a large file stays O(n log n). */
 const struct clx_st_tensor *clx_safetensors_find(const struct clx_safetensors *st,
 						 const char *name);
 
-/* Converts any float dtype to f32 into `dst` (n_elems floats). */
+/* Converts the tensor to f32 into `dst` (n_elems floats): F32 copied
+ * bit-exactly, F16/BF16 widened exactly, I32/I64 rounded to nearest.
+ * Reads byte by byte (little-endian), so misaligned data is fine. */
 void clx_safetensors_read_f32(const struct clx_st_tensor *t, float *dst);
 
 /* Writes a safetensors file (header padded with spaces so data starts
