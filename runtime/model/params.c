@@ -18,13 +18,20 @@ static void emit(struct emit *e, const char *name, int n, int64_t d0, int64_t d1
 	e->count++;
 }
 
+/* out = "a.b"; names are far below CLX_MAX_NAME, longer would be a bug. */
+static void join(char *out, const char *a, const char *b)
+{
+	int n = snprintf(out, CLX_MAX_NAME, "%s.%s", a, b);
+	CLX_ASSERT(n > 0 && n < CLX_MAX_NAME);
+}
+
 static void emit_linear(struct emit *e, const char *prefix, int64_t out, int64_t in, bool bias)
 {
 	char name[CLX_MAX_NAME];
-	snprintf(name, sizeof name, "%s.weight", prefix);
+	join(name, prefix, "weight");
 	emit(e, name, 2, out, in, 0, 0);
 	if (bias) {
-		snprintf(name, sizeof name, "%s.bias", prefix);
+		join(name, prefix, "bias");
 		emit(e, name, 1, out, 0, 0, 0);
 	}
 }
@@ -32,9 +39,9 @@ static void emit_linear(struct emit *e, const char *prefix, int64_t out, int64_t
 static void emit_norm(struct emit *e, const char *prefix, int64_t d)
 {
 	char name[CLX_MAX_NAME];
-	snprintf(name, sizeof name, "%s.weight", prefix);
+	join(name, prefix, "weight");
 	emit(e, name, 1, d, 0, 0, 0);
-	snprintf(name, sizeof name, "%s.bias", prefix);
+	join(name, prefix, "bias");
 	emit(e, name, 1, d, 0, 0, 0);
 }
 
@@ -43,7 +50,7 @@ static void emit_attention(struct emit *e, const char *prefix, int64_t d)
 	static const char *const proj[] = { "k_proj", "v_proj", "q_proj", "out_proj" };
 	char name[CLX_MAX_NAME];
 	for (int i = 0; i < 4; i++) {
-		snprintf(name, sizeof name, "%s.%s", prefix, proj[i]);
+		join(name, prefix, proj[i]);
 		emit_linear(e, name, d, d, true);
 	}
 }
@@ -52,15 +59,15 @@ static void emit_attention(struct emit *e, const char *prefix, int64_t d)
 static void emit_clip_layer(struct emit *e, const char *prefix, int64_t d, int64_t ff)
 {
 	char name[CLX_MAX_NAME];
-	snprintf(name, sizeof name, "%s.self_attn", prefix);
+	join(name, prefix, "self_attn");
 	emit_attention(e, name, d);
-	snprintf(name, sizeof name, "%s.layer_norm1", prefix);
+	join(name, prefix, "layer_norm1");
 	emit_norm(e, name, d);
-	snprintf(name, sizeof name, "%s.mlp.fc1", prefix);
+	join(name, prefix, "mlp.fc1");
 	emit_linear(e, name, ff, d, true);
-	snprintf(name, sizeof name, "%s.mlp.fc2", prefix);
+	join(name, prefix, "mlp.fc2");
 	emit_linear(e, name, d, ff, true);
-	snprintf(name, sizeof name, "%s.layer_norm2", prefix);
+	join(name, prefix, "layer_norm2");
 	emit_norm(e, name, d);
 }
 

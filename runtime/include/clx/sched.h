@@ -1,0 +1,39 @@
+/* sched.h — topological order, tensor lifetimes, the activation memory plan
+ * and dispatch of a graph to a backend.
+ *
+ * The plan places every activation at an offset in one arena, reusing the
+ * memory of tensors whose last reader has run (greedy best-fit over the
+ * topological order, like ggml-alloc). Outputs and tensors marked
+ * is_output are never reused. */
+#ifndef CLX_SCHED_H
+#define CLX_SCHED_H
+
+#include "clx/backend.h"
+#include "clx/graph.h"
+
+#define CLX_ARENA_ALIGN 256 /* bytes; ≥ any device's base address alignment */
+
+struct clx_plan {
+	int n_order;
+	int *order;            /* node ids in execution order */
+	int *last_use;         /* per tensor: position in `order` of its last reader, -1 */
+	size_t arena_bytes;    /* planned high-water mark */
+	size_t naive_bytes;    /* sum of every activation, no reuse */
+};
+
+/* Orders the nodes (Kahn's algorithm, ties by insertion order), computes
+ * lifetimes and assigns g->tensors[].offs. Fails on a cycle. */
+enum clx_status clx_sched_plan(struct clx_ctx *ctx, struct clx_graph *g, struct clx_plan **out);
+void clx_plan_free(struct clx_plan *p);
+
+/* Called after each node when given (validation, profiling). Returning
+ * non-OK stops the run with that status. */
+typedef enum clx_status (*clx_node_cb)(void *user, struct clx_backend *be,
+				       const struct clx_graph *g, int node);
+
+/* Runs every node in plan order on `be`, then synchronises. */
+enum clx_status clx_sched_run(struct clx_ctx *ctx, const struct clx_graph *g,
+			      const struct clx_plan *plan, struct clx_backend *be,
+			      clx_node_cb cb, void *user);
+
+#endif

@@ -1,0 +1,55 @@
+/* cli.h — what the clx subcommands share: argument parsing, exit codes,
+ * device selection and .npy input helpers.
+ *
+ * Exit status (DESIGN.md contract): 0 success, 1 failed check (validate),
+ * 2 bad usage or bad input, with one line on stderr naming the problem. */
+#ifndef CLX_CLI_H
+#define CLX_CLI_H
+
+#include "clx/backend.h"
+#include "clx/clx.h"
+#include "clx/model.h"
+#include "clx/npy.h"
+
+#include <stdbool.h>
+
+enum { CLI_OK = 0, CLI_CHECK_FAILED = 1, CLI_BAD_INPUT = 2 };
+
+/* One parsed option list: --name value or --flag, and positionals. */
+struct cli_opt {
+	const char *name;          /* without "--" */
+	bool takes_value;
+	const char *value;         /* NULL if absent; "" for a flag present */
+};
+
+/* Parses argv against opts (NULL-terminated by name). Positionals are
+ * collected into pos (cap max_pos). Prints a usage error and returns false
+ * on an unknown option or a missing value. */
+bool cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char **pos,
+	       int max_pos, int *n_pos);
+const char *cli_get(const struct cli_opt *opts, const char *name);
+bool cli_flag(const struct cli_opt *opts, const char *name);
+
+/* Prints "clx CMD: message" to stderr and returns CLI_BAD_INPUT. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* Prints "clx: <ctx's last error>" and returns the exit code for st. */
+int cli_fail(struct clx_ctx *ctx, enum clx_status st);
+
+/* A backend for --device SPEC ("cpu", "cl", "cl:P:D", a name substring). */
+enum clx_status cli_open_backend(struct clx_ctx *ctx, const char *spec, struct clx_backend **out);
+
+/* Creates DIR (one level) if it does not exist. */
+enum clx_status cli_ensure_dir(struct clx_ctx *ctx, const char *dir);
+
+/* Loads an integer .npy (i32/i64, any integral dtype the reader gives) of
+ * rank 2 as i32, range-checked. */
+enum clx_status cli_load_ids(struct clx_ctx *ctx, const char *path, int64_t *rows, int64_t *cols,
+			     int32_t **out);
+
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,179 @@
+/* cmd_run.c — `clx run`: XCLIPModel forward on preprocessed inputs.
+ *
+ *   clx run --model M --pixel-values X.npy --input-ids I.npy
+ *           [--attention-mask A.npy] [--device SPEC] --out DIR [--json]
+ *
+ * Writes logits_per_video.npy (B,K), logits_per_text.npy (K,B),
+ * video_embeds.npy (B,P) and text_embeds.npy (B,K,P) into DIR and prints
+ * logits_per_video. */
+#include "cli.h"
+
+#include "clx/xclip.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: clx run --model M --pixel-values X.npy --input-ids I.npy\n"
+	"               [--attention-mask A.npy] [--device SPEC] --out DIR [--json]\n"
+	"\n"
+	"Runs XCLIPModel on preprocessed inputs, as transformers' model(**inputs).\n"
+	"  --model M            model directory (config.json + model.safetensors) or a Hub id\n"
+	"                       in the local Hugging Face cache (microsoft/xclip-base-patch32)\n"
+	"  --pixel-values X     (B, T, 3, H, W) float32 .npy, T = num_frames, H = W = image_size\n"
+	"  --input-ids I        (K, L) int64 or int32 .npy token ids\n"
+	"  --attention-mask A   (K, L) 0/1 .npy; default all ones\n"
+	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n"
+	"  --out DIR            writes logits_per_video.npy, logits_per_text.npy,\n"
+	"                       video_embeds.npy, text_embeds.npy (created if missing)\n"
+	"  --json               print logits as one JSON document\n";
+
+struct out_file {
+	const char *name;
+	int tensor;
+	int n_dims;
+	int64_t shape[3];
+};
+
+int cmd_run(int argc, char **argv)
+{
+	struct cli_opt opts[] = {
+		{ "model", true, NULL },  { "pixel-values", true, NULL }, { "input-ids", true, NULL },
+		{ "attention-mask", true, NULL }, { "device", true, NULL }, { "out", true, NULL },
+		{ "json", false, NULL },  { "help", false, NULL },        { NULL, false, NULL },
+	};
+	const char *pos[1];
+	int n_pos;
+	if (!cli_parse("run", argc, argv, opts, pos, 0, &n_pos))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		fputs(help, stdout);
+		return CLI_OK;
+	}
+	const char *model_path = cli_get(opts, "model"), *px_path = cli_get(opts, "pixel-values");
+	const char *ids_path = cli_get(opts, "input-ids"), *mask_path = cli_get(opts, "attention-mask");
+	const char *out_dir = cli_get(opts, "out");
+	if (!model_path || !px_path || !ids_path || !out_dir)
+		return cli_usage_error("run", "--model, --pixel-values, --input-ids and --out are required "
+					      "(see clx run --help)");
+
+	struct clx_ctx *ctx = clx_ctx_create();
+	struct clx_model *m = NULL;
+	struct clx_backend *be = NULL;
+	struct clx_xclip_session *s = NULL;
+	struct clx_npy px = { 0 };
+	int32_t *ids = NULL, *mask = NULL;
+	float *buf = NULL;
+	int rc = CLI_BAD_INPUT;
+	enum clx_status st;
+	if (!ctx)
+		return cli_usage_error("run", "out of memory");
+
+	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK)
+		goto fail;
+	const struct clx_xclip_config *c = &m->cfg;
+	if ((st = clx_npy_load(ctx, px_path, &px)) != CLX_OK)
+		goto fail;
+	if (px.dtype != CLX_DTYPE_F32 || px.n_dims != 5 || px.shape[1] != c->vision.num_frames ||
+	    px.shape[2] != c->vision.num_channels || px.shape[3] != c->vision.image_size ||
+	    px.shape[4] != c->vision.image_size || px.shape[0] < 1) {
+		st = clx_fail(ctx, CLX_ERR_SHAPE,
+			      "%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %d-D %s "
+			      "[%lld, %lld, %lld, %lld, %lld]",
+			      px_path, c->vision.num_frames, c->vision.num_channels, c->vision.image_size,
+			      c->vision.image_size, px.n_dims, clx_dtype_name(px.dtype),
+			      (long long)px.shape[0], (long long)px.shape[1], (long long)px.shape[2],
+			      (long long)px.shape[3], (long long)px.shape[4]);
+		goto fail;
+	}
+	struct clx_xclip_shape shape = { .B = px.shape[0], .T = px.shape[1] };
+	if ((st = cli_load_ids(ctx, ids_path, &shape.K, &shape.L, &ids)) != CLX_OK)
+		goto fail;
+	if (mask_path) {
+		int64_t mk, ml;
+		if ((st = cli_load_ids(ctx, mask_path, &mk, &ml, &mask)) != CLX_OK)
+			goto fail;
+		if (mk != shape.K || ml != shape.L) {
+			st = clx_fail(ctx, CLX_ERR_SHAPE, "%s: shape (%lld, %lld) differs from input_ids (%lld, %lld)",
+				      mask_path, (long long)mk, (long long)ml, (long long)shape.K,
+				      (long long)shape.L);
+			goto fail;
+		}
+	}
+	if ((st = clx_xclip_check_text(ctx, m, &shape, ids, mask)) != CLX_OK)
+		goto fail;
+	if ((st = cli_open_backend(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
+		goto fail;
+	if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, false, &s)) != CLX_OK)
+		goto fail;
+	if ((st = clx_xclip_session_run(ctx, s, px.data, ids, mask, NULL, NULL)) != CLX_OK)
+		goto fail;
+	if ((st = cli_ensure_dir(ctx, out_dir)) != CLX_OK)
+		goto fail;
+
+	const int64_t B = shape.B, K = shape.K, P = c->projection_dim;
+	const struct out_file files[] = {
+		{ "logits_per_video", s->xg.logits_per_video, 2, { B, K } },
+		{ "logits_per_text", s->xg.logits_per_text, 2, { K, B } },
+		{ "video_embeds", s->xg.video_embeds, 2, { B, P } },
+		{ "text_embeds", s->xg.text_embeds, 3, { B, K, P } },
+	};
+	float logits[64 * 64];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		const struct out_file *f = &files[i];
+		size_t n = (size_t)clx_tensor_nelems(&s->xg.g->tensors[f->tensor]);
+		float *p = clx_malloc(n * sizeof *p);
+		char path[4200];
+		if (!p) {
+			st = clx_fail(ctx, CLX_ERR_NOMEM, "run: out of memory reading %s", f->name);
+			goto fail;
+		}
+		clx_free(buf);
+		buf = p;
+		if ((st = clx_xclip_session_read(ctx, s, f->tensor, buf)) != CLX_OK)
+			goto fail;
+		snprintf(path, sizeof path, "%s/%s.npy", out_dir, f->name);
+		if ((st = clx_npy_save(ctx, path, CLX_DTYPE_F32, f->n_dims, f->shape, buf)) != CLX_OK)
+			goto fail;
+		if (i == 0)
+			memcpy(logits, buf, (n < 64 * 64 ? n : 64 * 64) * sizeof *logits);
+	}
+
+	/* stdout: logits_per_video (the first 64 × 64 at most) */
+	const int64_t pb = B < 64 ? B : 64, pk = K < 64 ? K : 64;
+	if (cli_flag(opts, "json")) {
+		printf("{\"device\": \"%s\", \"out\": \"%s\", \"logits_per_video\": [", clx_backend_name(be),
+		       out_dir);
+		for (int64_t b = 0; b < pb; b++) {
+			printf("%s[", b ? ", " : "");
+			for (int64_t k = 0; k < pk; k++)
+				printf("%s%.9g", k ? ", " : "", logits[b * K + k]);
+			printf("]");
+		}
+		printf("]}\n");
+	} else {
+		printf("logits_per_video (%lld videos x %lld prompts) on %s:\n", (long long)B, (long long)K,
+		       clx_backend_name(be));
+		for (int64_t b = 0; b < pb; b++) {
+			printf("  video %lld:", (long long)b);
+			for (int64_t k = 0; k < pk; k++)
+				printf(" %10.5f", logits[b * K + k]);
+			printf("\n");
+		}
+		printf("wrote %s/{logits_per_video,logits_per_text,video_embeds,text_embeds}.npy\n", out_dir);
+	}
+	rc = CLI_OK;
+	goto done;
+fail:
+	rc = cli_fail(ctx, st);
+done:
+	clx_free(buf);
+	clx_free(ids);
+	clx_free(mask);
+	clx_npy_release(&px);
+	clx_xclip_session_free(s);
+	clx_backend_free(be);
+	clx_model_free(m);
+	clx_ctx_free(ctx);
+	return rc;
+}
