@@ -15,5 +15,7 @@
 #define CLX_MAX_CONFIG_LAYERS 256
 #define CLX_MAX_TOKENS 4096                     /* max_position_embeddings cap */
 #define CLX_MAX_IMAGE_SIZE 4096
+#define CLX_MAX_CONFIG_CHANNELS 64              /* vision num_channels */
+#define CLX_MAX_CONFIG_FRAMES 1024              /* vision num_frames */
 
 #endif

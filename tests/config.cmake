@@ -1,0 +1,5 @@
+# config.json parser: golden vs transformers, bad input, allocation failure;
+# the fuzz target replayed over its seed corpus.
+clx_test(test_config ARGS ${CLX_FIXTURES}/config)
+clx_test(fuzz_config_replay SOURCES fuzz/fuzz_config.c fuzz/replay.c
+         ARGS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/config)
