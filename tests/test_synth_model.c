@@ -5,6 +5,7 @@
  * must produce the same tensor names, shapes, dtypes and bytes — which also
  * checks clx_xclip_for_each_param against transformers' state_dict for the
  * tiny config. A different seed must change the data. */
+#include "alloc_fail.h"
 #include "check.h"
 
 #include "clx/config.h"
@@ -77,6 +78,24 @@ int main(int argc, char **argv)
 	} else {
 		CHECK(0, "seed 2: %s", clx_last_error(ctx));
 	}
+
+	/* every allocation of the writer (and of the safetensors writer) can fail:
+	 * a clean CLX_ERR_NOMEM or CLX_ERR_IO, never a crash or a leak (ASan) */
+	int fired = 0, n_ok = 0;
+	for (long n = 1; n < 1000; n++) {
+		alloc_fail_arm(n);
+		enum clx_status s = clx_synth_write_model(ctx, &cfg, 1, argv[2]);
+		int hit = alloc_fail_hit();
+		alloc_fail_arm(0);
+		if (!hit) {
+			n_ok = s == CLX_OK;
+			break;
+		}
+		fired++;
+		CHECK(s != CLX_OK, "allocation %ld failed but the writer returned ok", n);
+	}
+	CHECK(fired > 0 && n_ok, "fault injection: %d failures handled, then success", fired);
+	printf("  %d injected allocation failures handled\n", fired);
 
 	/* bad arguments are a status, not a crash */
 	CHECK(clx_synth_write_model(ctx, NULL, 1, argv[2]) == CLX_ERR_INVALID_ARG, "NULL config");
