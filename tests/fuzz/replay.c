@@ -1,10 +1,11 @@
-/* replay.c — a plain main() that runs a libFuzzer target over files.
+/* replay.c — runs a libFuzzer target over files, without libFuzzer.
  *
- * Usage: fuzz_xxx PATH...  — each PATH is a file or a directory (its regular
- * files, not recursive, in name order). Every file is read whole and passed
- * once to LLVMFuzzerTestOneInput. Lets a seed corpus run under ctest with
- * gcc and without libFuzzer; crashes and sanitizer reports fail the test.
- * Exit status: 0 if at least one input ran and every PATH could be read. */
+ * Link with any file that defines LLVMFuzzerTestOneInput. Each argument is
+ * a file or a folder (walked recursively, entries in sorted order); every
+ * file is read whole and fed to the target once. A crash or sanitizer
+ * report fails the test; otherwise it prints what it replayed and
+ * "N passed, 0 failed". Zero inputs is a failure (a missing corpus must
+ * not pass silently). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,46 +15,54 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int run_file(const char *path)
+static int replayed, errors;
+
+static void replay_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
 	if (!f) {
-		perror(path);
-		return -1;
+		fprintf(stderr, "replay: cannot open %s\n", path);
+		errors++;
+		return;
 	}
-	size_t cap = 4096, n = 0;
-	uint8_t *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		uint8_t *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4096;
+			uint8_t *p = realloc(buf, cap);
+			if (!p) {
+				fprintf(stderr, "replay: out of memory reading %s\n", path);
+				errors++;
+				free(buf);
+				fclose(f);
+				return;
+			}
+			buf = p;
 		}
-		buf = nb;
-		cap *= 2;
+		size_t r = fread(buf + len, 1, cap - len, f);
+		len += r;
+		if (r == 0)
+			break;
 	}
-	int err = ferror(f);
-	fclose(f);
-	if (!buf || err) {
-		fprintf(stderr, "%s: %s\n", path, buf ? "read error" : "out of memory");
-		free(buf);
-		return -1;
+	if (ferror(f)) {
+		fprintf(stderr, "replay: cannot read %s\n", path);
+		errors++;
+	} else {
+		/* an exact-size copy, so ASan catches a read one past the end */
+		uint8_t *exact = malloc(len ? len : 1);
+		if (exact) {
+			if (len)
+				memcpy(exact, buf, len);
+			LLVMFuzzerTestOneInput(exact, len);
+			free(exact);
+			replayed++;
+		} else {
+			errors++;
+		}
 	}
-	/* An exact-size copy so ASan catches any read past the input. */
-	uint8_t *exact = malloc(n ? n : 1);
-	if (!exact) {
-		free(buf);
-		return -1;
-	}
-	memcpy(exact, buf, n);
 	free(buf);
-	LLVMFuzzerTestOneInput(exact, n);
-	free(exact);
-	return 0;
+	fclose(f);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -61,73 +70,64 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int run_dir(const char *dir, int *count)
+static void replay_path(const char *path)
 {
-	DIR *d = opendir(dir);
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		fprintf(stderr, "replay: no such file or folder: %s\n", path);
+		errors++;
+		return;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		replay_file(path);
+		return;
+	}
+	DIR *d = opendir(path);
 	if (!d) {
-		perror(dir);
-		return -1;
+		fprintf(stderr, "replay: cannot open folder %s\n", path);
+		errors++;
+		return;
 	}
 	char **names = NULL;
 	size_t n = 0, cap = 0;
-	int rc = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
-			continue;
+			continue; /* ., .., and hidden files such as .gitignore */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, cap * sizeof *names);
-			if (!nn) {
-				rc = -1;
+			char **p = realloc(names, cap * sizeof *names);
+			if (!p)
 				break;
-			}
-			names = nn;
+			names = p;
 		}
-		size_t len = strlen(dir) + strlen(e->d_name) + 2;
-		if (!(names[n] = malloc(len))) {
-			rc = -1;
+		size_t len = strlen(path) + strlen(e->d_name) + 2;
+		if (!(names[n] = malloc(len)))
 			break;
-		}
-		snprintf(names[n], len, "%s/%s", dir, e->d_name);
+		snprintf(names[n], len, "%s/%s", path, e->d_name);
 		n++;
 	}
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		struct stat sb;
-		if (rc == 0 && stat(names[i], &sb) == 0 && S_ISREG(sb.st_mode)) {
-			if (run_file(names[i]) != 0)
-				rc = -1;
-			else
-				(*count)++;
-		}
+		replay_path(names[i]);
 		free(names[i]);
 	}
 	free(names);
-	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	int count = 0, failed = 0;
-	for (int i = 1; i < argc; i++) {
-		struct stat sb;
-		if (stat(argv[i], &sb) != 0) {
-			perror(argv[i]);
-			failed = 1;
-		} else if (S_ISDIR(sb.st_mode)) {
-			if (run_dir(argv[i], &count) != 0)
-				failed = 1;
-		} else if (run_file(argv[i]) != 0) {
-			failed = 1;
-		} else {
-			count++;
-		}
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FILE_OR_FOLDER...\n", argv[0]);
+		return 2;
 	}
-	printf("replayed %d inputs%s\n", count, failed ? " (some paths failed)" : "");
-	if (count == 0)
-		fprintf(stderr, "no inputs ran\n");
-	return failed || count == 0 ? 1 : 0;
+	for (int i = 1; i < argc; i++)
+		replay_path(argv[i]);
+	printf("replayed %d inputs from %d paths\n", replayed, argc - 1);
+	printf("%d passed, %d failed\n", replayed, errors);
+	if (replayed == 0)
+		fprintf(stderr, "replay: no inputs found\n");
+	return errors || replayed == 0 ? 1 : 0;
 }
