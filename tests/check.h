@@ -1,4 +1,4 @@
-/* check.h — the tiny test harness every tests/*.c uses.
+/* check.h — the tiny test harness every test uses.
  *
  * CHECK(cond, fmt, ...) counts a pass or prints the failure with its
  * location; check_summary() prints "N passed, N failed" and returns the

@@ -70,6 +70,10 @@ static int new_tensor(struct clx_graph *g, const char *name, enum clx_tensor_kin
 	if (g->oom)
 		return -1;
 	CLX_ASSERT(n_dims >= 0 && n_dims <= CLX_MAX_DIMS);
+	/* `ne` may point into g->tensors (a shape copied from another tensor),
+	 * which the growth below can move: copy it first. */
+	int64_t shape[CLX_MAX_DIMS];
+	memcpy(shape, ne, (size_t)n_dims * sizeof *shape);
 	if (g->n_tensors == g->cap_tensors) {
 		int cap = g->cap_tensors ? 2 * g->cap_tensors : 256;
 		void *p = clx_realloc(g->tensors, (size_t)cap * sizeof *g->tensors);
@@ -87,8 +91,8 @@ static int new_tensor(struct clx_graph *g, const char *name, enum clx_tensor_kin
 	t->dtype = dt;
 	t->n_dims = n_dims;
 	for (int i = 0; i < n_dims; i++) {
-		CLX_ASSERT(ne[i] >= 0);
-		t->ne[i] = ne[i];
+		CLX_ASSERT(shape[i] >= 0);
+		t->ne[i] = shape[i];
 	}
 	t->view_src = -1;
 	t->producer = -1;

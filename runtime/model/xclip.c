@@ -45,9 +45,9 @@ static int weight(struct builder *b, const char *name)
 {
 	if (b->g->oom)
 		return -1;
-	int t = clx_graph_find_tensor(b->g, name);
-	if (t >= 0)
-		return t;
+	for (int t = 0; t < b->g->n_tensors; t++) /* node outputs may share a name */
+		if (b->g->tensors[t].kind == CLX_TENSOR_WEIGHT && strcmp(b->g->tensors[t].name, name) == 0)
+			return t;
 	const struct clx_weight *w = clx_model_weight(b->m, name);
 	CLX_ASSERT(w != NULL); /* the loader checked every parameter */
 	return clx_graph_weight(b->g, name, w->n_dims, w->shape, w->data);
@@ -299,7 +299,7 @@ static int visual_tokens(struct builder *b, int h, int64_t B)
 	x = layer_norm(b, "prompts_visual_layernorm", x, "prompts_visual_layernorm", v->layer_norm_eps);
 	const int src[2] = { x, weight(b, "prompts_visual_projection") };
 	const int64_t ne[3] = { N, np, P };
-	x = node(b, "prompts_visual_projection", CLX_OP_MATMUL, 2, src, 3, ne, 1, 0, 0);
+	x = node(b, "prompts_visual.projection", CLX_OP_MATMUL, 2, src, 3, ne, 1, 0, 0);
 	x = mean1(b, "prompts_visual.mean", reshape3(b, x, B, Tn, np * P));
 	return reshape3(b, x, B, np, P);
 }
@@ -355,7 +355,7 @@ static int prompt_generator(struct builder *b, int text, int visual, int64_t B)
 		y = mlp(b, n, y, f1, f2);
 		x = elementwise(b, name, CLX_OP_ADD, x, y);
 	}
-	x = elementwise(b, "prompts_generator.alpha", CLX_OP_MUL, x, weight(b, "prompts_generator.alpha"));
+	x = elementwise(b, "prompts_generator", CLX_OP_MUL, x, weight(b, "prompts_generator.alpha"));
 	return elementwise(b, "text_embeds.conditioned", CLX_OP_ADD, x0, x);
 }
 

@@ -1,0 +1,1 @@
+clx_test(test_sched)

@@ -1,0 +1,216 @@
+/* test_xclip_golden.c — the CPU reference against transformers' XCLIPModel.
+ *
+ *   test_xclip_golden FIXTURE_DIR MODEL_DIR PIXEL_VALUES.npy
+ *
+ * FIXTURE_DIR holds transformers' inputs and outputs and ref/ intermediates
+ * (tools/gen_fixtures.py). Checks DESIGN.md's tolerances: logits max abs
+ * diff ≤ 1e-3, every embedding row cosine ≥ 0.99999, intermediates NMSE ≤
+ * 1e-7; reports the first diverging tensor in graph order. Also checks the
+ * get_text_features / get_video_features entries. */
+#include "check.h"
+#include "compare.h"
+
+#include "clx/npy.h"
+#include "clx/xclip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *fixture;
+static struct clx_ctx *ctx;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Loads FIXTURE/name.npy; returns false when the file does not exist. */
+static bool load_ref(const char *name, struct clx_npy *a)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s.npy", fixture, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	fclose(f);
+	enum clx_status st = clx_npy_load(ctx, path, a);
+	CHECK(st == CLX_OK, "%s: %s", path, clx_last_error(ctx));
+	return st == CLX_OK;
+}
+
+/* Reads graph tensor `tname` and compares it with FIXTURE/ref_name.npy.
+ * With cls_only, the graph tensor (N, S, D) is reduced to rows [:, 0, :]. */
+static bool compare_tensor(struct clx_xclip_session *s, const char *tname, const char *ref_name,
+			   bool cls_only, double max_nmse, double max_abs, double min_cos)
+{
+	struct clx_npy ref = { 0 };
+	if (!load_ref(ref_name, &ref))
+		return true; /* this fixture does not carry that intermediate */
+	int t = clx_graph_find_tensor(s->xg.g, tname);
+	CHECK(t >= 0, "graph has no tensor '%s'", tname);
+	if (t < 0) {
+		clx_npy_release(&ref);
+		return false;
+	}
+	const struct clx_tensor *x = &s->xg.g->tensors[t];
+	int64_t n = clx_tensor_nelems(x);
+	float *got = malloc((size_t)n * sizeof *got);
+	CHECK(clx_xclip_session_read(ctx, s, t, got) == CLX_OK, "read %s: %s", tname, clx_last_error(ctx));
+	int64_t D = x->ne[x->n_dims - 1];
+	if (cls_only) { /* keep row 0 of each (S, D) block */
+		int64_t S = x->ne[1], N = x->ne[0];
+		for (int64_t i = 0; i < N; i++)
+			memmove(got + i * D, got + i * S * D, (size_t)D * sizeof *got);
+		n = N * D;
+	}
+	bool ok = n == ref.n_elems;
+	CHECK(ok, "%s: %lld values, reference %s has %lld", tname, (long long)n, ref_name,
+	      (long long)ref.n_elems);
+	if (ok) {
+		struct cmp c = compare_f32(got, ref.data, n, D);
+		ok = c.nmse <= max_nmse && c.max_abs <= max_abs && c.min_cos >= min_cos && !c.n_nan;
+		printf("  %-34s vs %-22s nmse %.3e  max|d| %.3e  min cos %.9f %s\n", tname, ref_name, c.nmse,
+		       c.max_abs, c.min_cos, ok ? "ok" : "FAIL");
+		CHECK(ok, "%s differs from transformers' %s: nmse %.3e (≤ %.0e), max abs %.3e at %lld "
+			  "(got %.7g, want %.7g), min cos %.9f",
+		      tname, ref_name, c.nmse, max_nmse, c.max_abs, (long long)c.worst, got[c.worst],
+		      ((float *)ref.data)[c.worst], c.min_cos);
+	}
+	free(got);
+	clx_npy_release(&ref);
+	return ok;
+}
+
+static int32_t *load_ids(const char *name, int64_t *K, int64_t *L)
+{
+	struct clx_npy a = { 0 };
+	if (!load_ref(name, &a))
+		return NULL;
+	int32_t *ids = malloc((size_t)a.n_elems * sizeof *ids);
+	for (int64_t i = 0; i < a.n_elems; i++)
+		ids[i] = (int32_t)(a.dtype == CLX_DTYPE_I64 ? ((int64_t *)a.data)[i] : ((int32_t *)a.data)[i]);
+	*K = a.shape[0];
+	*L = a.shape[1];
+	clx_npy_release(&a);
+	return ids;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s FIXTURE_DIR MODEL_DIR PIXEL_VALUES.npy\n", argv[0]);
+		return 2;
+	}
+	fixture = argv[1];
+	ctx = clx_ctx_create();
+	struct clx_model *m = NULL;
+	double t0 = now();
+	enum clx_status st = clx_model_load(ctx, argv[2], &m);
+	CHECK(st == CLX_OK, "load %s: %s", argv[2], clx_last_error(ctx));
+	if (st != CLX_OK)
+		return check_summary();
+	printf("model %s loaded in %.2f s (%d weights)\n", argv[2], now() - t0, m->n_weights);
+
+	struct clx_npy px = { 0 };
+	st = clx_npy_load(ctx, argv[3], &px);
+	CHECK(st == CLX_OK, "%s: %s", argv[3], clx_last_error(ctx));
+	struct clx_xclip_shape shape = { .B = px.shape[0], .T = px.shape[1] };
+	int32_t *ids = load_ids("input_ids", &shape.K, &shape.L);
+	int64_t mk, ml;
+	int32_t *mask = load_ids("attention_mask", &mk, &ml);
+	CHECK(ids && mask, "fixture inputs missing");
+	if (st != CLX_OK || !ids || !mask)
+		return check_summary();
+
+	struct clx_backend *be = clx_backend_cpu_create(ctx);
+	struct clx_xclip_session *s = NULL;
+	st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, true, &s);
+	CHECK(st == CLX_OK, "session: %s", clx_last_error(ctx));
+	if (st != CLX_OK)
+		return check_summary();
+	printf("graph: %d nodes, %d tensors; B=%lld T=%lld K=%lld L=%lld\n", s->xg.g->n_nodes,
+	       s->xg.g->n_tensors, (long long)shape.B, (long long)shape.T, (long long)shape.K,
+	       (long long)shape.L);
+	t0 = now();
+	st = clx_xclip_session_run(ctx, s, px.data, ids, mask, NULL, NULL);
+	CHECK(st == CLX_OK, "run: %s", clx_last_error(ctx));
+	printf("CPU reference forward: %.2f s\n", now() - t0);
+
+	/* Intermediates in graph order: the first failure names the layer. */
+	const struct clx_vision_config *v = &m->cfg.vision;
+	const struct clx_text_config *tc = &m->cfg.text;
+	const double gemm = 1e-7, big = 1e30;
+	char tname[128], rname[128];
+	bool first_bad_reported = false;
+#define STEP(tn, rn, cls)                                                              \
+	do {                                                                           \
+		if (!compare_tensor(s, tn, rn, cls, gemm, big, -1) && !first_bad_reported) { \
+			printf("first diverging tensor: %s\n", tn);                  \
+			first_bad_reported = true;                                     \
+		}                                                                      \
+	} while (0)
+	for (int i = 0; i <= v->num_hidden_layers; i++) {
+		if (i == 0)
+			snprintf(tname, sizeof tname, "vision.pre_layernorm");
+		else
+			snprintf(tname, sizeof tname, "vision.layers.%d", i - 1);
+		snprintf(rname, sizeof rname, "ref/vision.hidden.%d", i);
+		STEP(tname, rname, false);
+		snprintf(rname, sizeof rname, "ref/vision.hidden_cls.%d", i);
+		STEP(tname, rname, true);
+	}
+	STEP("vision.post_layernorm", "ref/vision.pooled", false);
+	STEP("mit.out", "ref/mit.out", false);
+	STEP("mit.mean", "ref/video_features", false);
+	STEP("prompts_visual.mean", "ref/img_features", false);
+	for (int i = 0; i <= tc->num_hidden_layers; i++) {
+		if (i == 0)
+			snprintf(tname, sizeof tname, "text.embeddings");
+		else
+			snprintf(tname, sizeof tname, "text.layers.%d", i - 1);
+		snprintf(rname, sizeof rname, "ref/text.hidden.%d", i);
+		STEP(tname, rname, false);
+	}
+	STEP("text.final_layer_norm", "ref/text.last", false);
+	STEP("text_projection", "ref/text_features", false);
+	STEP("prompts_generator", "ref/prompts.out", false);
+
+	/* Outputs under the contract tolerances. */
+	compare_tensor(s, "logits_per_video", "logits_per_video", false, big, 1e-3, -1);
+	compare_tensor(s, "logits_per_text", "logits_per_text", false, big, 1e-3, -1);
+	compare_tensor(s, "text_embeds", "text_embeds", false, big, big, 0.99999);
+	compare_tensor(s, "video_embeds", "video_embeds", false, big, big, 0.99999);
+	clx_xclip_session_free(s);
+
+	/* get_text_features / get_video_features entries on their own graphs. */
+	st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_TEXT_FEATURES, &shape, false, &s);
+	CHECK(st == CLX_OK, "text session: %s", clx_last_error(ctx));
+	if (st == CLX_OK) {
+		CHECK(clx_xclip_session_run(ctx, s, NULL, ids, mask, NULL, NULL) == CLX_OK, "text run: %s",
+		      clx_last_error(ctx));
+		compare_tensor(s, "text_projection", "ref/text_features", false, gemm, big, 0.99999);
+		CHECK(s->xg.pixel_values < 0 && s->xg.text_features >= 0, "text entry has no vision input");
+		clx_xclip_session_free(s);
+	}
+	st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_VIDEO_FEATURES, &shape, false, &s);
+	CHECK(st == CLX_OK, "video session: %s", clx_last_error(ctx));
+	if (st == CLX_OK) {
+		CHECK(clx_xclip_session_run(ctx, s, px.data, NULL, NULL, NULL, NULL) == CLX_OK,
+		      "video run: %s", clx_last_error(ctx));
+		compare_tensor(s, "mit.mean", "ref/video_features", false, gemm, big, 0.99999);
+		CHECK(s->xg.input_ids < 0 && s->xg.video_features >= 0, "video entry has no text input");
+		clx_xclip_session_free(s);
+	}
+
+	clx_backend_free(be);
+	free(ids);
+	free(mask);
+	clx_npy_release(&px);
+	clx_model_free(m);
+	clx_ctx_free(ctx);
+	return check_summary();
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs clx's build and test dependencies on Debian 12 (idempotent: does
+# nothing when every package is already there). Runtime needs only the
+# libraries; PoCL and Mesa rusticl are the CPU OpenCL devices the tests use.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libcjson-dev libutf8proc-dev
+  ocl-icd-opencl-dev opencl-headers libclblast-dev clinfo
+  pocl-opencl-icd mesa-opencl-icd
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
