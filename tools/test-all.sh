@@ -3,7 +3,7 @@
 #   1. release-ish build (RelWithDebInfo) + every ctest test;
 #   2. -fsanitize=address,undefined build + every test except the base-shape
 #      model (label "base": 786 MB of weights, too slow under ASan);
-#   3. -O2 -DNDEBUG build + the bad-input tests again (label "badinput"),
+#   3. -O2 -DNDEBUG build + the bad-input tests again (label "bad-input"),
 #      since NDEBUG must not remove any input validation.
 # Build folders: build/, build-asan/, build-ndebug/ (override with $BUILD).
 set -euo pipefail
@@ -25,4 +25,4 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== -O2 -DNDEBUG build + bad-input tests (${b}-ndebug)"
 cmake -S . -B "${b}-ndebug" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null
 cmake --build "${b}-ndebug" -j"$jobs"
-ctest --test-dir "${b}-ndebug" --output-on-failure -j"$jobs" -L badinput
+ctest --test-dir "${b}-ndebug" --output-on-failure -j"$jobs" -L bad-input

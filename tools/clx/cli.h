@@ -50,6 +50,9 @@ enum clx_status cli_ensure_dir(struct clx_ctx *ctx, const char *dir);
 enum clx_status cli_load_ids(struct clx_ctx *ctx, const char *path, int64_t *rows, int64_t *cols,
 			     int32_t **out);
 
+/* "[2, 8, 3]" into buf. */
+const char *cli_shape_str(char *buf, size_t cap, int n_dims, const int64_t *shape);
+
 int cmd_run(int argc, char **argv);
 
 #endif

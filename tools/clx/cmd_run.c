@@ -77,13 +77,12 @@ int cmd_run(int argc, char **argv)
 	if (px.dtype != CLX_DTYPE_F32 || px.n_dims != 5 || px.shape[1] != c->vision.num_frames ||
 	    px.shape[2] != c->vision.num_channels || px.shape[3] != c->vision.image_size ||
 	    px.shape[4] != c->vision.image_size || px.shape[0] < 1) {
+		char have[128];
 		st = clx_fail(ctx, CLX_ERR_SHAPE,
-			      "%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %d-D %s "
-			      "[%lld, %lld, %lld, %lld, %lld]",
+			      "%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
 			      px_path, c->vision.num_frames, c->vision.num_channels, c->vision.image_size,
-			      c->vision.image_size, px.n_dims, clx_dtype_name(px.dtype),
-			      (long long)px.shape[0], (long long)px.shape[1], (long long)px.shape[2],
-			      (long long)px.shape[3], (long long)px.shape[4]);
+			      c->vision.image_size, clx_dtype_name(px.dtype),
+			      cli_shape_str(have, sizeof have, px.n_dims, px.shape));
 		goto fail;
 	}
 	struct clx_xclip_shape shape = { .B = px.shape[0], .T = px.shape[1] };

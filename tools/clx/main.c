@@ -145,6 +145,16 @@ done:
 	return st;
 }
 
+const char *cli_shape_str(char *buf, size_t cap, int n_dims, const int64_t *shape)
+{
+	size_t len = (size_t)snprintf(buf, cap, "[");
+	for (int i = 0; i < n_dims && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)shape[i]);
+	if (len < cap)
+		snprintf(buf + len, cap - len, "]");
+	return buf;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(FILE *f)
@@ -176,7 +186,6 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
-	fprintf(stderr, "clx: unknown command '%s'\n", cmd);
-	usage(stderr);
+	fprintf(stderr, "clx: unknown command '%s' (clx --help lists the commands)\n", cmd);
 	return CLI_BAD_INPUT;
 }

@@ -1,0 +1,1 @@
+clx_test(test_model ARGS ${CLX_FIXTURES}/tiny LABELS bad-input)
