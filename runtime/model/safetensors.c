@@ -661,7 +661,8 @@ static enum clx_status load_header(struct clx_ctx *ctx, const char *name, char *
 	root = NULL;
 
 	/* sorted by offset, the tensors tile the data section up to EOF */
-	qsort(spans, n_tensors, sizeof *spans, cmp_span);
+	if (n_tensors)
+		qsort(spans, n_tensors, sizeof *spans, cmp_span);
 	status = check_tiling(ctx, name, st, spans, st->n_tensors, (uint64_t)(size - 8 - n));
 	if (status)
 		goto fail;
