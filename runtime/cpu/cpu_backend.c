@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct cpu {
@@ -22,6 +23,9 @@ struct cpu {
 	void **inputs;           /* per tensor id: INPUT data, else NULL */
 	int n_inputs_cap;
 	int n_threads;
+	bool profiling;
+	double *node_ns;         /* per node id, when profiling */
+	int n_nodes;
 };
 
 static struct cpu *cpu_of(struct clx_backend *be)
@@ -426,6 +430,7 @@ static void cpu_free(struct clx_backend *be)
 				clx_free(c->inputs[i]);
 		clx_free(c->inputs);
 		clx_free(c->arena);
+		clx_free(c->node_ns);
 		clx_free(c);
 	}
 	clx_free(be);
@@ -445,7 +450,10 @@ static enum clx_status cpu_prepare(struct clx_backend *be, struct clx_ctx *ctx,
 	c->arena = clx_malloc(arena_bytes);
 	c->arena_bytes = arena_bytes;
 	c->inputs = clx_calloc((size_t)g->n_tensors, sizeof *c->inputs);
-	if (!c->arena || !c->inputs)
+	clx_free(c->node_ns);
+	c->node_ns = clx_calloc((size_t)g->n_nodes + 1, sizeof *c->node_ns);
+	c->n_nodes = g->n_nodes;
+	if (!c->arena || !c->inputs || !c->node_ns)
 		goto nomem;
 	c->n_inputs_cap = g->n_tensors;
 	for (int t = 0; t < g->n_tensors; t++)
@@ -471,11 +479,56 @@ static enum clx_status cpu_get_tensor(struct clx_backend *be, struct clx_ctx *ct
 	return CLX_OK;
 }
 
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static enum clx_status run_op(struct cpu *c, struct clx_ctx *ctx, const struct clx_graph *g,
+			      const struct clx_node *nd);
+
 static enum clx_status cpu_run_node(struct clx_backend *be, struct clx_ctx *ctx,
 				    const struct clx_graph *g, int node)
 {
 	struct cpu *c = cpu_of(be);
-	const struct clx_node *nd = &g->nodes[node];
+	if (!c->profiling || node >= c->n_nodes)
+		return run_op(c, ctx, g, &g->nodes[node]);
+	double t0 = now_ns();
+	enum clx_status st = run_op(c, ctx, g, &g->nodes[node]);
+	c->node_ns[node] = now_ns() - t0;
+	return st;
+}
+
+static enum clx_status cpu_set_profiling(struct clx_backend *be, struct clx_ctx *ctx, bool on)
+{
+	cpu_of(be)->profiling = on;
+	return CLX_OK;
+}
+
+static enum clx_status cpu_node_times(struct clx_backend *be, struct clx_ctx *ctx,
+				      const struct clx_graph *g, double *ns)
+{
+	struct cpu *c = cpu_of(be);
+	if (!c->profiling || g->n_nodes != c->n_nodes)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "cpu: profiling was not on for this graph");
+	memcpy(ns, c->node_ns, (size_t)g->n_nodes * sizeof *ns);
+	return CLX_OK;
+}
+
+static void cpu_memory(struct clx_backend *be, size_t *weights, size_t *activations, size_t *other)
+{
+	struct cpu *c = cpu_of(be);
+	*weights = 0; /* used in place from the model's mapping */
+	*activations = c->arena_bytes;
+	*other = 0;
+}
+
+/* One node, by op. */
+static enum clx_status run_op(struct cpu *c, struct clx_ctx *ctx, const struct clx_graph *g,
+			      const struct clx_node *nd)
+{
 	switch (nd->op) {
 	case CLX_OP_MATMUL: op_matmul(c, g, nd); break;
 	case CLX_OP_LAYER_NORM: op_layer_norm(c, g, nd); break;
@@ -508,6 +561,9 @@ static const struct clx_backend_i cpu_iface = {
 	.set_tensor = cpu_set_tensor,
 	.get_tensor = cpu_get_tensor,
 	.run_node = cpu_run_node,
+	.set_profiling = cpu_set_profiling,
+	.node_times = cpu_node_times,
+	.memory = cpu_memory,
 };
 
 struct clx_backend *clx_backend_cpu_create(struct clx_ctx *ctx)

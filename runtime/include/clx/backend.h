@@ -33,6 +33,15 @@ struct clx_backend_i {
 	enum clx_status (*synchronize)(struct clx_backend *be, struct clx_ctx *ctx);
 	/* Whether run_node can do this node. Optional (NULL: everything). */
 	bool (*supports)(struct clx_backend *be, const struct clx_graph *g, int node);
+	/* Optional profiling (NULL: the backend cannot time nodes). When on
+	 * (call before prepare), every run records each node's time: device
+	 * time from events covering all of its kernels on OpenCL, wall time on
+	 * the CPU. node_times fills ns[node id] for the last run. */
+	enum clx_status (*set_profiling)(struct clx_backend *be, struct clx_ctx *ctx, bool on);
+	enum clx_status (*node_times)(struct clx_backend *be, struct clx_ctx *ctx,
+				      const struct clx_graph *g, double *ns);
+	/* Optional: memory the backend holds, in bytes. */
+	void (*memory)(struct clx_backend *be, size_t *weights, size_t *activations, size_t *other);
 };
 
 struct clx_backend {
