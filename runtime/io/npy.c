@@ -446,9 +446,10 @@ enum clx_status clx_npy_parse(struct clx_ctx *ctx, const char *name, const uint8
 
 enum clx_status clx_npy_load(struct clx_ctx *ctx, const char *path, struct clx_npy *out)
 {
+	if (out)
+		memset(out, 0, sizeof *out);
 	if (!path || !out)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_npy_load: NULL argument");
-	memset(out, 0, sizeof *out);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return clx_fail(ctx, errno == ENOENT ? CLX_ERR_NOT_FOUND : CLX_ERR_IO, "%s: %s",

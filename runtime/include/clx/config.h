@@ -48,7 +48,9 @@ struct clx_xclip_config {
 void clx_config_default(struct clx_xclip_config *cfg);
 
 /* Parses `json` (len bytes, need not be NUL-terminated); `name` is used in
- * messages (usually the file path). */
+ * messages (usually the file path). A legacy `text_config_dict` /
+ * `vision_config_dict` overrides `text_config` / `vision_config`, as in
+ * transformers. On failure *cfg is left unchanged. */
 enum clx_status clx_config_parse(struct clx_ctx *ctx, const char *name,
 				 const char *json, size_t len,
 				 struct clx_xclip_config *cfg);

@@ -1,9 +1,10 @@
 /* npy.h — NumPy .npy format 1.0/2.0/3.0 reader and 1.0 writer.
  *
  * Reads little-endian C-order f32, f64 (converted to f32), i32 and i64
- * arrays (also '|u1' and '|b1' as i32 for masks); rejects Fortran order,
- * big-endian, object arrays and truncated data with a message naming the
- * file. Writes f32 / i64 little-endian C order. */
+ * arrays (also '|u1', '|i1' and '|b1' as i32 for masks); rejects Fortran
+ * order, big-endian, object/structured arrays, truncated and trailing data
+ * with a message naming the file. Writes f32 / i32 / i64 little-endian C
+ * order, byte-identical to np.save. */
 #ifndef CLX_NPY_H
 #define CLX_NPY_H
 
@@ -18,6 +19,7 @@ struct clx_npy {
 	void *data;                  /* n_elems values of dtype, owned */
 };
 
+/* On failure *out is zeroed, so clx_npy_release(out) is always safe. */
 enum clx_status clx_npy_load(struct clx_ctx *ctx, const char *path, struct clx_npy *out);
 enum clx_status clx_npy_parse(struct clx_ctx *ctx, const char *name, const uint8_t *buf,
 			      size_t size, struct clx_npy *out);
