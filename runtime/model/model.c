@@ -45,7 +45,9 @@ static bool resolve_in_cache(const char *cache, const char *id, char *out, size_
 		}
 	}
 	repo[n] = '\0';
-	snprintf(path, sizeof path, "%s/refs/main", repo);
+	int w = snprintf(path, sizeof path, "%s/refs/main", repo);
+	if (w < 0 || (size_t)w >= sizeof path)
+		return false;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return false;
@@ -54,7 +56,7 @@ static bool resolve_in_cache(const char *cache, const char *id, char *out, size_
 	ref[strcspn(ref, "\r\n")] = '\0';
 	if (!ok || !ref[0] || strchr(ref, '/'))
 		return false;
-	int w = snprintf(out, cap, "%s/snapshots/%s", repo, ref);
+	w = snprintf(out, cap, "%s/snapshots/%s", repo, ref);
 	return w > 0 && (size_t)w < cap && is_dir(out);
 }
 
