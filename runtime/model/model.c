@@ -62,7 +62,7 @@ static bool resolve_in_cache(const char *cache, const char *id, char *out, size_
 
 /* A directory as given, or a Hub id looked up in $HF_HUB_CACHE,
  * $HF_HOME/hub, ~/.cache/huggingface/hub (huggingface_hub's order). */
-static enum clx_status resolve_model_dir(struct clx_ctx *ctx, const char *path, char *out, size_t cap)
+enum clx_status clx_model_resolve(struct clx_ctx *ctx, const char *path, char *out, size_t cap)
 {
 	if (is_dir(path)) {
 		snprintf(out, cap, "%s", path);
@@ -211,7 +211,7 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 {
 	*out = NULL;
 	char dir[4096], file[4200];
-	enum clx_status st = resolve_model_dir(ctx, path, dir, sizeof dir);
+	enum clx_status st = clx_model_resolve(ctx, path, dir, sizeof dir);
 	if (st != CLX_OK)
 		return st;
 	struct clx_model *m = clx_calloc(1, sizeof *m);

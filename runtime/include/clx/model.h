@@ -37,6 +37,10 @@ struct clx_model {
 enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx_model **out);
 void clx_model_free(struct clx_model *m);
 
+/* The directory `path` names: itself, or a Hub id's snapshot in the local
+ * HF cache. For readers of the other model files (tokenizer, processor). */
+enum clx_status clx_model_resolve(struct clx_ctx *ctx, const char *path, char *out, size_t cap);
+
 /* NULL if the model has no such weight (a programming error for builders). */
 const struct clx_weight *clx_model_weight(const struct clx_model *m, const char *name);
 
