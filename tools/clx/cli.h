@@ -8,8 +8,10 @@
 
 #include "clx/backend.h"
 #include "clx/clx.h"
+#include "clx/limits.h"
 #include "clx/model.h"
 #include "clx/npy.h"
+#include "clx/tokenizer.h"
 
 #include <stdbool.h>
 
@@ -53,6 +55,25 @@ enum clx_status cli_load_ids(struct clx_ctx *ctx, const char *path, int64_t *row
 /* "[2, 8, 3]" into buf. */
 const char *cli_shape_str(char *buf, size_t cap, int n_dims, const int64_t *shape);
 
+/* Labels from "--labels a,b,c" (comma-separated) or a file (one per line,
+ * blank lines skipped). Surrounding spaces are trimmed; an empty label is
+ * an error naming its position. */
+struct cli_labels {
+	char **text;
+	size_t n;
+	char *buf;               /* file contents, when read from a file */
+};
+enum clx_status cli_labels_parse(struct clx_ctx *ctx, const char *list, struct cli_labels *l);
+enum clx_status cli_labels_read(struct clx_ctx *ctx, const char *path, struct cli_labels *l);
+void cli_labels_free(struct cli_labels *l);
+/* Tokenises with the model directory's vocab.json + merges.txt, padding to
+ * the longest label; warns on stderr for truncated labels and literal
+ * special tokens. */
+enum clx_status cli_labels_tokenize(struct clx_ctx *ctx, const char *model_dir,
+				    const struct cli_labels *l, struct clx_tokenizer_batch **out);
+
 int cmd_run(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
 
 #endif

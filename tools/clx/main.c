@@ -2,6 +2,10 @@
  * they share (cli.h). Each subcommand lives in its own cmd_*.c. */
 #include "cli.h"
 
+#ifdef CLX_HAVE_OPENCL
+#include "clx/cl.h"
+#endif
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -91,6 +95,9 @@ enum clx_status cli_open_backend(struct clx_ctx *ctx, const char *spec, struct c
 		*out = clx_backend_cpu_create(ctx);
 		return *out ? CLX_OK : CLX_ERR_NOMEM;
 	}
+#ifdef CLX_HAVE_OPENCL
+	return clx_backend_cl_create(ctx, spec, out);
+#endif
 	return clx_fail(ctx, CLX_ERR_NOT_FOUND,
 			"--device %s: this clx was built without the OpenCL backend; only 'cpu' is available",
 			spec);
@@ -163,6 +170,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "commands:\n"
 	      "  run        run XCLIPModel on preprocessed .npy inputs, write outputs as .npy\n"
+	      "  tokenize   label text -> input_ids and attention mask (JSON), as CLIPTokenizer\n"
+	      "  devices    list OpenCL platforms and devices (ids for --device)\n"
 	      "\n"
 	      "clx " CLX_VERSION_STRING ": X-CLIP video-text models on OpenCL devices and a\n"
 	      "plain-C reference CPU path. Exit status: 0 ok, 1 failed check, 2 bad usage or input.\n",
@@ -186,6 +195,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "tokenize") == 0)
+		return cmd_tokenize(argc - 2, argv + 2);
+	if (strcmp(cmd, "devices") == 0)
+		return cmd_devices(argc - 2, argv + 2);
 	fprintf(stderr, "clx: unknown command '%s' (clx --help lists the commands)\n", cmd);
 	return CLI_BAD_INPUT;
 }

@@ -1,0 +1,344 @@
+/* cl_program.c — builds the embedded kernels into one program per device,
+ * through an on-disk cache of program binaries (DESIGN.md "OpenCL lessons":
+ * first-run compilation is users' top complaint).
+ *
+ * Cache directory: $CLX_CACHE_DIR, else $XDG_CACHE_HOME/clx, else
+ * $HOME/.cache/clx; CLX_NO_CACHE=1 disables the cache. One file per key,
+ * named by the 64-bit FNV-1a hash of the key text; the key text covers
+ * the platform name and version, the device name and version, the driver
+ * version, the build options, the kernel source (hash and length) and the
+ * clx version, and is stored in the file and compared in full, so a hash
+ * collision or a foreign file is a miss, not a wrong program.
+ *
+ * File layout: "CLXBIN01" | u32 key length | key | u64 payload length |
+ * u64 FNV-1a of the payload | payload (the device binary). Any mismatch,
+ * truncation or a binary the driver rejects → rebuilt from source,
+ * silently. Entries are written to a temporary file and renamed into
+ * place, so a reader never sees half a file.
+ *
+ * Not here: CLBlast's programs (CLBlast keeps them in memory only). */
+#include "cl_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct clx_cl_source {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct clx_cl_source clx_cl_sources[];
+extern const int clx_cl_n_sources;
+
+static char *debug_suffix; /* clx_cl_debug_source_suffix */
+
+void clx_cl_debug_source_suffix(const char *text)
+{
+	free(debug_suffix);
+	debug_suffix = NULL;
+	if (text) {
+		size_t n = strlen(text);
+		debug_suffix = malloc(n + 1); /* test-only state: outside the clx allocator */
+		if (debug_suffix)
+			memcpy(debug_suffix, text, n + 1);
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+#define FNV_INIT 0xcbf29ce484222325ull
+
+/* ---------------------------------------------------------------- source */
+
+/* All kernel files concatenated in build order, plus the debug suffix. */
+static char *assemble_source(size_t *len)
+{
+	size_t n = 1;
+	for (int i = 0; i < clx_cl_n_sources; i++)
+		n += clx_cl_sources[i].len + 64;
+	if (debug_suffix)
+		n += strlen(debug_suffix) + 2;
+	char *s = clx_malloc(n);
+	if (!s)
+		return NULL;
+	size_t at = 0;
+	for (int i = 0; i < clx_cl_n_sources; i++) {
+		at += (size_t)snprintf(s + at, n - at, "/* ---- %s ---- */\n", clx_cl_sources[i].name);
+		memcpy(s + at, clx_cl_sources[i].text, clx_cl_sources[i].len);
+		at += clx_cl_sources[i].len;
+		s[at++] = '\n';
+	}
+	if (debug_suffix)
+		at += (size_t)snprintf(s + at, n - at, "%s\n", debug_suffix);
+	s[at] = '\0';
+	*len = at;
+	return s;
+}
+
+/* "-cl-std=CL1.2" when the device's OpenCL C is 1.2 or later, else "".
+ * Never -cl-fast-relaxed-math / -cl-finite-math-only (attention masks with
+ * −INFINITY). */
+static const char *build_options(const struct clx_cl_device_info *info)
+{
+	int major = 0, minor = 0;
+	if (sscanf(info->opencl_c_version, "OpenCL C %d.%d", &major, &minor) == 2 &&
+	    (major > 1 || (major == 1 && minor >= 2)))
+		return "-cl-std=CL1.2";
+	return "";
+}
+
+/* ----------------------------------------------------------------- cache */
+
+static bool env_true(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+static bool ensure_dir(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0)
+		return S_ISDIR(sb.st_mode);
+	return mkdir(path, 0755) == 0 || errno == EEXIST;
+}
+
+/* The cache directory, created if needed; false if there is none. */
+static bool cache_dir(char *buf, size_t cap)
+{
+	if (env_true("CLX_NO_CACHE"))
+		return false;
+	const char *d = getenv("CLX_CACHE_DIR");
+	if (d && *d) {
+		snprintf(buf, cap, "%s", d);
+		return ensure_dir(buf);
+	}
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	if (xdg && *xdg) {
+		if (!ensure_dir(xdg))
+			return false;
+		return (size_t)snprintf(buf, cap, "%s/clx", xdg) < cap && ensure_dir(buf);
+	}
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		return false;
+	char base[1024];
+	if ((size_t)snprintf(base, sizeof base, "%s/.cache", home) >= sizeof base || !ensure_dir(base))
+		return false;
+	return (size_t)snprintf(buf, cap, "%s/clx", base) < cap && ensure_dir(buf);
+}
+
+static const char magic[8] = { 'C', 'L', 'X', 'B', 'I', 'N', '0', '1' };
+
+/* Reads the whole file if it is a valid entry for `key`; NULL otherwise. */
+static unsigned char *cache_load(const char *path, const char *key, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	unsigned char *payload = NULL;
+	char *fkey = NULL;
+	char m[8];
+	uint32_t klen;
+	uint64_t plen, phash;
+	const size_t want_klen = strlen(key);
+	if (fread(m, 1, 8, f) != 8 || memcmp(m, magic, 8) != 0)
+		goto bad;
+	if (fread(&klen, sizeof klen, 1, f) != 1 || klen != want_klen)
+		goto bad;
+	if (!(fkey = clx_malloc((size_t)klen + 1)) || fread(fkey, 1, klen, f) != klen ||
+	    memcmp(fkey, key, klen) != 0)
+		goto bad;
+	if (fread(&plen, sizeof plen, 1, f) != 1 || fread(&phash, sizeof phash, 1, f) != 1)
+		goto bad;
+	if (plen == 0 || plen > (1ull << 31))
+		goto bad;
+	if (!(payload = clx_malloc((size_t)plen)) || fread(payload, 1, (size_t)plen, f) != plen)
+		goto bad;
+	if (fgetc(f) != EOF || fnv1a(FNV_INIT, payload, (size_t)plen) != phash)
+		goto bad; /* trailing bytes or corrupt payload */
+	fclose(f);
+	clx_free(fkey);
+	*len = (size_t)plen;
+	return payload;
+bad:
+	fclose(f);
+	clx_free(fkey);
+	clx_free(payload);
+	return NULL;
+}
+
+/* Writes an entry atomically (temporary file + rename). Failures are
+ * silent: the cache is an optimisation. */
+static bool cache_store(const char *path, const char *key, const unsigned char *bin, size_t len)
+{
+	char tmp[1100];
+	static unsigned counter;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return false;
+	uint32_t klen = (uint32_t)strlen(key);
+	uint64_t plen = len, phash = fnv1a(FNV_INIT, bin, len);
+	bool ok = fwrite(magic, 1, 8, f) == 8 && fwrite(&klen, sizeof klen, 1, f) == 1 &&
+		  fwrite(key, 1, klen, f) == klen && fwrite(&plen, sizeof plen, 1, f) == 1 &&
+		  fwrite(&phash, sizeof phash, 1, f) == 1 && fwrite(bin, 1, len, f) == len;
+	ok = fflush(f) == 0 && ok;
+	ok = fsync(fileno(f)) == 0 && ok;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		remove(tmp);
+		return false;
+	}
+	return true;
+}
+
+/* ----------------------------------------------------------------- build */
+
+/* The build log, trimmed to fit a message: NUL-terminated, caller frees. */
+static char *build_log(cl_program prog, cl_device_id dev)
+{
+	size_t n = 0;
+	if (CLW(clGetProgramBuildInfo, prog, dev, CL_PROGRAM_BUILD_LOG, 0, NULL, &n) != CL_SUCCESS)
+		n = 0;
+	char *log = clx_malloc(n + 1);
+	if (!log)
+		return NULL;
+	log[0] = '\0';
+	if (n > 0 && CLW(clGetProgramBuildInfo, prog, dev, CL_PROGRAM_BUILD_LOG, n, log, NULL) == CL_SUCCESS)
+		log[n] = '\0';
+	else
+		log[0] = '\0';
+	return log;
+}
+
+static bool program_binary(cl_program prog, unsigned char **bin, size_t *len)
+{
+	size_t size = 0;
+	*bin = NULL;
+	cl_uint ndev = 0;
+	if (CLW(clGetProgramInfo, prog, CL_PROGRAM_NUM_DEVICES, sizeof ndev, &ndev, NULL) != CL_SUCCESS ||
+	    ndev != 1)
+		return false;
+	if (CLW(clGetProgramInfo, prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+	    size == 0)
+		return false;
+	unsigned char *b = clx_malloc(size);
+	if (!b)
+		return false;
+	if (CLW(clGetProgramInfo, prog, CL_PROGRAM_BINARIES, sizeof b, &b, NULL) != CL_SUCCESS) {
+		clx_free(b);
+		return false;
+	}
+	*bin = b;
+	*len = size;
+	return true;
+}
+
+enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
+				 cl_context context, cl_program *out, struct cl_program_info *info)
+{
+	const double t0 = now();
+	const struct clx_cl_device_info *di = &dev->info;
+	memset(info, 0, sizeof *info);
+	*out = NULL;
+	size_t src_len = 0;
+	char *src = assemble_source(&src_len);
+	char *key = NULL;
+	unsigned char *bin = NULL;
+	cl_program prog = NULL;
+	cl_int err;
+	enum clx_status st = CLX_OK;
+	if (!src)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory assembling kernels", di->id);
+	const char *opts = build_options(di);
+
+	/* the cache key */
+	size_t kcap = 2048 + strlen(opts);
+	key = clx_malloc(kcap);
+	if (!key) {
+		clx_free(src);
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", di->id);
+	}
+	snprintf(key, kcap,
+		 "clx program cache v1\nclx=%s\nplatform=%s\nplatform_version=%s\ndevice=%s\n"
+		 "device_version=%s\ndriver=%s\noptions=%s\nsource_fnv1a=%016llx\nsource_len=%zu\n",
+		 CLX_VERSION_STRING, di->platform_name, di->platform_version, di->name,
+		 di->device_version, di->driver_version, opts,
+		 (unsigned long long)fnv1a(FNV_INIT, src, src_len), src_len);
+	char dir[1024];
+	bool use_cache = cache_dir(dir, sizeof dir);
+	if (use_cache)
+		use_cache = (size_t)snprintf(info->cache_path, sizeof info->cache_path, "%s/%016llx.clbin",
+					     dir, (unsigned long long)fnv1a(FNV_INIT, key, strlen(key))) <
+			    sizeof info->cache_path;
+
+	/* 1. a cached binary */
+	size_t blen = 0;
+	if (use_cache && (bin = cache_load(info->cache_path, key, &blen)) != NULL) {
+		const unsigned char *bp = bin;
+		cl_int bstatus = CL_SUCCESS;
+		prog = CLW_CREATE(clCreateProgramWithBinary, &err, context, 1, &dev->device, &blen, &bp,
+				  &bstatus);
+		if (prog && err == CL_SUCCESS && bstatus == CL_SUCCESS &&
+		    CLW(clBuildProgram, prog, 1, &dev->device, opts, NULL, NULL) == CL_SUCCESS) {
+			info->from_cache = true;
+			goto done;
+		}
+		if (prog)
+			clReleaseProgram(prog); /* a bad entry: rebuild from source */
+		prog = NULL;
+	}
+	clx_free(bin);
+	bin = NULL;
+
+	/* 2. from source */
+	const char *sp = src;
+	prog = CLW_CREATE(clCreateProgramWithSource, &err, context, 1, &sp, &src_len);
+	if (!prog || err != CL_SUCCESS) {
+		st = clx_fail(ctx, CLX_ERR_DEVICE, "%s (%s): clCreateProgramWithSource failed: %s (%d)",
+			      di->id, di->name, clw_error_name(err), err);
+		prog = NULL;
+		goto done;
+	}
+	err = CLW(clBuildProgram, prog, 1, &dev->device, opts, NULL, NULL);
+	if (err != CL_SUCCESS) {
+		char *log = build_log(prog, dev->device);
+		st = clx_fail(ctx, CLX_ERR_DEVICE,
+			      "%s (%s): kernel build failed: %s (%d), options '%s'; build log:\n%.800s",
+			      di->id, di->name, clw_error_name(err), err, opts,
+			      log && *log ? log : "(empty)");
+		clx_free(log);
+		clReleaseProgram(prog);
+		prog = NULL;
+		goto done;
+	}
+	if (use_cache && program_binary(prog, &bin, &blen))
+		info->cache_written = cache_store(info->cache_path, key, bin, blen);
+done:
+	clx_free(bin);
+	clx_free(src);
+	clx_free(key);
+	info->seconds = now() - t0;
+	*out = prog;
+	return st;
+}

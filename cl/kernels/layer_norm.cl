@@ -1,0 +1,71 @@
+/* layer_norm.cl — y = (x − mean) / sqrt(var + eps) · w + b over the last
+ * dimension, biased variance (torch.nn.LayerNorm).
+ *
+ * Work decomposition: one work-group per row of D values; work-item l of L
+ * (L a power of two, chosen by the host, ≤ the kernel's work-group limit)
+ * sums elements l, l + L, l + 2L, … and the L partial sums are combined by a
+ * tree reduction in local memory (`red`, L floats). Two passes over the row:
+ * the mean, then Σ(x − mean)² — the CPU reference's order of operations,
+ * in f32 with pairwise (tree) combination instead of f64.
+ *
+ * Shapes: x (rows, D), w (D), b (D) → y (rows, D); global size rows·L. */
+
+/* Tree sum of red[0..L) into red[0]; every item gets the result. */
+float clx_group_sum(local float *red, float v)
+{
+	const uint lid = (uint)get_local_id(0), L = (uint)get_local_size(0);
+	red[lid] = v;
+	barrier(CLK_LOCAL_MEM_FENCE);
+	for (uint s = L / 2; s > 0; s >>= 1) {
+		if (lid < s)
+			red[lid] += red[lid + s];
+		barrier(CLK_LOCAL_MEM_FENCE);
+	}
+	const float r = red[0];
+	barrier(CLK_LOCAL_MEM_FENCE); /* red is reused by the caller */
+	return r;
+}
+
+/* Tree maximum, as clx_group_sum. */
+float clx_group_max(local float *red, float v)
+{
+	const uint lid = (uint)get_local_id(0), L = (uint)get_local_size(0);
+	red[lid] = v;
+	barrier(CLK_LOCAL_MEM_FENCE);
+	for (uint s = L / 2; s > 0; s >>= 1) {
+		if (lid < s)
+			red[lid] = fmax(red[lid], red[lid + s]);
+		barrier(CLK_LOCAL_MEM_FENCE);
+	}
+	const float r = red[0];
+	barrier(CLK_LOCAL_MEM_FENCE);
+	return r;
+}
+
+kernel void layer_norm(global const float *x, ulong xo, global const float *w, ulong wo,
+		       global const float *b, ulong bo, global float *y, ulong yo, uint D,
+		       float eps, local float *red)
+{
+	const uint row = (uint)get_group_id(0);
+	const uint lid = (uint)get_local_id(0), L = (uint)get_local_size(0);
+	global const float *xr = x + xo + (ulong)row * D;
+	global float *yr = y + yo + (ulong)row * D;
+
+	/* mean */
+	float s = 0.0f;
+	for (uint i = lid; i < D; i += L)
+		s += xr[i];
+	const float mean = clx_group_sum(red, s) / (float)D;
+
+	/* biased variance around that mean */
+	float v = 0.0f;
+	for (uint i = lid; i < D; i += L) {
+		const float d = xr[i] - mean;
+		v += d * d;
+	}
+	const float var = clx_group_sum(red, v) / (float)D;
+	const float inv = 1.0f / sqrt(var + eps);
+
+	for (uint i = lid; i < D; i += L)
+		yr[i] = (xr[i] - mean) * inv * w[wo + i] + b[bo + i];
+}
