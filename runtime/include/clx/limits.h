@@ -18,4 +18,13 @@
 #define CLX_MAX_CONFIG_CHANNELS 64              /* vision num_channels */
 #define CLX_MAX_CONFIG_FRAMES 1024              /* vision num_frames */
 
+/* CLIP tokenizer (runtime/io/tokenizer.c). Real CLIP: vocab.json 0.9 MB with
+ * 49,408 entries, merges.txt 0.5 MB with 48,894 merges, longest entry 64 bytes. */
+#define CLX_MAX_TOKENIZER_FILE (64u << 20)      /* vocab.json / merges.txt bytes */
+#define CLX_MAX_TOKENIZER_VOCAB 1000000         /* entries, and largest id + 1 */
+#define CLX_MAX_TOKENIZER_MERGES 1000000        /* merges.txt lines */
+#define CLX_MAX_TOKENIZER_TOKEN 1024            /* bytes of one vocab entry */
+#define CLX_MAX_TOKENIZER_TEXT (4u << 20)       /* bytes of one text / label */
+#define CLX_MAX_TOKENIZER_BATCH 65536           /* labels per batch */
+
 #endif
