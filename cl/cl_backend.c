@@ -115,16 +115,25 @@ static size_t device_bytes_used(const struct clbe *b)
 	       b->stats.temp_bytes;
 }
 
-/* Releases cached weights the graph being prepared does not use. */
-static void evict_unused_weights(struct clbe *b)
+static void release_mem(cl_mem m)
+{
+	if (m) {
+		clReleaseMemObject(m);
+		clw_live_buffers--;
+	}
+}
+
+/* Releases cached weights the graph being prepared does not use and, with
+ * max_idle ≥ 0, only those idle for more than max_idle prepares. */
+static void evict_weights(struct clbe *b, int max_idle)
 {
 	int j = 0;
 	for (int i = 0; i < b->n_weights; i++) {
-		if (b->weights[i].used) {
+		if (b->weights[i].used || (max_idle >= 0 && b->weights[i].idle <= max_idle)) {
 			b->weights[j++] = b->weights[i];
 			continue;
 		}
-		clReleaseMemObject(b->weights[i].mem);
+		release_mem(b->weights[i].mem);
 		b->stats.weight_bytes -= b->weights[i].bytes;
 	}
 	b->n_weights = j;
@@ -155,6 +164,8 @@ static enum clx_status alloc_buffer(struct clbe *b, struct clx_ctx *ctx, const c
 		cl_mem m = CLW_CREATE(clCreateBuffer, &err, b->context, flags, bytes, NULL);
 		if (m && err == CL_SUCCESS && host)
 			err = CLW(clEnqueueWriteBuffer, b->queue, m, CL_TRUE, 0, bytes, host, 0, NULL, NULL);
+		if (m)
+			clw_live_buffers++;
 		if (m && err == CL_SUCCESS) {
 			*out = m;
 			if (host)
@@ -162,10 +173,10 @@ static enum clx_status alloc_buffer(struct clbe *b, struct clx_ctx *ctx, const c
 			return CLX_OK;
 		}
 		if (m)
-			clReleaseMemObject(m);
+			release_mem(m);
 		if (!is_alloc_failure(err) || attempt == 1)
 			break;
-		evict_unused_weights(b);
+		evict_weights(b, -1);
 	}
 	return clx_fail(ctx, is_alloc_failure(err) ? CLX_ERR_NOMEM : CLX_ERR_DEVICE,
 			"%s: cannot allocate %s: %s (%d); requested %.1f MiB, %.1f MiB already in use, "
@@ -192,9 +203,9 @@ static uint64_t fingerprint(const float *p, size_t bytes)
 	return h;
 }
 
-/* Index of the resident copy of weight tensor t, uploading it if needed. */
+/* The resident copy of weight tensor t, uploaded if needed. */
 static enum clx_status weight_resident(struct clbe *b, struct clx_ctx *ctx,
-				       const struct clx_tensor *t, int *idx)
+				       const struct clx_tensor *t, cl_mem *out)
 {
 	const size_t bytes = clx_tensor_nbytes(t);
 	const uint64_t fp = fingerprint(t->host, bytes);
@@ -202,7 +213,7 @@ static enum clx_status weight_resident(struct clbe *b, struct clx_ctx *ctx,
 		struct cl_weight *w = &b->weights[i];
 		if (w->host == t->host && w->bytes == bytes && w->fingerprint == fp) {
 			w->used = true;
-			*idx = i;
+			*out = w->mem;
 			return CLX_OK;
 		}
 	}
@@ -220,8 +231,9 @@ static enum clx_status weight_resident(struct clbe *b, struct clx_ctx *ctx,
 	enum clx_status st = alloc_buffer(b, ctx, what, bytes, CL_MEM_READ_ONLY, t->host, &m);
 	if (st != CLX_OK)
 		return st;
-	b->weights[b->n_weights] = (struct cl_weight){ t->host, bytes, fp, m, true };
-	*idx = b->n_weights++;
+	b->weights[b->n_weights] = (struct cl_weight){ t->host, bytes, fp, m, true, 0 };
+	*out = m;
+	b->n_weights++;
 	b->stats.weight_bytes += bytes;
 	b->stats.weight_uploads++;
 	return CLX_OK;
@@ -230,23 +242,22 @@ static enum clx_status weight_resident(struct clbe *b, struct clx_ctx *ctx,
 static void release_graph_buffers(struct clbe *b)
 {
 	if (b->arena)
-		clReleaseMemObject(b->arena);
+		release_mem(b->arena);
 	b->arena = NULL;
 	b->arena_bytes = 0;
 	b->stats.arena_bytes = 0;
 	if (b->inputs)
 		for (int i = 0; i < b->n_inputs_cap; i++)
 			if (b->inputs[i])
-				clReleaseMemObject(b->inputs[i]);
+				release_mem(b->inputs[i]);
 	clx_free(b->inputs);
 	b->inputs = NULL;
 	b->n_inputs_cap = 0;
 	b->stats.input_bytes = 0;
-	clx_free(b->weight_of);
-	b->weight_of = NULL;
-	b->n_weight_of_cap = 0;
+	clx_free(b->weight_mem);
+	b->weight_mem = NULL;
 	if (b->gemm_temp)
-		clReleaseMemObject(b->gemm_temp);
+		release_mem(b->gemm_temp);
 	b->gemm_temp = NULL;
 	b->gemm_temp_bytes = 0;
 	b->stats.temp_bytes = 0;
@@ -258,7 +269,7 @@ static struct cl_addr addr(const struct clbe *b, const struct clx_graph *g, int 
 	const struct clx_tensor *x = &g->tensors[t];
 	struct cl_addr a = { NULL, 0 };
 	switch (x->kind) {
-	case CLX_TENSOR_WEIGHT: a.mem = b->weights[b->weight_of[t]].mem; break;
+	case CLX_TENSOR_WEIGHT: a.mem = b->weight_mem[t]; break;
 	case CLX_TENSOR_INPUT: a.mem = b->inputs[t]; break;
 	case CLX_TENSOR_ACT: a.mem = b->arena, a.offs = x->offs; break;
 	case CLX_TENSOR_VIEW:
@@ -737,7 +748,7 @@ static void cl_free(struct clx_backend *be)
 			clFinish(b->queue);
 		release_graph_buffers(b);
 		for (int i = 0; i < b->n_weights; i++)
-			clReleaseMemObject(b->weights[i].mem);
+			release_mem(b->weights[i].mem);
 		clx_free(b->weights);
 		for (int k = 0; k < K_COUNT; k++)
 			if (b->kernels[k])
@@ -786,21 +797,18 @@ static enum clx_status cl_prepare(struct clx_backend *be, struct clx_ctx *ctx,
 	}
 
 	b->inputs = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->inputs);
-	b->weight_of = clx_malloc(((size_t)g->n_tensors + 1) * sizeof *b->weight_of);
-	if (!b->inputs || !b->weight_of) {
+	b->weight_mem = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_mem);
+	if (!b->inputs || !b->weight_mem) {
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory preparing the graph", cl_be_label(b));
 		goto fail;
 	}
 	b->n_inputs_cap = g->n_tensors;
-	b->n_weight_of_cap = g->n_tensors;
 
 	/* weights: resident, uploaded once */
-	for (int t = 0; t < g->n_tensors; t++) {
-		b->weight_of[t] = -1;
+	for (int t = 0; t < g->n_tensors; t++)
 		if (g->tensors[t].kind == CLX_TENSOR_WEIGHT &&
-		    (st = weight_resident(b, ctx, &g->tensors[t], &b->weight_of[t])) != CLX_OK)
+		    (st = weight_resident(b, ctx, &g->tensors[t], &b->weight_mem[t])) != CLX_OK)
 			goto fail;
-	}
 	/* inputs */
 	for (int t = 0; t < g->n_tensors; t++) {
 		const struct clx_tensor *x = &g->tensors[t];
@@ -854,6 +862,9 @@ static enum clx_status cl_prepare(struct clx_backend *be, struct clx_ctx *ctx,
 		b->gemm_temp_bytes = temp;
 		b->stats.temp_bytes = temp;
 	}
+	for (int i = 0; i < b->n_weights; i++)
+		b->weights[i].idle = b->weights[i].used ? 0 : b->weights[i].idle + 1;
+	evict_weights(b, CL_WEIGHT_MAX_IDLE);
 	b->stats.n_weights = b->n_weights;
 
 	if (c->check) {

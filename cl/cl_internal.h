@@ -75,7 +75,14 @@ struct cl_weight {
 	uint64_t fingerprint; /* sampled hash of the host data (cl_backend.c) */
 	cl_mem mem;
 	bool used;            /* by the graph prepared last */
+	int idle;             /* prepares in a row that did not use it */
 };
+
+/* A cached weight that CL_WEIGHT_MAX_IDLE prepares in a row did not use is
+ * released (another model's, or a freed one's): alternating between a
+ * model's text, video and full graphs never re-uploads, and a process
+ * that moves on to another model does not keep the old one resident. */
+#define CL_WEIGHT_MAX_IDLE 4
 
 struct clbe {
 	struct cl_dev dev;
@@ -91,8 +98,7 @@ struct clbe {
 	size_t arena_bytes;
 	cl_mem *inputs;              /* per tensor id: INPUT buffer, else NULL */
 	int n_inputs_cap;
-	int *weight_of;              /* per tensor id: index into weights, -1 */
-	int n_weight_of_cap;
+	cl_mem *weight_mem;          /* per tensor id: WEIGHT buffer (in weights[]) */
 
 	struct cl_weight *weights;   /* resident, across prepares */
 	int n_weights, cap_weights;

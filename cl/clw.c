@@ -103,6 +103,18 @@ int clx_cl_injected_count(void)
 	return inj.fired;
 }
 
+int clx_cl_calls_seen(void)
+{
+	return inj.seen;
+}
+
+int clw_live_buffers;
+
+int clx_cl_live_buffers(void)
+{
+	return clw_live_buffers;
+}
+
 static void read_env(void)
 {
 	inj.env_read = true;
@@ -121,7 +133,7 @@ int clw_should_fail(const char *fn)
 {
 	if (!inj.env_read)
 		read_env();
-	if (!inj.fn[0] || strcmp(fn, inj.fn) != 0)
+	if (!inj.fn[0] || (strcmp(inj.fn, "*") != 0 && strcmp(fn, inj.fn) != 0))
 		return 0;
 	inj.seen++;
 	if (inj.seen < inj.nth || inj.seen >= inj.nth + inj.count)

@@ -25,6 +25,10 @@ extern int clw_code;
 #define CLW_CREATE(fn, errp, ...) \
 	(clw_should_fail(#fn) ? (*(errp) = clw_code, NULL) : (fn)(__VA_ARGS__, (errp)))
 
+/* Device buffers the backend holds now (created minus released), so
+ * tests can see that every error path releases what it made. */
+extern int clw_live_buffers;
+
 /* "CL_OUT_OF_RESOURCES"; CLBlast's own codes by their CLBlast names. */
 const char *clw_error_name(int code);
 

@@ -110,8 +110,14 @@ const struct clx_cl_device_info *clx_backend_cl_device(const struct clx_backend 
  * CLX_CL_FAIL=fn:nth:code[:count], code by name ("CL_OUT_OF_RESOURCES") or
  * number. Not thread-safe; tests only. */
 void clx_cl_inject_failure(const char *fn, int nth, int code, int count);
+/* fn = "*" counts every wrapped call, whatever the function: failing the
+ * Nth call for N = 1, 2, … walks every failure point (SQLite-style). */
 /* How many injected failures have fired since the last clx_cl_inject_failure. */
 int clx_cl_injected_count(void);
+/* Wrapped calls of the configured function (or of all, for "*") since then. */
+int clx_cl_calls_seen(void);
+/* Device buffers held by OpenCL backends right now (created − released). */
+int clx_cl_live_buffers(void);
 
 /* Appends `text` to the kernel source at the next clx_backend_cl_create
  * (NULL: none), to show what a build failure looks like. Tests only. */
