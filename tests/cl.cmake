@@ -24,3 +24,20 @@ foreach(d ${CLX_CL_DEVICES})
   set_tests_properties(test_cl_ops_${d} PROPERTIES LABELS "cl;${d}"
                        ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
 endforeach()
+
+# The golden fixtures (transformers' outputs) on OpenCL: the tiny fixture on
+# both devices, the base-patch32 shapes on PoCL (label "base", as the CPU one).
+foreach(d ${CLX_CL_DEVICES})
+  add_test(NAME test_cl_golden_tiny_${d}
+           COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                   ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}})
+  set_tests_properties(test_cl_golden_tiny_${d} PROPERTIES LABELS "cl;${d}"
+                       ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
+endforeach()
+# (test_xclip_golden_base, its model directory and the base_model fixture
+# come from xclip.cmake; target names in add_test resolve at generate time.)
+add_test(NAME test_cl_golden_base_pocl
+         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
+                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
+set_tests_properties(test_cl_golden_base_pocl PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")

@@ -1,6 +1,10 @@
 /* test_xclip_golden.c — the CPU reference against transformers' XCLIPModel.
  *
- *   test_xclip_golden FIXTURE_DIR MODEL_DIR PIXEL_VALUES.npy
+ *   test_xclip_golden FIXTURE_DIR MODEL_DIR PIXEL_VALUES.npy [DEVICE_SPEC]
+ *
+ * DEVICE_SPEC (an OpenCL device: "pthread", "llvmpipe", "cl:0:0") runs the
+ * same checks on that device instead of the CPU reference; the device must
+ * exist (the test fails otherwise) and kernels must have run on it.
  *
  * FIXTURE_DIR holds transformers' inputs and outputs and ref/ intermediates
  * (tools/gen_fixtures.py). Checks DESIGN.md's tolerances: logits max abs
@@ -12,6 +16,9 @@
 
 #include "clx/npy.h"
 #include "clx/xclip.h"
+#ifdef CLX_HAVE_OPENCL
+#include "clx/cl.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,10 +106,41 @@ static int32_t *load_ids(const char *name, int64_t *K, int64_t *L)
 	return ids;
 }
 
+/* The CPU reference, or the OpenCL device `spec`. */
+static struct clx_backend *open_backend(const char *spec)
+{
+	if (!spec)
+		return clx_backend_cpu_create(ctx);
+	struct clx_backend *be = NULL;
+#ifdef CLX_HAVE_OPENCL
+	CHECK(clx_backend_cl_create(ctx, spec, &be) == CLX_OK, "device %s: %s", spec, clx_last_error(ctx));
+#else
+	CHECK(false, "device %s: built without OpenCL", spec);
+#endif
+	if (be)
+		printf("backend: %s\n", clx_backend_name(be));
+	return be;
+}
+
+/* On OpenCL, kernels ran on the device (no silent CPU fallback). */
+static void check_ran_on_device(struct clx_backend *be)
+{
+#ifdef CLX_HAVE_OPENCL
+	if (!clx_backend_is_cl(be))
+		return;
+	struct clx_cl_stats s;
+	clx_backend_cl_stats(be, &s);
+	printf("device work: %llu kernels, %llu GEMMs; device memory: weights %.1f MiB, arena %.1f MiB\n",
+	       (unsigned long long)s.kernels_enqueued, (unsigned long long)s.gemm_calls,
+	       s.weight_bytes / 1048576.0, s.arena_bytes / 1048576.0);
+	CHECK(s.kernels_enqueued > 0 && s.gemm_calls > 0, "no kernels ran on %s", clx_backend_name(be));
+#endif
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s FIXTURE_DIR MODEL_DIR PIXEL_VALUES.npy\n", argv[0]);
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: %s FIXTURE_DIR MODEL_DIR PIXEL_VALUES.npy [DEVICE_SPEC]\n", argv[0]);
 		return 2;
 	}
 	fixture = argv[1];
@@ -126,7 +164,9 @@ int main(int argc, char **argv)
 	if (st != CLX_OK || !ids || !mask)
 		return check_summary();
 
-	struct clx_backend *be = clx_backend_cpu_create(ctx);
+	struct clx_backend *be = open_backend(argc == 5 ? argv[4] : NULL);
+	if (!be)
+		return check_summary();
 	struct clx_xclip_session *s = NULL;
 	st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, true, &s);
 	CHECK(st == CLX_OK, "session: %s", clx_last_error(ctx));
@@ -138,7 +178,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	st = clx_xclip_session_run(ctx, s, px.data, ids, mask, NULL, NULL);
 	CHECK(st == CLX_OK, "run: %s", clx_last_error(ctx));
-	printf("CPU reference forward: %.2f s\n", now() - t0);
+	printf("%s forward: %.2f s\n", clx_backend_name(be), now() - t0);
+	check_ran_on_device(be);
 
 	/* Intermediates in graph order: the first failure names the layer. */
 	const struct clx_vision_config *v = &m->cfg.vision;
