@@ -24,7 +24,17 @@
 #define CLX_MAX_TOKENIZER_VOCAB 1000000         /* entries, and largest id + 1 */
 #define CLX_MAX_TOKENIZER_MERGES 1000000        /* merges.txt lines */
 #define CLX_MAX_TOKENIZER_TOKEN 1024            /* bytes of one vocab entry */
-#define CLX_MAX_TOKENIZER_TEXT (4u << 20)       /* bytes of one text / label */
+#define CLX_MAX_TOKENIZER_TEXT (1u << 20)       /* bytes of one text / label */
 #define CLX_MAX_TOKENIZER_BATCH 65536           /* labels per batch */
+
+/* Video input (runtime/io/video.c, RELIABILITY.md "Video"). */
+#define CLX_MAX_VIDEO_STREAMS 64                /* streams in one container */
+#define CLX_MAX_VIDEO_DIM 16384                 /* frame width or height */
+#define CLX_MAX_VIDEO_PIXELS (8192 * 4352)      /* frame width × height (8K DCI) */
+#define CLX_MAX_VIDEO_FRAMES 2000000            /* frames counted (18.5 h at 30 fps) */
+#define CLX_MAX_VIDEO_DECODED_FRAMES 200000     /* frames decoded by one read (default) */
+#define CLX_MAX_VIDEO_SAMPLES 1024              /* T, frames sampled */
+#define CLX_MAX_VIDEO_OUTPUT ((size_t)1 << 31)  /* bytes of the T RGB24 frames */
+#define CLX_VIDEO_TIMEOUT_S 120.0               /* deadline of one read (default) */
 
 #endif
