@@ -41,7 +41,7 @@ import unicodedata
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "tests", "fixtures", "clip_tokenizer")
+OUT = os.path.normpath(os.path.join(HERE, "..", "tests", "fixtures", "clip_tokenizer"))
 N_MERGES = 49152 - 256 - 2  # 48894, as OpenAI's simple_tokenizer and HF
 
 
