@@ -41,3 +41,14 @@ add_test(NAME test_cl_golden_base_pocl
                  ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
 set_tests_properties(test_cl_golden_base_pocl PROPERTIES LABELS "cl;pocl;base"
                      FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
+
+# Failure injection through the cl* wrapper (PoCL: the fast one).
+add_executable(test_cl_faults test_cl_faults.c)
+target_include_directories(test_cl_faults PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/runtime)
+target_link_libraries(test_cl_faults PRIVATE clx m)
+find_package(OpenCL QUIET)
+if(OpenCL_INCLUDE_DIRS)
+  target_include_directories(test_cl_faults PRIVATE ${OpenCL_INCLUDE_DIRS}) # CL_* codes
+endif()
+add_test(NAME test_cl_faults_pocl COMMAND test_cl_faults ${CLX_CL_SPEC_pocl} ${CLX_FIXTURES}/tiny)
+set_tests_properties(test_cl_faults_pocl PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
