@@ -110,4 +110,26 @@ int clx_graph_node(struct clx_graph *g, const char *name, enum clx_op op, int n_
 		   const int *src, int n_dims, const int64_t *ne, const int32_t *iattr,
 		   const float *fattr);
 
+/* ------------------------------------------------------------------ cost */
+
+/* What a node costs (runtime/graph/cost.c, formulas in docs/PROFILE.md):
+ * floating-point operations (a multiply-add counts 2; exp, division and
+ * sqrt count 1 each) and the compulsory bytes moved: every input element
+ * the op needs read once plus the output written once. Views cost
+ * nothing. Used by profiling to report GFLOP/s, GB/s and the roofline. */
+void clx_node_cost(const struct clx_graph *g, int node, double *flops, double *bytes);
+
+/* The profiler's op classes. */
+enum clx_op_class {
+	CLX_OPCLASS_GEMM,        /* matmul */
+	CLX_OPCLASS_ATTENTION,   /* attention (scores, softmax, weighted sum) */
+	CLX_OPCLASS_NORM,        /* layer_norm, l2_normalize */
+	CLX_OPCLASS_ELEMENTWISE, /* quick_gelu, add, mul, exp, mean */
+	CLX_OPCLASS_MOVEMENT,    /* gather, concat, slice, patchify, pool_argmax, repeat, transpose */
+	CLX_OPCLASS_COUNT
+};
+enum clx_op_class clx_op_class_of(enum clx_op op);
+/* "gemm", "attention", "layer_norm", "elementwise", "data_movement" */
+const char *clx_op_class_name(enum clx_op_class c);
+
 #endif
