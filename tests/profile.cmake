@@ -4,5 +4,4 @@
 # installed): JSON schema, CSV shape, per-node times vs the device total,
 # self-contained HTML, trace, --compare and `clx profile`.
 clx_test(test_profile_cost
-clx_test(test_profile_cost
          ARGS ${CLX_FIXTURES}/base/config.json ${CLX_FIXTURES}/tiny/config.json)
