@@ -1,6 +1,7 @@
 /* main.c — the clx command line: dispatch to subcommands and the helpers
  * they share (cli.h). Each subcommand lives in its own cmd_*.c. */
 #include "cli.h"
+#include "profile.h"
 
 #ifdef CLX_HAVE_OPENCL
 #include "clx/cl.h"
@@ -170,6 +171,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "commands:\n"
 	      "  run        run XCLIPModel on preprocessed .npy inputs, write outputs as .npy\n"
+	      "  profile    performance of the model on every device side by side (clx-profile)\n"
 	      "  tokenize   label text -> input_ids and attention mask (JSON), as CLIPTokenizer\n"
 	      "  devices    list OpenCL platforms and devices (ids for --device)\n"
 	      "\n"
@@ -195,6 +197,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "profile") == 0)
+		return prof_main("clx profile", true, argc - 2, argv + 2);
 	if (strcmp(cmd, "tokenize") == 0)
 		return cmd_tokenize(argc - 2, argv + 2);
 	if (strcmp(cmd, "devices") == 0)

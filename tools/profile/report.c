@@ -1,0 +1,884 @@
+/* report.c — the profile document: JSON out and back in (the schema of
+ * docs/PROFILE.md, also written by tools/pytorch_profile.py), the terminal
+ * table with the top nodes, one CSV row per node per device, and the
+ * Chrome trace (chrome://tracing, Perfetto).
+ *
+ * Unmeasured figures are NaN in memory and null in JSON; the table shows
+ * them as "-". Not here: measuring (measure.c, peak.c), the HTML page. */
+#include "profile.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ----------------------------------------------------------------- free */
+
+void prof_device_free(struct prof_device *d)
+{
+	if (!d)
+		return;
+	clx_free(d->runs_s);
+	clx_free(d->logits);
+	clx_free(d->nodes);
+	d->runs_s = NULL;
+	d->logits = NULL;
+	d->nodes = NULL;
+}
+
+void prof_doc_free(struct prof_doc *doc)
+{
+	if (!doc)
+		return;
+	for (int i = 0; i < doc->n_devices; i++)
+		prof_device_free(&doc->devices[i]);
+	clx_free(doc->devices);
+	doc->devices = NULL;
+	doc->n_devices = 0;
+}
+
+/* ------------------------------------------------------------ JSON: out */
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON_AddStringToObject(o, k, v ? v : "");
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 && isfinite(a) && isfinite(b) ? a / b : NAN;
+}
+
+/* GFLOP/s the roofline allows at arithmetic intensity ai. */
+static double roof(const struct prof_device *d, double ai)
+{
+	if (!isfinite(d->peak_gflops))
+		return NAN;
+	if (!isfinite(d->peak_gbps) || !isfinite(ai))
+		return d->peak_gflops;
+	return fmin(d->peak_gflops, ai * d->peak_gbps);
+}
+
+cJSON *prof_device_to_json(const struct prof_device *d)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_str(o, "id", d->id);
+	add_str(o, "backend", d->backend);
+	add_str(o, "name", d->name);
+	add_str(o, "vendor", d->vendor);
+	add_str(o, "type", d->type);
+	add_str(o, "platform", d->platform);
+	add_str(o, "platform_version", d->platform_version);
+	add_str(o, "device_version", d->device_version);
+	add_str(o, "driver_version", d->driver_version);
+	add_str(o, "host", d->host);
+	cJSON_AddNumberToObject(o, "compute_units", d->compute_units);
+	cJSON_AddNumberToObject(o, "clock_mhz", d->clock_mhz);
+	cJSON_AddNumberToObject(o, "threads", d->threads);
+	cJSON_AddBoolToObject(o, "ok", d->ok);
+	if (d->error[0])
+		add_str(o, "error", d->error);
+	else
+		cJSON_AddNullToObject(o, "error");
+
+	cJSON *sh = cJSON_AddObjectToObject(o, "shape");
+	cJSON_AddNumberToObject(sh, "batch", (double)d->B);
+	cJSON_AddNumberToObject(sh, "frames", (double)d->T);
+	cJSON_AddNumberToObject(sh, "prompts", (double)d->K);
+	cJSON_AddNumberToObject(sh, "tokens", (double)d->L);
+
+	cJSON *st = cJSON_AddObjectToObject(o, "start");
+	add_num(st, "model_load_s", d->model_load_s);
+	add_num(st, "cold_s", d->cold_s);
+	add_num(st, "warm_s", d->warm_s);
+	add_num(st, "first_result_s", d->first_result_s);
+	if (d->program_from_cache < 0)
+		cJSON_AddNullToObject(st, "program_from_cache");
+	else
+		cJSON_AddBoolToObject(st, "program_from_cache", d->program_from_cache);
+
+	cJSON *lat = cJSON_AddObjectToObject(o, "latency");
+	cJSON *runs = cJSON_AddArrayToObject(lat, "runs_s");
+	for (int i = 0; i < d->n_runs; i++)
+		cJSON_AddItemToArray(runs, cJSON_CreateNumber(d->runs_s[i]));
+	add_num(lat, "min_s", d->lat_min_s);
+	add_num(lat, "median_s", d->lat_med_s);
+	add_num(lat, "max_s", d->lat_max_s);
+	add_num(o, "throughput_videos_per_s", d->throughput);
+
+	cJSON *tm = cJSON_AddObjectToObject(o, "time");
+	add_num(tm, "wall_s", d->wall_s);
+	add_num(tm, "device_s", d->device_s);
+	add_num(tm, "node_sum_s", d->node_sum_s);
+	add_num(tm, "host_overhead_s", d->host_s);
+	cJSON *bc = cJSON_AddObjectToObject(tm, "by_class");
+	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
+		cJSON *e = cJSON_AddObjectToObject(bc, clx_op_class_name((enum clx_op_class)c));
+		add_num(e, "time_s", d->n_nodes && isfinite(d->node_sum_s) ? d->class_s[c] : NAN);
+		add_num(e, "flops", d->n_nodes ? d->class_flops[c] : NAN);
+		add_num(e, "bytes", d->n_nodes ? d->class_bytes[c] : NAN);
+	}
+
+	cJSON *wk = cJSON_AddObjectToObject(o, "work");
+	add_num(wk, "flops", d->flops);
+	add_num(wk, "bytes", d->bytes);
+	add_num(wk, "achieved_gflops", ratio(d->flops, d->node_sum_s) * 1e-9);
+
+	cJSON *pk = cJSON_AddObjectToObject(o, "peak");
+	add_num(pk, "gflops", d->peak_gflops);
+	add_num(pk, "gbps", d->peak_gbps);
+	add_str(pk, "source", d->peak_source);
+
+	cJSON *mem = cJSON_AddObjectToObject(o, "memory");
+	add_num(mem, "weights_bytes", d->mem_weights);
+	add_num(mem, "activations_bytes", d->mem_activations);
+	add_num(mem, "other_bytes", d->mem_other);
+	add_num(mem, "host_peak_rss_bytes", d->host_peak_rss);
+
+	cJSON *ag = cJSON_AddObjectToObject(o, "agreement");
+	add_str(ag, "reference", "cpu");
+	add_num(ag, "max_abs_logits_diff", d->max_abs_diff);
+	cJSON *lg = cJSON_AddArrayToObject(ag, "logits_per_video");
+	for (int i = 0; i < d->n_logits; i++)
+		cJSON_AddItemToArray(lg, cJSON_CreateNumber(d->logits[i]));
+
+	cJSON *nodes = cJSON_AddArrayToObject(o, "nodes");
+	for (int i = 0; i < d->n_nodes; i++) {
+		const struct prof_node *n = &d->nodes[i];
+		cJSON *e = cJSON_CreateObject();
+		add_str(e, "name", n->name);
+		add_str(e, "op", n->op);
+		add_str(e, "class", clx_op_class_name((enum clx_op_class)n->cls));
+		add_str(e, "shape", n->shape);
+		add_num(e, "time_s", n->time_s);
+		add_num(e, "start_s", n->start_s);
+		add_num(e, "host_s", n->host_s);
+		add_num(e, "flops", n->flops);
+		add_num(e, "bytes", n->bytes);
+		const double gf = ratio(n->flops, n->time_s) * 1e-9, gb = ratio(n->bytes, n->time_s) * 1e-9;
+		add_num(e, "gflops", gf);
+		add_num(e, "gbps", gb);
+		add_num(e, "flops_peak_fraction", ratio(gf, d->peak_gflops));
+		add_num(e, "bw_peak_fraction", ratio(gb, d->peak_gbps));
+		add_num(e, "roofline_fraction", n->flops > 0 ? ratio(gf, roof(d, ratio(n->flops, n->bytes))) : NAN);
+		cJSON_AddItemToArray(nodes, e);
+	}
+	return o;
+}
+
+/* ------------------------------------------------------------- JSON: in */
+
+static double get_num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void get_str(const cJSON *o, const char *k, char *buf, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	snprintf(buf, cap, "%s", cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
+}
+
+static const cJSON *get_obj(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static int64_t get_i64(const cJSON *o, const char *k)
+{
+	double v = get_num(o, k);
+	return isfinite(v) ? (int64_t)v : 0;
+}
+
+static int class_of_name(const char *s)
+{
+	for (int c = 0; c < CLX_OPCLASS_COUNT; c++)
+		if (strcmp(s, clx_op_class_name((enum clx_op_class)c)) == 0)
+			return c;
+	return CLX_OPCLASS_MOVEMENT;
+}
+
+bool prof_device_from_json(const cJSON *o, struct prof_device *d)
+{
+	memset(d, 0, sizeof *d);
+	if (!cJSON_IsObject(o))
+		return false;
+	get_str(o, "id", d->id, sizeof d->id);
+	get_str(o, "backend", d->backend, sizeof d->backend);
+	get_str(o, "name", d->name, sizeof d->name);
+	get_str(o, "vendor", d->vendor, sizeof d->vendor);
+	get_str(o, "type", d->type, sizeof d->type);
+	get_str(o, "platform", d->platform, sizeof d->platform);
+	get_str(o, "platform_version", d->platform_version, sizeof d->platform_version);
+	get_str(o, "device_version", d->device_version, sizeof d->device_version);
+	get_str(o, "driver_version", d->driver_version, sizeof d->driver_version);
+	get_str(o, "host", d->host, sizeof d->host);
+	get_str(o, "error", d->error, sizeof d->error);
+	d->compute_units = (int)get_i64(o, "compute_units");
+	d->clock_mhz = (int)get_i64(o, "clock_mhz");
+	d->threads = (int)get_i64(o, "threads");
+	d->ok = cJSON_IsTrue(get_obj(o, "ok"));
+
+	const cJSON *sh = get_obj(o, "shape");
+	d->B = get_i64(sh, "batch"), d->T = get_i64(sh, "frames");
+	d->K = get_i64(sh, "prompts"), d->L = get_i64(sh, "tokens");
+
+	const cJSON *st = get_obj(o, "start");
+	d->model_load_s = get_num(st, "model_load_s");
+	d->cold_s = get_num(st, "cold_s");
+	d->warm_s = get_num(st, "warm_s");
+	d->first_result_s = get_num(st, "first_result_s");
+	const cJSON *pc = get_obj(st, "program_from_cache");
+	d->program_from_cache = cJSON_IsBool(pc) ? cJSON_IsTrue(pc) : -1;
+
+	const cJSON *lat = get_obj(o, "latency");
+	const cJSON *runs = get_obj(lat, "runs_s");
+	d->lat_min_s = get_num(lat, "min_s");
+	d->lat_med_s = get_num(lat, "median_s");
+	d->lat_max_s = get_num(lat, "max_s");
+	d->throughput = get_num(o, "throughput_videos_per_s");
+	const int nr = cJSON_IsArray(runs) ? cJSON_GetArraySize(runs) : 0;
+	if (nr > 0 && (d->runs_s = clx_calloc((size_t)nr, sizeof *d->runs_s))) {
+		d->n_runs = nr;
+		for (int i = 0; i < nr; i++)
+			d->runs_s[i] = cJSON_GetArrayItem(runs, i)->valuedouble;
+	}
+
+	const cJSON *tm = get_obj(o, "time");
+	d->wall_s = get_num(tm, "wall_s");
+	d->device_s = get_num(tm, "device_s");
+	d->node_sum_s = get_num(tm, "node_sum_s");
+	d->host_s = get_num(tm, "host_overhead_s");
+	const cJSON *bc = get_obj(tm, "by_class");
+	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
+		const cJSON *e = get_obj(bc, clx_op_class_name((enum clx_op_class)c));
+		d->class_s[c] = get_num(e, "time_s");
+		d->class_flops[c] = get_num(e, "flops");
+		d->class_bytes[c] = get_num(e, "bytes");
+	}
+
+	const cJSON *wk = get_obj(o, "work");
+	d->flops = get_num(wk, "flops");
+	d->bytes = get_num(wk, "bytes");
+	const cJSON *pk = get_obj(o, "peak");
+	d->peak_gflops = get_num(pk, "gflops");
+	d->peak_gbps = get_num(pk, "gbps");
+	get_str(pk, "source", d->peak_source, sizeof d->peak_source);
+	const cJSON *mem = get_obj(o, "memory");
+	d->mem_weights = get_num(mem, "weights_bytes");
+	d->mem_activations = get_num(mem, "activations_bytes");
+	d->mem_other = get_num(mem, "other_bytes");
+	d->host_peak_rss = get_num(mem, "host_peak_rss_bytes");
+
+	const cJSON *ag = get_obj(o, "agreement");
+	d->max_abs_diff = get_num(ag, "max_abs_logits_diff");
+	const cJSON *lg = get_obj(ag, "logits_per_video");
+	const int nl = cJSON_IsArray(lg) ? cJSON_GetArraySize(lg) : 0;
+	if (nl > 0 && (d->logits = clx_calloc((size_t)nl, sizeof *d->logits))) {
+		d->n_logits = nl;
+		for (int i = 0; i < nl; i++)
+			d->logits[i] = cJSON_GetArrayItem(lg, i)->valuedouble;
+	}
+
+	const cJSON *nodes = get_obj(o, "nodes");
+	const int nn = cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : 0;
+	if (nn > 0 && (d->nodes = clx_calloc((size_t)nn, sizeof *d->nodes))) {
+		d->n_nodes = nn;
+		for (int i = 0; i < nn; i++) {
+			const cJSON *e = cJSON_GetArrayItem(nodes, i);
+			struct prof_node *n = &d->nodes[i];
+			char cls[32];
+			get_str(e, "name", n->name, sizeof n->name);
+			get_str(e, "op", n->op, sizeof n->op);
+			get_str(e, "shape", n->shape, sizeof n->shape);
+			get_str(e, "class", cls, sizeof cls);
+			n->cls = class_of_name(cls);
+			n->time_s = get_num(e, "time_s");
+			n->start_s = get_num(e, "start_s");
+			n->host_s = get_num(e, "host_s");
+			n->flops = get_num(e, "flops");
+			n->bytes = get_num(e, "bytes");
+		}
+	}
+	return true;
+}
+
+static cJSON *doc_to_json(const struct prof_doc *doc)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_str(o, "schema", PROF_SCHEMA);
+	cJSON *clx = cJSON_AddObjectToObject(o, "clx");
+	add_str(clx, "version", doc->clx_version);
+	add_str(clx, "git_revision", doc->git_revision);
+	add_str(o, "created", doc->created);
+	cJSON *h = cJSON_AddObjectToObject(o, "host");
+	add_str(h, "name", doc->host);
+	add_str(h, "os", doc->os);
+	add_str(h, "cpu", doc->cpu);
+	cJSON_AddNumberToObject(h, "cores", doc->cores);
+	cJSON *m = cJSON_AddObjectToObject(o, "model");
+	add_str(m, "path", doc->model_path);
+	add_str(m, "config_hash", doc->config_hash);
+	add_num(m, "weights_file_bytes", doc->weights_file_bytes);
+	cJSON_AddNumberToObject(m, "parameters", (double)doc->n_params);
+	cJSON *sh = cJSON_AddObjectToObject(o, "shape");
+	cJSON_AddNumberToObject(sh, "batch", (double)doc->B);
+	cJSON_AddNumberToObject(sh, "frames", (double)doc->T);
+	cJSON_AddNumberToObject(sh, "prompts", (double)doc->K);
+	cJSON_AddNumberToObject(sh, "tokens", (double)doc->L);
+	cJSON_AddNumberToObject(sh, "image_size", (double)doc->image_size);
+	cJSON *se = cJSON_AddObjectToObject(o, "settings");
+	cJSON_AddNumberToObject(se, "runs", doc->runs);
+	cJSON_AddNumberToObject(se, "warmup", doc->warmup);
+	cJSON *devs = cJSON_AddArrayToObject(o, "devices");
+	for (int i = 0; i < doc->n_devices; i++)
+		cJSON_AddItemToArray(devs, prof_device_to_json(&doc->devices[i]));
+	return o;
+}
+
+static bool write_text(const char *path, const char *text, char *err, size_t cap)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+	if (!f) {
+		snprintf(err, cap, "%s: cannot write", path);
+		return false;
+	}
+	bool ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+	if (f != stdout)
+		ok = fclose(f) == 0 && ok;
+	if (!ok)
+		snprintf(err, cap, "%s: write failed", path);
+	return ok;
+}
+
+bool prof_doc_write_json(const struct prof_doc *doc, const char *path, char *err, size_t cap)
+{
+	cJSON *o = doc_to_json(doc);
+	char *text = cJSON_Print(o);
+	cJSON_Delete(o);
+	if (!text) {
+		snprintf(err, cap, "%s: out of memory", path);
+		return false;
+	}
+	bool ok = write_text(path, text, err, cap);
+	cJSON_free(text);
+	return ok;
+}
+
+static char *slurp(const char *path, char *err, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, cap, "%s: cannot open", path);
+		return NULL;
+	}
+	size_t len = 0, room = 1 << 16;
+	char *buf = clx_malloc(room);
+	while (buf) {
+		size_t n = fread(buf + len, 1, room - len - 1, f);
+		len += n;
+		if (len + 1 < room)
+			break;
+		char *p = len < (256u << 20) ? clx_realloc(buf, room * 2) : NULL;
+		if (!p) {
+			clx_free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = p;
+		room *= 2;
+	}
+	fclose(f);
+	if (!buf) {
+		snprintf(err, cap, "%s: too large or out of memory", path);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+bool prof_doc_read_json(const char *path, struct prof_doc *doc, char *err, size_t cap)
+{
+	memset(doc, 0, sizeof *doc);
+	char *text = slurp(path, err, cap);
+	if (!text)
+		return false;
+	cJSON *o = cJSON_Parse(text);
+	clx_free(text);
+	const cJSON *schema = get_obj(o, "schema");
+	if (!cJSON_IsObject(o) || !cJSON_IsString(schema) ||
+	    strncmp(schema->valuestring, "clx-profile/", 12) != 0) {
+		snprintf(err, cap, "%s: not a clx-profile JSON document (no \"schema\": \"%s\")", path,
+			 PROF_SCHEMA);
+		cJSON_Delete(o);
+		return false;
+	}
+	const cJSON *clx = get_obj(o, "clx"), *h = get_obj(o, "host"), *m = get_obj(o, "model");
+	const cJSON *sh = get_obj(o, "shape"), *se = get_obj(o, "settings");
+	get_str(clx, "version", doc->clx_version, sizeof doc->clx_version);
+	get_str(clx, "git_revision", doc->git_revision, sizeof doc->git_revision);
+	get_str(o, "created", doc->created, sizeof doc->created);
+	get_str(h, "name", doc->host, sizeof doc->host);
+	get_str(h, "os", doc->os, sizeof doc->os);
+	get_str(h, "cpu", doc->cpu, sizeof doc->cpu);
+	doc->cores = (int)get_i64(h, "cores");
+	get_str(m, "path", doc->model_path, sizeof doc->model_path);
+	get_str(m, "config_hash", doc->config_hash, sizeof doc->config_hash);
+	doc->weights_file_bytes = get_num(m, "weights_file_bytes");
+	doc->n_params = get_i64(m, "parameters");
+	doc->B = get_i64(sh, "batch"), doc->T = get_i64(sh, "frames");
+	doc->K = get_i64(sh, "prompts"), doc->L = get_i64(sh, "tokens");
+	doc->image_size = get_i64(sh, "image_size");
+	doc->runs = (int)get_i64(se, "runs");
+	doc->warmup = (int)get_i64(se, "warmup");
+	const cJSON *devs = get_obj(o, "devices");
+	const int n = cJSON_IsArray(devs) ? cJSON_GetArraySize(devs) : 0;
+	doc->devices = clx_calloc((size_t)n + 1, sizeof *doc->devices);
+	if (!doc->devices) {
+		snprintf(err, cap, "%s: out of memory", path);
+		cJSON_Delete(o);
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		struct prof_device *d = &doc->devices[doc->n_devices];
+		if (prof_device_from_json(cJSON_GetArrayItem(devs, i), d)) {
+			snprintf(d->origin, sizeof d->origin, "%s", path);
+			if (!d->host[0])
+				snprintf(d->host, sizeof d->host, "%s", doc->host);
+			doc->n_devices++;
+		}
+	}
+	cJSON_Delete(o);
+	return true;
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+/* A CSV field: quoted when it holds a comma, quote or newline. */
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, ",%.9g", v);
+	else
+		fputc(',', f);
+}
+
+bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err, size_t cap)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+	if (!f) {
+		snprintf(err, cap, "%s: cannot write", path);
+		return false;
+	}
+	fputs("device,device_name,index,node,op,class,shape,time_s,flops,bytes,gflops,gbps,"
+	      "flops_peak_fraction,bw_peak_fraction\n",
+	      f);
+	for (int i = 0; i < doc->n_devices; i++) {
+		const struct prof_device *d = &doc->devices[i];
+		for (int k = 0; k < d->n_nodes; k++) {
+			const struct prof_node *n = &d->nodes[k];
+			const double gf = ratio(n->flops, n->time_s) * 1e-9;
+			const double gb = ratio(n->bytes, n->time_s) * 1e-9;
+			csv_str(f, d->id);
+			fputc(',', f);
+			csv_str(f, d->name);
+			fprintf(f, ",%d,", k);
+			csv_str(f, n->name);
+			fputc(',', f);
+			csv_str(f, n->op);
+			fputc(',', f);
+			csv_str(f, clx_op_class_name((enum clx_op_class)n->cls));
+			fputc(',', f);
+			csv_str(f, n->shape);
+			csv_num(f, n->time_s);
+			csv_num(f, n->flops);
+			csv_num(f, n->bytes);
+			csv_num(f, gf);
+			csv_num(f, gb);
+			csv_num(f, ratio(gf, d->peak_gflops));
+			csv_num(f, ratio(gb, d->peak_gbps));
+			fputc('\n', f);
+		}
+	}
+	bool ok = !ferror(f);
+	if (f != stdout)
+		ok = fclose(f) == 0 && ok;
+	if (!ok)
+		snprintf(err, cap, "%s: write failed", path);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- trace */
+
+static cJSON *trace_event(const char *name, const char *cat, int pid, int tid, double ts_s,
+			  double dur_s)
+{
+	cJSON *e = cJSON_CreateObject();
+	add_str(e, "name", name);
+	add_str(e, "cat", cat);
+	add_str(e, "ph", "X");
+	cJSON_AddNumberToObject(e, "pid", pid);
+	cJSON_AddNumberToObject(e, "tid", tid);
+	cJSON_AddNumberToObject(e, "ts", ts_s * 1e6);
+	cJSON_AddNumberToObject(e, "dur", dur_s > 0 ? dur_s * 1e6 : 0);
+	return e;
+}
+
+static void trace_meta(cJSON *evs, const char *what, int pid, int tid, const char *name)
+{
+	cJSON *e = cJSON_CreateObject();
+	add_str(e, "name", what);
+	add_str(e, "ph", "M");
+	cJSON_AddNumberToObject(e, "pid", pid);
+	cJSON_AddNumberToObject(e, "tid", tid);
+	cJSON *a = cJSON_AddObjectToObject(e, "args");
+	add_str(a, "name", name);
+	cJSON_AddItemToArray(evs, e);
+}
+
+/* One process per device: host phases laid end to end on thread 1, the
+ * profiled run's nodes on thread 2 (device) and, for asynchronous
+ * backends, the host's dispatch of each node on thread 3. */
+bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *err, size_t cap)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *evs = cJSON_AddArrayToObject(o, "traceEvents");
+	add_str(o, "displayTimeUnit", "ms");
+	for (int i = 0; i < doc->n_devices; i++) {
+		const struct prof_device *d = &doc->devices[i];
+		const int pid = i + 1;
+		char label[400];
+		snprintf(label, sizeof label, "%s %s", d->id, d->name);
+		trace_meta(evs, "process_name", pid, 0, label);
+		trace_meta(evs, "thread_name", pid, 1, "host phases");
+		trace_meta(evs, "thread_name", pid, 2, "device: nodes of the profiled run");
+		const bool async = strcmp(d->backend, "opencl") == 0;
+		if (async)
+			trace_meta(evs, "thread_name", pid, 3, "host: node dispatch");
+		double t = 0;
+		struct {
+			const char *name;
+			double s;
+		} phases[] = {
+			{ "cold start (separate process, empty program cache)", d->cold_s },
+			{ "model load", d->model_load_s },
+			{ "warm start (backend + session)", d->warm_s },
+			{ "first run", d->first_result_s - d->warm_s },
+		};
+		for (size_t p = 0; p < sizeof phases / sizeof phases[0]; p++)
+			if (isfinite(phases[p].s)) {
+				cJSON_AddItemToArray(evs, trace_event(phases[p].name, "phase", pid, 1, t, phases[p].s));
+				t += phases[p].s;
+			}
+		for (int r = 0; r < d->n_runs; r++) {
+			char name[48];
+			snprintf(name, sizeof name, "run %d", r + 1);
+			cJSON_AddItemToArray(evs, trace_event(name, "run", pid, 1, t, d->runs_s[r]));
+			t += d->runs_s[r];
+		}
+		if (isfinite(d->wall_s)) {
+			cJSON_AddItemToArray(evs, trace_event("profiled run", "run", pid, 1, t, d->wall_s));
+			double prev_host = 0;
+			for (int k = 0; k < d->n_nodes; k++) {
+				const struct prof_node *n = &d->nodes[k];
+				if (isfinite(n->time_s) && isfinite(n->start_s)) {
+					cJSON *e = trace_event(n->name, clx_op_class_name((enum clx_op_class)n->cls),
+							       pid, 2, t + n->start_s, n->time_s);
+					cJSON *a = cJSON_AddObjectToObject(e, "args");
+					add_str(a, "op", n->op);
+					add_str(a, "shape", n->shape);
+					add_num(a, "flops", n->flops);
+					add_num(a, "bytes", n->bytes);
+					add_num(a, "gflops", ratio(n->flops, n->time_s) * 1e-9);
+					cJSON_AddItemToArray(evs, e);
+				}
+				if (async && isfinite(n->host_s)) {
+					cJSON_AddItemToArray(evs, trace_event(n->name, "dispatch", pid, 3,
+									      t + prev_host, n->host_s - prev_host));
+					prev_host = n->host_s;
+				}
+			}
+		}
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text) {
+		snprintf(err, cap, "%s: out of memory", path);
+		return false;
+	}
+	bool ok = write_text(path, text, err, cap);
+	cJSON_free(text);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- table */
+
+const char *prof_fmt_time(char *buf, size_t cap, double s)
+{
+	if (!isfinite(s))
+		snprintf(buf, cap, "-");
+	else if (fabs(s) >= 10)
+		snprintf(buf, cap, "%.1f s", s);
+	else if (fabs(s) >= 1)
+		snprintf(buf, cap, "%.2f s", s);
+	else if (fabs(s) >= 1e-3)
+		snprintf(buf, cap, "%.1f ms", s * 1e3);
+	else
+		snprintf(buf, cap, "%.0f us", s * 1e6);
+	return buf;
+}
+
+/* A row of the table: a label and one cell per device. */
+typedef void (*cell_fn)(const struct prof_device *d, char *buf, size_t cap, const void *arg);
+
+enum { COLW = 22 };
+
+static void row(FILE *f, const struct prof_doc *doc, const char *label, cell_fn fn, const void *arg)
+{
+	fprintf(f, "%-28s", label);
+	for (int i = 0; i < doc->n_devices; i++) {
+		char cell[128];
+		fn(&doc->devices[i], cell, sizeof cell, arg);
+		fprintf(f, " %*.*s", COLW, COLW, cell);
+	}
+	fputc('\n', f);
+}
+
+#define OFFSET(field) ((const void *)offsetof(struct prof_device, field))
+
+static double field(const struct prof_device *d, const void *off)
+{
+	return *(const double *)((const char *)d + (size_t)off);
+}
+
+static void c_time(const struct prof_device *d, char *buf, size_t cap, const void *off)
+{
+	prof_fmt_time(buf, cap, d->ok ? field(d, off) : NAN);
+}
+
+static void c_str(const struct prof_device *d, char *buf, size_t cap, const void *off)
+{
+	snprintf(buf, cap, "%s", (const char *)d + (size_t)off);
+}
+
+static void c_mib(const struct prof_device *d, char *buf, size_t cap, const void *off)
+{
+	const double v = field(d, off);
+	if (isfinite(v))
+		snprintf(buf, cap, "%.1f MiB", v / 1048576.0);
+	else
+		snprintf(buf, cap, "-");
+}
+
+static void c_num(const struct prof_device *d, char *buf, size_t cap, const void *off)
+{
+	const double v = field(d, off);
+	if (isfinite(v))
+		snprintf(buf, cap, "%.3g", v);
+	else
+		snprintf(buf, cap, "-");
+}
+
+static void c_status(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	snprintf(buf, cap, "%s", d->ok ? "ok" : "FAILED");
+}
+
+static void c_latency(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	char a[32], b[32], c[32];
+	if (!isfinite(d->lat_med_s)) {
+		snprintf(buf, cap, "-");
+		return;
+	}
+	prof_fmt_time(a, sizeof a, d->lat_min_s);
+	prof_fmt_time(b, sizeof b, d->lat_med_s);
+	prof_fmt_time(c, sizeof c, d->lat_max_s);
+	const int which = (int)(intptr_t)arg;
+	snprintf(buf, cap, "%s", which == 0 ? a : which == 1 ? b : c);
+}
+
+static void c_class(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	const int c = (int)(intptr_t)arg;
+	char t[32];
+	const double total = d->node_sum_s;
+	if (!isfinite(total) || total <= 0 || !isfinite(d->class_s[c])) {
+		snprintf(buf, cap, "-");
+		return;
+	}
+	snprintf(buf, cap, "%s %4.1f%%", prof_fmt_time(t, sizeof t, d->class_s[c]),
+		 100.0 * d->class_s[c] / total);
+}
+
+static void c_host(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	char t[32];
+	if (!isfinite(d->host_s) || !isfinite(d->wall_s) || d->wall_s <= 0) {
+		snprintf(buf, cap, "-");
+		return;
+	}
+	snprintf(buf, cap, "%s %4.1f%%", prof_fmt_time(t, sizeof t, d->host_s), 100.0 * d->host_s / d->wall_s);
+}
+
+static void c_gflop(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	if (isfinite(d->flops))
+		snprintf(buf, cap, "%.2f", d->flops * 1e-9);
+	else
+		snprintf(buf, cap, "-");
+}
+
+static void c_rate(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	const int which = (int)(intptr_t)arg; /* 0 GFLOP/s on device time, 1 % of peak, 2 wall */
+	const double dev = ratio(d->flops, d->node_sum_s) * 1e-9;
+	const double wall = ratio(d->flops * (double)1, d->lat_med_s) * 1e-9;
+	double v = which == 0 ? dev : which == 1 ? 100.0 * ratio(dev, d->peak_gflops) : wall;
+	if (isfinite(v))
+		snprintf(buf, cap, which == 1 ? "%.1f%%" : "%.1f", v);
+	else
+		snprintf(buf, cap, "-");
+}
+
+static void c_gemm_eff(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	const double g = ratio(d->class_flops[CLX_OPCLASS_GEMM], d->class_s[CLX_OPCLASS_GEMM]) * 1e-9;
+	if (isfinite(g))
+		snprintf(buf, cap, "%.1f (%.0f%%)", g, 100.0 * ratio(g, d->peak_gflops));
+	else
+		snprintf(buf, cap, "-");
+}
+
+static void c_cache(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	snprintf(buf, cap, "%s", d->program_from_cache < 0 ? "-" : d->program_from_cache ? "yes" : "no");
+}
+
+static void c_consistency(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	const double r = ratio(d->node_sum_s, d->device_s);
+	if (isfinite(r))
+		snprintf(buf, cap, "%.1f%%", 100.0 * r);
+	else
+		snprintf(buf, cap, "-");
+}
+
+static void c_diff(const struct prof_device *d, char *buf, size_t cap, const void *arg)
+{
+	if (isfinite(d->max_abs_diff))
+		snprintf(buf, cap, "%.2e", d->max_abs_diff);
+	else
+		snprintf(buf, cap, "-");
+}
+
+/* qsort has no context argument: the device whose nodes are sorted. */
+static const struct prof_device *sort_dev;
+static int cmp_node_time(const void *a, const void *b)
+{
+	const double x = sort_dev->nodes[*(const int *)a].time_s;
+	const double y = sort_dev->nodes[*(const int *)b].time_s;
+	return x > y ? -1 : x < y;
+}
+
+void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
+{
+	char hdr[160];
+	fprintf(f, "\nclx-profile: %s  B=%lld T=%lld K=%lld L=%lld  (%d runs after %d warm-up)\n",
+		doc->model_path, (long long)doc->B, (long long)doc->T, (long long)doc->K,
+		(long long)doc->L, doc->runs, doc->warmup);
+	fprintf(f, "%-28s", "");
+	for (int i = 0; i < doc->n_devices; i++)
+		fprintf(f, " %*.*s", COLW, COLW, doc->devices[i].id);
+	fputc('\n', f);
+	row(f, doc, "device", c_str, OFFSET(name));
+	row(f, doc, "status", c_status, NULL);
+	row(f, doc, "model load", c_time, OFFSET(model_load_s));
+	row(f, doc, "cold start", c_time, OFFSET(cold_s));
+	row(f, doc, "warm start", c_time, OFFSET(warm_s));
+	row(f, doc, "  program from cache", c_cache, NULL);
+	row(f, doc, "warm start to first result", c_time, OFFSET(first_result_s));
+	row(f, doc, "latency min", c_latency, (const void *)(intptr_t)0);
+	row(f, doc, "latency median", c_latency, (const void *)(intptr_t)1);
+	row(f, doc, "latency max", c_latency, (const void *)(intptr_t)2);
+	row(f, doc, "throughput (videos/s)", c_num, OFFSET(throughput));
+	row(f, doc, "profiled run wall", c_time, OFFSET(wall_s));
+	row(f, doc, "device time (sum of nodes)", c_time, OFFSET(node_sum_s));
+	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
+		snprintf(hdr, sizeof hdr, "  %s", clx_op_class_name((enum clx_op_class)c));
+		row(f, doc, hdr, c_class, (const void *)(intptr_t)c);
+	}
+	row(f, doc, "host/dispatch overhead", c_host, NULL);
+	row(f, doc, "nodes / measured device", c_consistency, NULL);
+	row(f, doc, "GFLOP per forward", c_gflop, NULL);
+	row(f, doc, "GFLOP/s (device time)", c_rate, (const void *)(intptr_t)0);
+	row(f, doc, "GFLOP/s (median wall)", c_rate, (const void *)(intptr_t)2);
+	row(f, doc, "peak FMA GFLOP/s", c_num, OFFSET(peak_gflops));
+	row(f, doc, "peak copy GB/s", c_num, OFFSET(peak_gbps));
+	row(f, doc, "of peak (device time)", c_rate, (const void *)(intptr_t)1);
+	row(f, doc, "GEMM GFLOP/s (of peak)", c_gemm_eff, NULL);
+	row(f, doc, "device weights", c_mib, OFFSET(mem_weights));
+	row(f, doc, "device activations", c_mib, OFFSET(mem_activations));
+	row(f, doc, "device other", c_mib, OFFSET(mem_other));
+	row(f, doc, "host peak RSS", c_mib, OFFSET(host_peak_rss));
+	row(f, doc, "max |logits - cpu|", c_diff, NULL);
+	for (int i = 0; i < doc->n_devices; i++)
+		if (!doc->devices[i].ok)
+			fprintf(f, "%s: %s\n", doc->devices[i].id, doc->devices[i].error);
+
+	for (int i = 0; i < doc->n_devices && top_n > 0; i++) {
+		const struct prof_device *d = &doc->devices[i];
+		if (d->n_nodes == 0 || !isfinite(d->node_sum_s))
+			continue;
+		int *idx = clx_malloc((size_t)d->n_nodes * sizeof *idx);
+		if (!idx)
+			return;
+		for (int k = 0; k < d->n_nodes; k++)
+			idx[k] = k;
+		sort_dev = d;
+		qsort(idx, (size_t)d->n_nodes, sizeof *idx, cmp_node_time);
+		fprintf(f, "\ntop %d nodes on %s (%s), of %s device time:\n", top_n, d->id, d->name,
+			prof_fmt_time(hdr, sizeof hdr, d->node_sum_s));
+		fprintf(f, "  %-4s %-40s %-12s %-16s %10s %6s %9s %8s\n", "#", "node", "op", "shape", "time",
+			"%", "GFLOP/s", "of peak");
+		for (int k = 0; k < top_n && k < d->n_nodes; k++) {
+			const struct prof_node *n = &d->nodes[idx[k]];
+			char t[32], gf[32], pk[32];
+			const double g = ratio(n->flops, n->time_s) * 1e-9;
+			snprintf(gf, sizeof gf, n->flops > 0 && isfinite(g) ? "%.1f" : "-", g);
+			const double fr = n->flops > 0 ? ratio(g, d->peak_gflops) : NAN;
+			snprintf(pk, sizeof pk, isfinite(fr) ? "%.1f%%" : "-", 100.0 * fr);
+			fprintf(f, "  %-4d %-40.40s %-12s %-16.16s %10s %5.1f%% %9s %8s\n", k + 1, n->name, n->op,
+				n->shape, prof_fmt_time(t, sizeof t, n->time_s),
+				100.0 * ratio(n->time_s, d->node_sum_s), gf, pk);
+		}
+		clx_free(idx);
+	}
+	fputc('\n', f);
+}
