@@ -1,0 +1,27 @@
+# Video decoding (runtime/io/video.c): golden comparisons with PyAV and NumPy
+# (tools/gen_video_golden.py), bad input generated at test time in a scratch
+# folder, allocation failure; the demux fuzz target replayed over the test
+# videos (its seed corpus).
+clx_test(test_video
+  ARGS ${CLX_FIXTURES}/video ${CMAKE_CURRENT_BINARY_DIR}/video_scratch
+  LABELS "bad-input")
+clx_test(fuzz_video_demux_replay
+  SOURCES fuzz/fuzz_demux.c fuzz/replay.c
+  ARGS ${CLX_FIXTURES}/video
+  LABELS "bad-input;fuzz")
+
+# With clang, -DCLX_FUZZ=ON also builds the libFuzzer binary:
+#   build/tests/fuzz_demux -max_total_time=60 -timeout=10 tests/fixtures/video
+if(CLX_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_demux fuzz/fuzz_demux.c)
+  target_include_directories(fuzz_demux PRIVATE ${CMAKE_SOURCE_DIR}/runtime)
+  target_compile_options(fuzz_demux PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_demux PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_demux PRIVATE clx m)
+endif()
+
+# Decode benchmark (not a test): tools/bench/bench_decode.sh BUILD_DIR
+add_executable(clx_bench_decode EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/tools/bench/bench_decode.c)
+set_target_properties(clx_bench_decode PROPERTIES OUTPUT_NAME clx-bench-decode
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+target_link_libraries(clx_bench_decode PRIVATE clx m)
