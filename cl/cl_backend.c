@@ -47,7 +47,20 @@ struct clx_backend_cl {
 	/* CLX_CHECK_RESULTS */
 	struct clx_backend *check_cpu;
 	bool check;
+	/* profiling (set_profiling / node_times, see "profiling" below) */
+	bool profiling;
+	cl_event gate;               /* user event holding the queue during a run */
+	cl_event gate_marker;        /* marker behind the gate: the run's device start */
+	cl_event *node_end;          /* per node id: marker after the node's commands */
+	int *run_order;              /* node ids in the order they ran */
+	int n_run, node_cap;
 };
+
+static void ungate(struct clx_backend_cl *c);
+static void release_profile_events(struct clx_backend_cl *c);
+static enum clx_status profile_begin(struct clx_backend_cl *c, struct clx_ctx *ctx, int node,
+				     int n_nodes);
+static enum clx_status profile_end(struct clx_backend_cl *c, struct clx_ctx *ctx, int node);
 
 static struct clbe *be_of(const struct clx_backend *be)
 {
@@ -744,8 +757,12 @@ static void cl_free(struct clx_backend *be)
 	struct clx_backend_cl *c = be->impl;
 	if (c) {
 		struct clbe *b = &c->b;
+		ungate(c);
 		if (b->queue)
 			clFinish(b->queue);
+		release_profile_events(c);
+		clx_free(c->node_end);
+		clx_free(c->run_order);
 		release_graph_buffers(b);
 		for (int i = 0; i < b->n_weights; i++)
 			release_mem(b->weights[i].mem);
@@ -885,6 +902,7 @@ static enum clx_status cl_set_tensor(struct clx_backend *be, struct clx_ctx *ctx
 				     const struct clx_graph *g, int t, const void *data)
 {
 	struct clbe *b = be_of(be);
+	ungate(be->impl);
 	enum clx_status st = check_alive(b, ctx);
 	if (st != CLX_OK)
 		return st;
@@ -905,6 +923,7 @@ static enum clx_status cl_set_tensor(struct clx_backend *be, struct clx_ctx *ctx
 static enum clx_status cl_get_tensor(struct clx_backend *be, struct clx_ctx *ctx,
 				     const struct clx_graph *g, int t, void *data)
 {
+	ungate(be->impl);
 	return read_tensor(be_of(be), ctx, g, t, data);
 }
 
@@ -917,6 +936,8 @@ static enum clx_status cl_run_node(struct clx_backend *be, struct clx_ctx *ctx,
 	if (st != CLX_OK)
 		return st;
 	const struct clx_node *nd = &g->nodes[node];
+	if (c->profiling && (st = profile_begin(c, ctx, node, g->n_nodes)) != CLX_OK)
+		return st;
 	switch (nd->op) {
 	case CLX_OP_MATMUL: st = op_matmul(b, ctx, g, nd); break;
 	case CLX_OP_LAYER_NORM: st = op_layer_norm(b, ctx, g, nd); break;
@@ -936,9 +957,14 @@ static enum clx_status cl_run_node(struct clx_backend *be, struct clx_ctx *ctx,
 	case CLX_OP_TRANSPOSE: st = op_items(b, ctx, g, nd); break;
 	case CLX_OP_COUNT:
 	default:
+		ungate(c);
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: node '%s' has unknown op %d",
 				cl_be_label(b), nd->name, (int)nd->op);
 	}
+	if (st == CLX_OK && c->profiling)
+		st = profile_end(c, ctx, node);
+	if (st != CLX_OK)
+		ungate(c); /* the run stops here: let the queue drain */
 	if (st == CLX_OK && c->check)
 		st = check_node(c, ctx, g, node);
 	return st;
@@ -947,6 +973,7 @@ static enum clx_status cl_run_node(struct clx_backend *be, struct clx_ctx *ctx,
 static enum clx_status cl_synchronize(struct clx_backend *be, struct clx_ctx *ctx)
 {
 	struct clbe *b = be_of(be);
+	ungate(be->impl);
 	enum clx_status st = check_alive(b, ctx);
 	if (st != CLX_OK)
 		return st;
@@ -962,6 +989,153 @@ static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int n
 	return nd->op >= 0 && nd->op < CLX_OP_COUNT;
 }
 
+/* ------------------------------------------------------------ profiling */
+
+/* With profiling on (clx-profile, docs/PROFILE.md) the queue has
+ * CL_QUEUE_PROFILING_ENABLE and a run is gated: its first node enqueues a
+ * marker behind a user event, so nothing executes until synchronize
+ * releases it. The device then runs the whole graph back to back, and a
+ * marker after each node's commands gives the node's device time as the
+ * difference of consecutive markers' end times — every kernel of the node
+ * included, whole CLBlast calls too (CLBlast's own event covers only its
+ * last kernel), and no time the device spent waiting for the host. A
+ * failed run, a transfer or free() releases the gate first. Not with
+ * CLX_CHECK_RESULTS (its blocking reads would wait on the gate). */
+
+static void release_profile_events(struct clx_backend_cl *c)
+{
+	if (c->gate_marker)
+		clReleaseEvent(c->gate_marker);
+	c->gate_marker = NULL;
+	for (int i = 0; c->node_end && i < c->node_cap; i++)
+		if (c->node_end[i]) {
+			clReleaseEvent(c->node_end[i]);
+			c->node_end[i] = NULL;
+		}
+	c->n_run = 0;
+}
+
+/* Lets a gated queue run. */
+static void ungate(struct clx_backend_cl *c)
+{
+	if (!c->gate)
+		return;
+	clSetUserEventStatus(c->gate, CL_COMPLETE);
+	clReleaseEvent(c->gate);
+	c->gate = NULL;
+}
+
+/* Before a node: at the first node of a run, the gate. */
+static enum clx_status profile_begin(struct clx_backend_cl *c, struct clx_ctx *ctx, int node,
+				     int n_nodes)
+{
+	struct clbe *b = &c->b;
+	if (node >= c->node_cap) {
+		const int cap = n_nodes > node ? n_nodes : node + 1;
+		cl_event *e = clx_realloc(c->node_end, (size_t)cap * sizeof *e);
+		if (e)
+			c->node_end = e;
+		int *o = e ? clx_realloc(c->run_order, (size_t)cap * sizeof *o) : NULL;
+		if (!e || !o)
+			return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory for profiling", cl_be_label(b));
+		c->run_order = o;
+		for (int i = c->node_cap; i < cap; i++)
+			c->node_end[i] = NULL;
+		c->node_cap = cap;
+	}
+	if (c->gate || c->check)
+		return CLX_OK;
+	release_profile_events(c);
+	cl_int err;
+	c->gate = clCreateUserEvent(b->context, &err);
+	if (!c->gate)
+		return cl_err(b, ctx, "clCreateUserEvent", err);
+	err = clEnqueueMarkerWithWaitList(b->queue, 1, &c->gate, &c->gate_marker);
+	if (err != CL_SUCCESS) {
+		ungate(c);
+		return cl_err(b, ctx, "clEnqueueMarkerWithWaitList", err);
+	}
+	return CLX_OK;
+}
+
+/* After a node: the marker that ends it. */
+static enum clx_status profile_end(struct clx_backend_cl *c, struct clx_ctx *ctx, int node)
+{
+	if (c->node_end[node]) {
+		clReleaseEvent(c->node_end[node]);
+		c->node_end[node] = NULL;
+	}
+	cl_int err = clEnqueueMarkerWithWaitList(c->b.queue, 0, NULL, &c->node_end[node]);
+	if (err != CL_SUCCESS)
+		return cl_err(&c->b, ctx, "clEnqueueMarkerWithWaitList", err);
+	if (c->n_run < c->node_cap)
+		c->run_order[c->n_run++] = node;
+	return CLX_OK;
+}
+
+static enum clx_status cl_set_profiling(struct clx_backend *be, struct clx_ctx *ctx, bool on)
+{
+	struct clx_backend_cl *c = be->impl;
+	struct clbe *b = &c->b;
+	enum clx_status st = check_alive(b, ctx);
+	if (st != CLX_OK || on == c->profiling)
+		return st;
+	/* a queue with (or without) profiling replaces the idle one */
+	ungate(c);
+	release_profile_events(c);
+	cl_int err = clFinish(b->queue);
+	if (err != CL_SUCCESS)
+		return poison(b, ctx, "clFinish", err);
+	cl_command_queue q = CLW_CREATE(clCreateCommandQueue, &err, b->context, b->dev.device,
+					on ? CL_QUEUE_PROFILING_ENABLE : 0);
+	if (!q || err != CL_SUCCESS)
+		return cl_err(b, ctx, "clCreateCommandQueue(CL_QUEUE_PROFILING_ENABLE)", err);
+	clReleaseCommandQueue(b->queue);
+	b->queue = q;
+	c->profiling = on;
+	return CLX_OK;
+}
+
+static enum clx_status cl_node_times(struct clx_backend *be, struct clx_ctx *ctx,
+				     const struct clx_graph *g, double *ns)
+{
+	struct clx_backend_cl *c = be->impl;
+	struct clbe *b = &c->b;
+	if (!c->profiling || c->check || !c->gate_marker || c->gate)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"%s: no profiled run to report (profiling %s%s)", cl_be_label(b),
+				c->profiling ? "on" : "off", c->check ? ", CLX_CHECK_RESULTS set" : "");
+	for (int i = 0; i < g->n_nodes; i++)
+		ns[i] = 0;
+	cl_ulong prev = 0, first = 0;
+	cl_int err = clGetEventProfilingInfo(c->gate_marker, CL_PROFILING_COMMAND_END, sizeof prev, &prev,
+					     NULL);
+	first = prev;
+	for (int k = 0; k < c->n_run && err == CL_SUCCESS; k++) {
+		const int node = c->run_order[k];
+		cl_ulong end = 0;
+		if (node >= g->n_nodes || !c->node_end[node])
+			continue;
+		err = clGetEventProfilingInfo(c->node_end[node], CL_PROFILING_COMMAND_END, sizeof end, &end,
+					      NULL);
+		if (err == CL_SUCCESS && end < prev)
+			return clx_fail(ctx, CLX_ERR_DEVICE,
+					"%s: the driver's profiling timestamps go backwards at node '%s'; "
+					"per-node times are unavailable on this device",
+					cl_be_label(b), g->nodes[node].name);
+		ns[node] = (double)(end - prev);
+		prev = end;
+	}
+	if (err != CL_SUCCESS)
+		return cl_err(b, ctx, "clGetEventProfilingInfo", err);
+	if (c->n_run > 0 && prev == first)
+		return clx_fail(ctx, CLX_ERR_DEVICE,
+				"%s: the driver's profiling timestamps do not advance; per-node times are "
+				"unavailable on this device",
+				cl_be_label(b));
+	return CLX_OK;
+}
+
 static const struct clx_backend_i cl_iface = {
 	.name = cl_name,
 	.free = cl_free,
@@ -971,6 +1145,8 @@ static const struct clx_backend_i cl_iface = {
 	.run_node = cl_run_node,
 	.synchronize = cl_synchronize,
 	.supports = cl_supports,
+	.set_profiling = cl_set_profiling,
+	.node_times = cl_node_times,
 };
 
 /* --------------------------------------------------------------- create */
