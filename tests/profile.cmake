@@ -5,3 +5,6 @@
 # self-contained HTML, trace, --compare and `clx profile`.
 clx_test(test_profile_cost
          ARGS ${CLX_FIXTURES}/base/config.json ${CLX_FIXTURES}/tiny/config.json)
+clx_test(test_profile LIBS PkgConfig::CJSON
+         ARGS $<TARGET_FILE:clx_profile> $<TARGET_FILE:clx_cli> ${CLX_FIXTURES}/tiny)
+set_tests_properties(test_profile PROPERTIES LABELS profile TIMEOUT 600)

@@ -273,14 +273,20 @@ struct run_io {
 	const int32_t *ids, *mask;
 	float *logits;              /* (B, K) out */
 	double *host_t;             /* per node id: callback time, or NULL */
+	double run_start, run_end;  /* around session_run (synchronised at the end) */
+	bool sync_each;             /* synchronise after every node (host-timed nodes) */
+	struct clx_ctx *ctx;
 };
 
 static enum clx_status on_node(void *user, struct clx_backend *be, const struct clx_graph *g,
 			       int node)
 {
 	struct run_io *io = user;
+	enum clx_status st = CLX_OK;
+	if (io->sync_each && be->iface->synchronize)
+		st = be->iface->synchronize(be, io->ctx);
 	io->host_t[node] = prof_now();
-	return CLX_OK;
+	return st;
 }
 
 /* One forward, inputs in and logits out; wall seconds in *wall. */
@@ -288,8 +294,11 @@ static enum clx_status forward(struct clx_ctx *ctx, struct clx_xclip_session *s,
 			       double *wall)
 {
 	const double t0 = prof_now();
+	io->run_start = t0;
+	io->ctx = ctx;
 	enum clx_status st = clx_xclip_session_run(ctx, s, io->pixels, io->ids, io->mask,
 						   io->host_t ? on_node : NULL, io);
+	io->run_end = prof_now();
 	if (st == CLX_OK)
 		st = clx_xclip_session_read(ctx, s, s->xg.logits_per_video, io->logits);
 	*wall = prof_since(t0);
@@ -299,8 +308,11 @@ static enum clx_status forward(struct clx_ctx *ctx, struct clx_xclip_session *s,
 /* ------------------------------------------------------- profiled session */
 
 /* Per-node device times of the profiled runs; keeps the run whose wall
- * time is the median. Leaves d->nodes filled (times NaN when the backend
- * cannot time nodes). */
+ * time is the median. Leaves d->nodes filled. The times come from the
+ * backend (OpenCL events, CPU wall time per node); when it cannot give
+ * them (no node_times, or a driver whose profiling timestamps do not
+ * advance, as Mesa rusticl 23), from the host with a synchronize after
+ * every node ("host-synchronized": includes dispatch and sync latency). */
 static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_device *d,
 				struct clx_ctx *ctx, const struct clx_model *m,
 				const struct clx_xclip_shape *shape, struct run_io *io)
@@ -308,13 +320,15 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	struct clx_backend *be = NULL;
 	struct clx_xclip_session *s = NULL;
 	double *ns = NULL, *host_t = NULL, *best_ns = NULL, *best_host = NULL, *walls = NULL;
-	double best_t0 = 0;
+	double best_t0 = 0, best_end = 0;
 	enum clx_status st = open_backend(ctx, d->id, &be);
 	if (st != CLX_OK)
 		goto done;
-	const bool can_time = be->iface->set_profiling && be->iface->node_times;
+	bool can_time = be->iface->set_profiling && be->iface->node_times;
 	if (can_time && (st = be->iface->set_profiling(be, ctx, true)) != CLX_OK)
 		goto done;
+	snprintf(d->timing, sizeof d->timing, "%s",
+		 !can_time ? "host-synchronized" : be->iface->synchronize ? "events" : "wall");
 	if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, shape, false, &s)) != CLX_OK)
 		goto done;
 	const struct clx_graph *g = s->xg.g;
@@ -335,13 +349,31 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	progress(o, d->id, "profiled warm-up run");
 	if ((st = forward(ctx, s, io, &wall)) != CLX_OK)
 		goto done;
+	io->sync_each = !can_time;
 	for (int r = 0; r < P; r++) {
 		progress(o, d->id, "profiled run %d/%d", r + 1, P);
 		const double t0 = prof_now();
 		if ((st = forward(ctx, s, io, &walls[r])) != CLX_OK)
 			goto done;
-		if (can_time && (st = be->iface->node_times(be, ctx, g, ns)) != CLX_OK)
-			goto done;
+		if (can_time && (st = be->iface->node_times(be, ctx, g, ns)) != CLX_OK) {
+			/* the backend cannot time nodes here: host-timed runs instead */
+			snprintf(d->timing_note, sizeof d->timing_note, "%s", clx_last_error(ctx));
+			snprintf(d->timing, sizeof d->timing, "host-synchronized");
+			clx_clear_error(ctx);
+			st = CLX_OK;
+			can_time = false;
+			io->sync_each = true;
+			r = -1;
+			continue;
+		}
+		if (!can_time) {
+			double prev = io->run_start;
+			for (int pos = 0; pos < s->plan->n_order; pos++) {
+				const int id = s->plan->order[pos];
+				ns[id] = (host_t[id] - prev) * 1e9;
+				prev = host_t[id];
+			}
+		}
 		/* keep the run closest to the median wall seen so far (all runs
 		 * stored would cost nn × P doubles; this is enough for one) */
 		double sorted[64];
@@ -352,13 +384,22 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		if (r == 0 || fabs(walls[r] - med) <= fabs(d->wall_s - med)) {
 			d->wall_s = walls[r];
 			best_t0 = t0;
+			best_end = io->run_end;
 			memcpy(best_ns, ns, (size_t)nn * sizeof *ns);
 			memcpy(best_host, host_t, (size_t)nn * sizeof *host_t);
 		}
 	}
 
+	/* An asynchronous backend's profiled run is gated (cl_backend.c): the
+	 * device runs the graph back to back once synchronize releases it, and
+	 * is done when synchronize returns. */
+	const bool sync = be->iface->synchronize == NULL || !can_time;
+	double async_sum = 0;
+	for (int i = 0; i < nn; i++)
+		async_sum += best_ns[i] * 1e-9;
 	/* nodes in execution order, with costs and the reconstructed timeline */
-	double dev_clock = 0, prev_host = 0, node_sum = 0, first_start = NAN, last_end = NAN;
+	double dev_clock = (best_end - best_t0) - async_sum, node_sum = 0, first_start = NAN,
+	       last_end = NAN;
 	d->flops = d->bytes = 0;
 	for (int pos = 0; pos < s->plan->n_order; pos++) {
 		const int id = s->plan->order[pos];
@@ -380,17 +421,10 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		d->class_flops[pn->cls] += pn->flops;
 		d->class_bytes[pn->cls] += pn->bytes;
 		pn->host_s = best_host[id] - best_t0;
-		if (!can_time) {
-			pn->time_s = pn->start_s = NAN;
-			continue;
-		}
 		pn->time_s = best_ns[id] * 1e-9;
-		/* A synchronous backend ran the node just before its callback. An
-		 * in-order queue starts it once the host began dispatching it (the
-		 * previous callback) and the previous node has finished. */
-		const double start = be->iface->synchronize == NULL ? pn->host_s - pn->time_s
-								   : fmax(dev_clock, prev_host);
-		prev_host = pn->host_s;
+		/* A synchronous backend ran the node just before its callback; a
+		 * gated queue runs the nodes back to back. */
+		const double start = sync ? pn->host_s - pn->time_s : dev_clock;
 		pn->start_s = start;
 		dev_clock = start + pn->time_s;
 		if (pos == 0)
@@ -399,18 +433,15 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		node_sum += pn->time_s;
 		d->class_s[pn->cls] += pn->time_s;
 	}
-	if (can_time) {
+	{
 		d->node_sum_s = node_sum;
 		d->host_s = d->wall_s - node_sum;
-		/* The measured device total (docs/PROFILE.md): a synchronous
-		 * backend is busy from the first node's start to the last node's
-		 * end on the host clock; an asynchronous one reports its own. */
-		if (be->iface->synchronize == NULL)
-			d->device_s = last_end - first_start;
-#ifdef CLX_HAVE_OPENCL
-		else if (clx_backend_is_cl(be))
-			d->device_s = NAN; /* filled below when the backend reports it */
-#endif
+		/* The measured device total (docs/PROFILE.md), on the host clock:
+		 * a synchronous backend is busy from the first node's start to the
+		 * last node's end; a gated asynchronous one from the last dispatch
+		 * (synchronize releases the gate) until synchronize returns. */
+		const int last = s->plan->order[s->plan->n_order - 1];
+		d->device_s = sync ? last_end - first_start : best_end - best_host[last];
 	}
 	progress(o, d->id, "profiled %d node(s)", nn);
 done:
@@ -470,7 +501,7 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 	}
 	prof_synth_inputs(c->text.vocab_size, shape.B, shape.T, C, S, shape.K, shape.L, pixels, ids,
 			  mask);
-	struct run_io io = { pixels, ids, mask, logits, NULL };
+	struct run_io io = { .pixels = pixels, .ids = ids, .mask = mask, .logits = logits };
 
 	/* 2. start: backend + session (cold when profile.c emptied the cache) */
 	progress(o, d->id, "%s start", o->cold_only ? "cold" : "warm");

@@ -73,6 +73,9 @@ struct prof_device {
 	double device_s;            /* its measured device total (docs/PROFILE.md) */
 	double node_sum_s;          /* Σ per-node device time */
 	double host_s;              /* wall_s − node_sum_s: host / dispatch overhead */
+	char timing[32];            /* how nodes were timed: "events", "wall",
+	                               "host-synchronized" (docs/PROFILE.md) */
+	char timing_note[512];      /* why not by the backend, when it could not */
 	double class_s[CLX_OPCLASS_COUNT], class_flops[CLX_OPCLASS_COUNT];
 	double class_bytes[CLX_OPCLASS_COUNT];
 	double flops, bytes;        /* per forward */

@@ -121,6 +121,11 @@ cJSON *prof_device_to_json(const struct prof_device *d)
 	add_num(tm, "device_s", d->device_s);
 	add_num(tm, "node_sum_s", d->node_sum_s);
 	add_num(tm, "host_overhead_s", d->host_s);
+	add_str(tm, "node_timing", d->timing);
+	if (d->timing_note[0])
+		add_str(tm, "node_timing_note", d->timing_note);
+	else
+		cJSON_AddNullToObject(tm, "node_timing_note");
 	cJSON *bc = cJSON_AddObjectToObject(tm, "by_class");
 	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
 		cJSON *e = cJSON_AddObjectToObject(bc, clx_op_class_name((enum clx_op_class)c));
@@ -260,6 +265,8 @@ bool prof_device_from_json(const cJSON *o, struct prof_device *d)
 	d->device_s = get_num(tm, "device_s");
 	d->node_sum_s = get_num(tm, "node_sum_s");
 	d->host_s = get_num(tm, "host_overhead_s");
+	get_str(tm, "node_timing", d->timing, sizeof d->timing);
+	get_str(tm, "node_timing_note", d->timing_note, sizeof d->timing_note);
 	const cJSON *bc = get_obj(tm, "by_class");
 	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
 		const cJSON *e = get_obj(bc, clx_op_class_name((enum clx_op_class)c));
@@ -835,6 +842,7 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 		row(f, doc, hdr, c_class, (const void *)(intptr_t)c);
 	}
 	row(f, doc, "host/dispatch overhead", c_host, NULL);
+	row(f, doc, "  node timing", c_str, OFFSET(timing));
 	row(f, doc, "nodes / measured device", c_consistency, NULL);
 	row(f, doc, "GFLOP per forward", c_gflop, NULL);
 	row(f, doc, "GFLOP/s (device time)", c_rate, (const void *)(intptr_t)0);
@@ -848,9 +856,14 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 	row(f, doc, "device other", c_mib, OFFSET(mem_other));
 	row(f, doc, "host peak RSS", c_mib, OFFSET(host_peak_rss));
 	row(f, doc, "max |logits - cpu|", c_diff, NULL);
-	for (int i = 0; i < doc->n_devices; i++)
-		if (!doc->devices[i].ok)
-			fprintf(f, "%s: %s\n", doc->devices[i].id, doc->devices[i].error);
+	for (int i = 0; i < doc->n_devices; i++) {
+		const struct prof_device *d = &doc->devices[i];
+		if (!d->ok)
+			fprintf(f, "%s: %s\n", d->id, d->error);
+		if (d->timing_note[0])
+			fprintf(f, "%s: nodes timed on the host with a synchronize after each (%s)\n", d->id,
+				d->timing_note);
+	}
 
 	for (int i = 0; i < doc->n_devices && top_n > 0; i++) {
 		const struct prof_device *d = &doc->devices[i];
