@@ -2,8 +2,9 @@
  * (clx/preprocess.h): PIL-exact resize, center crop, rescale, normalise, and
  * the preprocessor_config.json reader.
  *
- * The resize is Pillow's libImaging/Resample.c (ImagingResample for RGB,
- * 8 bits per channel) and, for NEAREST, Geometry.c's ImagingScaleAffine,
+ * The resize is Pillow 13.0.0's libImaging/Resample.c (ImagingResample for
+ * RGB, 8 bits per channel, including its choice of which pass runs first)
+ * and, for NEAREST, Geometry.c's ImagingScaleAffine,
  * reproduced operation by operation so the uint8 result is bit-identical;
  * tests/test_preprocess.c checks it against Pillow. Rescale and normalise
  * follow NumPy's dtype rules in transformers' image_transforms.py: the
@@ -190,6 +191,54 @@ static uint8_t clip8(int32_t ss)
 	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
+/* Horizontal pass (ImagingResampleHorizontal_8bpc, RGB): rows × in_w → rows × out_w. */
+static void resample_h(const uint8_t *in, int in_w, int rows, const struct coeffs *hc, uint8_t *out,
+		       int out_w)
+{
+	for (int yy = 0; yy < rows; yy++) {
+		const uint8_t *row = in + (size_t)yy * in_w * 3;
+		uint8_t *o = out + (size_t)yy * out_w * 3;
+		for (int xx = 0; xx < out_w; xx++) {
+			int xmin = hc->bounds[xx * 2 + 0], xmax = hc->bounds[xx * 2 + 1];
+			const int32_t *k = &hc->k[(size_t)xx * hc->ksize];
+			int32_t ss0, ss1, ss2;
+			ss0 = ss1 = ss2 = 1 << (PRECISION_BITS - 1);
+			for (int x = 0; x < xmax; x++) {
+				const uint8_t *p = row + (size_t)(x + xmin) * 3;
+				ss0 += p[0] * k[x];
+				ss1 += p[1] * k[x];
+				ss2 += p[2] * k[x];
+			}
+			o[xx * 3 + 0] = clip8(ss0);
+			o[xx * 3 + 1] = clip8(ss1);
+			o[xx * 3 + 2] = clip8(ss2);
+		}
+	}
+}
+
+/* Vertical pass (ImagingResampleVertical_8bpc, RGB): w columns → out_h rows. */
+static void resample_v(const uint8_t *in, int w, const struct coeffs *vc, uint8_t *out, int out_h)
+{
+	for (int yy = 0; yy < out_h; yy++) {
+		const int32_t *k = &vc->k[(size_t)yy * vc->ksize];
+		int ymin = vc->bounds[yy * 2 + 0], ymax = vc->bounds[yy * 2 + 1];
+		uint8_t *o = out + (size_t)yy * w * 3;
+		for (int xx = 0; xx < w; xx++) {
+			int32_t ss0, ss1, ss2;
+			ss0 = ss1 = ss2 = 1 << (PRECISION_BITS - 1);
+			for (int y = 0; y < ymax; y++) {
+				const uint8_t *p = in + ((size_t)(y + ymin) * w + xx) * 3;
+				ss0 += p[0] * k[y];
+				ss1 += p[1] * k[y];
+				ss2 += p[2] * k[y];
+			}
+			o[xx * 3 + 0] = clip8(ss0);
+			o[xx * 3 + 1] = clip8(ss1);
+			o[xx * 3 + 2] = clip8(ss2);
+		}
+	}
+}
+
 /* PIL's NEAREST: ImagingScaleAffine with a = (w_in/w_out, 0, 0, 0, h_in/h_out, 0). */
 static void resize_nearest(const uint8_t *src, int sh, int sw, uint8_t *dst, int dh, int dw,
 			   int *xintab)
@@ -241,74 +290,44 @@ enum clx_status clx_resize_rgb(struct clx_ctx *ctx, const uint8_t *src, int32_t 
 				"(0 nearest, 1 lanczos, 2 bilinear, 3 bicubic, 4 box, 5 hamming)",
 				resample);
 
-	/* ImagingResampleInner: vertical coefficients first, the horizontal pass
-	 * over the rows the vertical pass uses, then the vertical pass. */
+	/* ImagingResampleInner (Pillow 13): two separable passes. Horizontal
+	 * first, over only the rows the vertical pass reads — unless the height
+	 * shrinks by more than twice as many pixels as the width, then vertical
+	 * first. The order changes the 8-bit intermediate, so it must match. */
 	enum clx_status st;
 	struct coeffs hc = { 0 }, vc = { 0 };
 	uint8_t *tmp = NULL;
 	int need_h = dw != sw, need_v = dh != sh;
-	if ((st = coeffs_make(ctx, sh, 0.0f, (float)sh, dh, f, &vc)))
+	int horizontal_first = !(sh - dh > 0 && sh - dh > (sw - dw) * 2);
+	if (need_v && (st = coeffs_make(ctx, sh, 0.0f, (float)sh, dh, f, &vc)))
 		return st;
-	int ybox_first = vc.bounds[0];
-	int ybox_last = vc.bounds[dh * 2 - 2] + vc.bounds[dh * 2 - 1];
-	const uint8_t *in = src;
-	int in_w = sw;
-	if (need_h) {
-		if ((st = coeffs_make(ctx, sw, 0.0f, (float)sw, dw, f, &hc)))
-			goto done;
-		for (int i = 0; i < dh; i++)
-			vc.bounds[i * 2] -= ybox_first;
-		int rows = ybox_last - ybox_first;
-		tmp = clx_malloc((size_t)rows * dw * 3);
+	if (need_h && (st = coeffs_make(ctx, sw, 0.0f, (float)sw, dw, f, &hc)))
+		goto done;
+	if (need_h && need_v) {
+		int rows = dh, first = 0;
+		if (horizontal_first) {
+			first = vc.bounds[0];
+			rows = vc.bounds[dh * 2 - 2] + vc.bounds[dh * 2 - 1] - first;
+			for (int i = 0; i < dh; i++)
+				vc.bounds[i * 2] -= first;
+		}
+		size_t n = horizontal_first ? (size_t)rows * dw * 3 : (size_t)dh * sw * 3;
+		tmp = clx_malloc(n);
 		if (!tmp) {
 			st = clx_fail(ctx, CLX_ERR_NOMEM, "resize: out of memory");
 			goto done;
 		}
-		/* horizontal pass: rows ybox_first … ybox_last−1 */
-		for (int yy = 0; yy < rows; yy++) {
-			const uint8_t *row = src + (size_t)(yy + ybox_first) * sw * 3;
-			uint8_t *out = tmp + (size_t)yy * dw * 3;
-			for (int xx = 0; xx < dw; xx++) {
-				int xmin = hc.bounds[xx * 2 + 0], xmax = hc.bounds[xx * 2 + 1];
-				const int32_t *k = &hc.k[(size_t)xx * hc.ksize];
-				int32_t ss0, ss1, ss2;
-				ss0 = ss1 = ss2 = 1 << (PRECISION_BITS - 1);
-				for (int x = 0; x < xmax; x++) {
-					const uint8_t *p = row + (size_t)(x + xmin) * 3;
-					ss0 += p[0] * k[x];
-					ss1 += p[1] * k[x];
-					ss2 += p[2] * k[x];
-				}
-				out[xx * 3 + 0] = clip8(ss0);
-				out[xx * 3 + 1] = clip8(ss1);
-				out[xx * 3 + 2] = clip8(ss2);
-			}
+		if (horizontal_first) {
+			resample_h(src + (size_t)first * sw * 3, sw, rows, &hc, tmp, dw);
+			resample_v(tmp, dw, &vc, dst, dh);
+		} else {
+			resample_v(src, sw, &vc, tmp, dh);
+			resample_h(tmp, sw, dh, &hc, dst, dw);
 		}
-		in = tmp;
-		in_w = dw;
-	}
-	if (need_v) {
-		/* vertical pass */
-		for (int yy = 0; yy < dh; yy++) {
-			const int32_t *k = &vc.k[(size_t)yy * vc.ksize];
-			int ymin = vc.bounds[yy * 2 + 0], ymax = vc.bounds[yy * 2 + 1];
-			uint8_t *out = dst + (size_t)yy * in_w * 3;
-			for (int xx = 0; xx < in_w; xx++) {
-				int32_t ss0, ss1, ss2;
-				ss0 = ss1 = ss2 = 1 << (PRECISION_BITS - 1);
-				for (int y = 0; y < ymax; y++) {
-					const uint8_t *p = in + ((size_t)(y + ymin) * in_w + xx) * 3;
-					ss0 += p[0] * k[y];
-					ss1 += p[1] * k[y];
-					ss2 += p[2] * k[y];
-				}
-				out[xx * 3 + 0] = clip8(ss0);
-				out[xx * 3 + 1] = clip8(ss1);
-				out[xx * 3 + 2] = clip8(ss2);
-			}
-		}
+	} else if (need_h) {
+		resample_h(src, sw, sh, &hc, dst, dw);
 	} else {
-		memcpy(dst, in, (size_t)dh * in_w * 3); /* horizontal only (rows all used) */
+		resample_v(src, sw, &vc, dst, dh);
 	}
 	st = CLX_OK;
 done:

@@ -7,10 +7,13 @@
  *                with longest_edge L too: get_size_with_aspect_ratio (Python
  *                round half to even); or an exact height × width. Resampled
  *                like PIL's Image.resize: resample 2 BILINEAR and 3 BICUBIC
- *                (also 1 LANCZOS, 4 BOX, 5 HAMMING: Pillow's separable
- *                ImagingResample, horizontal pass then vertical, 8-bit
- *                intermediate, 22-bit fixed-point coefficients) and 0 NEAREST
- *                (Pillow's affine nearest).
+ *                (also 1 LANCZOS, 4 BOX, 5 HAMMING: Pillow 13's separable
+ *                ImagingResample, 8-bit intermediate, 22-bit fixed-point
+ *                coefficients; horizontal pass first unless the height
+ *                shrinks by more than twice as many pixels as the width —
+ *                Pillow ≤ 12 always went horizontal first, so tall
+ *                downscales can differ from older Pillow by ±1 level) and
+ *                0 NEAREST (Pillow's affine nearest).
  *   center crop  top = (h − ch) // 2, left = (w − cw) // 2; a frame smaller
  *                than the crop is zero-padded as transformers' center_crop does.
  *   rescale      float32(double(x) · rescale_factor)
