@@ -13,11 +13,11 @@
  * get_text_features / get_video_features entries. */
 #include "check.h"
 #include "compare.h"
+#include "test_backend.h"
 
 #include "clx/npy.h"
 #include "clx/xclip.h"
 #ifdef CLX_HAVE_OPENCL
-#include "clx/cl.h"
 #endif
 
 #include <stdio.h>
@@ -106,37 +106,6 @@ static int32_t *load_ids(const char *name, int64_t *K, int64_t *L)
 	return ids;
 }
 
-/* The CPU reference, or the OpenCL device `spec`. */
-static struct clx_backend *open_backend(const char *spec)
-{
-	if (!spec)
-		return clx_backend_cpu_create(ctx);
-	struct clx_backend *be = NULL;
-#ifdef CLX_HAVE_OPENCL
-	CHECK(clx_backend_cl_create(ctx, spec, &be) == CLX_OK, "device %s: %s", spec, clx_last_error(ctx));
-#else
-	CHECK(false, "device %s: built without OpenCL", spec);
-#endif
-	if (be)
-		printf("backend: %s\n", clx_backend_name(be));
-	return be;
-}
-
-/* On OpenCL, kernels ran on the device (no silent CPU fallback). */
-static void check_ran_on_device(struct clx_backend *be)
-{
-#ifdef CLX_HAVE_OPENCL
-	if (!clx_backend_is_cl(be))
-		return;
-	struct clx_cl_stats s;
-	clx_backend_cl_stats(be, &s);
-	printf("device work: %llu kernels, %llu GEMMs; device memory: weights %.1f MiB, arena %.1f MiB\n",
-	       (unsigned long long)s.kernels_enqueued, (unsigned long long)s.gemm_calls,
-	       s.weight_bytes / 1048576.0, s.arena_bytes / 1048576.0);
-	CHECK(s.kernels_enqueued > 0 && s.gemm_calls > 0, "no kernels ran on %s", clx_backend_name(be));
-#endif
-}
-
 int main(int argc, char **argv)
 {
 	if (argc != 4 && argc != 5) {
@@ -164,7 +133,7 @@ int main(int argc, char **argv)
 	if (st != CLX_OK || !ids || !mask)
 		return check_summary();
 
-	struct clx_backend *be = open_backend(argc == 5 ? argv[4] : NULL);
+	struct clx_backend *be = test_open_backend(ctx, argc == 5 ? argv[4] : NULL);
 	if (!be)
 		return check_summary();
 	struct clx_xclip_session *s = NULL;
@@ -179,7 +148,7 @@ int main(int argc, char **argv)
 	st = clx_xclip_session_run(ctx, s, px.data, ids, mask, NULL, NULL);
 	CHECK(st == CLX_OK, "run: %s", clx_last_error(ctx));
 	printf("%s forward: %.2f s\n", clx_backend_name(be), now() - t0);
-	check_ran_on_device(be);
+	test_check_ran_on_device(be);
 
 	/* Intermediates in graph order: the first failure names the layer. */
 	const struct clx_vision_config *v = &m->cfg.vision;

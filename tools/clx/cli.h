@@ -65,6 +65,9 @@ struct cli_labels {
 };
 enum clx_status cli_labels_parse(struct clx_ctx *ctx, const char *list, struct cli_labels *l);
 enum clx_status cli_labels_read(struct clx_ctx *ctx, const char *path, struct cli_labels *l);
+/* One more label (trimmed; empty is an error naming `where`). */
+enum clx_status cli_labels_add(struct clx_ctx *ctx, struct cli_labels *l, const char *text,
+			       const char *where);
 void cli_labels_free(struct cli_labels *l);
 /* Tokenises with the model directory's vocab.json + merges.txt, padding to
  * the longest label; warns on stderr for truncated labels and literal
@@ -74,6 +77,10 @@ enum clx_status cli_labels_tokenize(struct clx_ctx *ctx, const char *model_dir,
 
 int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_preprocess(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

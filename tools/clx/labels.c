@@ -22,6 +22,15 @@ void cli_labels_free(struct cli_labels *l)
 }
 
 static enum clx_status push(struct clx_ctx *ctx, struct cli_labels *l, const char *s, size_t len,
+			    const char *where);
+
+enum clx_status cli_labels_add(struct clx_ctx *ctx, struct cli_labels *l, const char *text,
+			       const char *where)
+{
+	return push(ctx, l, text, strlen(text), where);
+}
+
+static enum clx_status push(struct clx_ctx *ctx, struct cli_labels *l, const char *s, size_t len,
 			    const char *where)
 {
 	/* trim surrounding spaces and a trailing CR */

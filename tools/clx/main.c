@@ -170,10 +170,14 @@ static void usage(FILE *f)
 	fputs("usage: clx <command> [options]   (clx <command> --help for details)\n"
 	      "\n"
 	      "commands:\n"
+	      "  classify   probabilities of labels for a video file (zero-shot classification)\n"
+	      "  embed      video or text embeddings (get_video_features / get_text_features)\n"
+	      "  preprocess video file -> pixel_values .npy, as XCLIPProcessor\n"
 	      "  run        run XCLIPModel on preprocessed .npy inputs, write outputs as .npy\n"
 	      "  profile    performance of the model on every device side by side (clx-profile)\n"
 	      "  tokenize   label text -> input_ids and attention mask (JSON), as CLIPTokenizer\n"
 	      "  devices    list OpenCL platforms and devices (ids for --device)\n"
+	      "  validate   every OpenCL device against the CPU reference (exit 1 on failure)\n"
 	      "\n"
 	      "clx " CLX_VERSION_STRING ": X-CLIP video-text models on OpenCL devices and a\n"
 	      "plain-C reference CPU path. Exit status: 0 ok, 1 failed check, 2 bad usage or input.\n",
@@ -201,8 +205,16 @@ int main(int argc, char **argv)
 		return prof_main("clx profile", true, argc - 2, argv + 2);
 	if (strcmp(cmd, "tokenize") == 0)
 		return cmd_tokenize(argc - 2, argv + 2);
+	if (strcmp(cmd, "classify") == 0)
+		return cmd_classify(argc - 2, argv + 2);
+	if (strcmp(cmd, "preprocess") == 0)
+		return cmd_preprocess(argc - 2, argv + 2);
+	if (strcmp(cmd, "embed") == 0)
+		return cmd_embed(argc - 2, argv + 2);
 	if (strcmp(cmd, "devices") == 0)
 		return cmd_devices(argc - 2, argv + 2);
+	if (strcmp(cmd, "validate") == 0)
+		return cmd_validate(argc - 2, argv + 2);
 	fprintf(stderr, "clx: unknown command '%s' (clx --help lists the commands)\n", cmd);
 	return CLI_BAD_INPUT;
 }

@@ -1,0 +1,37 @@
+/* pipeline.h — from a video file and label text to X-CLIP outputs, as the
+ * transformers docs example does with PyAV + XCLIPProcessor + XCLIPModel:
+ * decode and sample T frames (video.h), preprocess them with the model's
+ * preprocessor_config.json (preprocess.h), tokenise the labels with its
+ * vocab.json + merges.txt (tokenizer.h), run the graph (xclip.h). */
+#ifndef CLX_PIPELINE_H
+#define CLX_PIPELINE_H
+
+#include "clx/preprocess.h"
+#include "clx/tokenizer.h"
+#include "clx/video.h"
+#include "clx/xclip.h"
+
+/* pixel_values (1, T, C, S, S) of one video for `m`: T = opts->n_frames must
+ * equal num_frames and the processor's output size must equal image_size
+ * (errors name the file and both values). `info` (optional) receives what
+ * the decoder reports (indices, frame count, warning) without the frames. */
+enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
+				    const char *video_path, const struct clx_video_opts *opts,
+				    float **pixel_values, struct clx_video *info);
+
+struct clx_classify_result {
+	int64_t n_labels;           /* K */
+	float *logits;              /* (K) logits_per_video[0] */
+	float *probs;               /* (K) softmax over the labels */
+	struct clx_video video;     /* decoder report (no frames) */
+};
+
+/* Classifies one video against K labels on `be`. */
+enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_model *m,
+				      struct clx_backend *be, const char *video_path,
+				      const struct clx_video_opts *opts,
+				      const struct clx_tokenizer_batch *labels,
+				      struct clx_classify_result *out);
+void clx_classify_result_release(struct clx_classify_result *r);
+
+#endif

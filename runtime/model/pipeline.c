@@ -1,0 +1,118 @@
+/* pipeline.c — video file + labels → probabilities, with no Python: the
+ * composition of video decoding, preprocessing, tokenisation (done by the
+ * caller, who owns the label list) and the X-CLIP graph. */
+#include "clx/pipeline.h"
+
+#include <math.h>
+#include <string.h>
+
+enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
+				    const char *video_path, const struct clx_video_opts *opts,
+				    float **pixel_values, struct clx_video *info)
+{
+	const struct clx_vision_config *v = &m->cfg.vision;
+	struct clx_preprocess_config pc;
+	struct clx_video vid = { 0 };
+	bool found;
+	*pixel_values = NULL;
+	if (opts->n_frames != v->num_frames)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--frames %d: this model takes exactly num_frames = %d frames per video",
+				opts->n_frames, v->num_frames);
+	if (v->num_channels != 3)
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s/config.json: num_channels %d; video input is RGB (3)",
+				m->dir, v->num_channels);
+	enum clx_status st = clx_preprocess_config_load_dir(ctx, m->dir, &pc, &found);
+	if (st != CLX_OK)
+		return st;
+	if ((st = clx_video_read(ctx, video_path, opts, &vid)) != CLX_OK)
+		goto done;
+	int32_t oh, ow;
+	if ((st = clx_preprocess_output_size(ctx, &pc, vid.height, vid.width, &oh, &ow)) != CLX_OK)
+		goto done;
+	if (oh != v->image_size || ow != v->image_size) {
+		st = clx_fail(ctx, CLX_ERR_SHAPE,
+			      "%s/preprocessor_config.json%s: frames come out %dx%d but the model's image_size is %d",
+			      m->dir, found ? "" : " (absent: transformers' defaults)", ow, oh, v->image_size);
+		goto done;
+	}
+	const size_t n = (size_t)vid.n_frames * 3 * (size_t)oh * (size_t)ow;
+	float *px = clx_malloc(n * sizeof *px);
+	if (!px) {
+		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory for pixel values", video_path);
+		goto done;
+	}
+	st = clx_preprocess_frames(ctx, &pc, vid.rgb, vid.n_frames, vid.height, vid.width, px);
+	if (st != CLX_OK) {
+		clx_free(px);
+		goto done;
+	}
+	*pixel_values = px;
+done:
+	clx_free(vid.rgb); /* the frames are consumed; the report goes to info */
+	vid.rgb = NULL;
+	if (info && st == CLX_OK)
+		*info = vid;
+	else
+		clx_video_release(&vid);
+	return st;
+}
+
+void clx_classify_result_release(struct clx_classify_result *r)
+{
+	if (!r)
+		return;
+	clx_free(r->logits);
+	clx_free(r->probs);
+	clx_video_release(&r->video);
+	memset(r, 0, sizeof *r);
+}
+
+enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_model *m,
+				      struct clx_backend *be, const char *video_path,
+				      const struct clx_video_opts *opts,
+				      const struct clx_tokenizer_batch *labels,
+				      struct clx_classify_result *out)
+{
+	memset(out, 0, sizeof *out);
+	float *px = NULL;
+	struct clx_xclip_session *s = NULL;
+	const struct clx_xclip_shape shape = { .B = 1, .T = opts->n_frames, .K = labels->n_texts,
+					       .L = labels->seq_len };
+	enum clx_status st = clx_xclip_check_text(ctx, m, &shape, labels->input_ids, labels->attention_mask);
+	if (st != CLX_OK)
+		return st;
+	if ((st = clx_pipeline_pixels(ctx, m, video_path, opts, &px, &out->video)) != CLX_OK)
+		goto fail;
+	if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, false, &s)) != CLX_OK)
+		goto fail;
+	if ((st = clx_xclip_session_run(ctx, s, px, labels->input_ids, labels->attention_mask, NULL,
+					NULL)) != CLX_OK)
+		goto fail;
+	const size_t K = (size_t)labels->n_texts;
+	out->n_labels = labels->n_texts;
+	out->logits = clx_malloc(K * sizeof *out->logits);
+	out->probs = clx_malloc(K * sizeof *out->probs);
+	if (!out->logits || !out->probs) {
+		st = clx_fail(ctx, CLX_ERR_NOMEM, "classify: out of memory");
+		goto fail;
+	}
+	if ((st = clx_xclip_session_read(ctx, s, s->xg.logits_per_video, out->logits)) != CLX_OK)
+		goto fail;
+	/* softmax over the labels, in f64 (logits_per_video.softmax(dim=1)) */
+	double mx = out->logits[0], sum = 0;
+	for (size_t k = 1; k < K; k++)
+		mx = out->logits[k] > mx ? out->logits[k] : mx;
+	for (size_t k = 0; k < K; k++)
+		sum += exp((double)out->logits[k] - mx);
+	for (size_t k = 0; k < K; k++)
+		out->probs[k] = (float)(exp((double)out->logits[k] - mx) / sum);
+	clx_xclip_session_free(s);
+	clx_free(px);
+	return CLX_OK;
+fail:
+	clx_xclip_session_free(s);
+	clx_free(px);
+	clx_classify_result_release(out);
+	return st;
+}

@@ -1,0 +1,22 @@
+# clx classify's pipeline end to end against transformers (PyAV +
+# XCLIPProcessor + XCLIPModel; tools/gen_classify_golden.py). The model —
+# real CLIP vocab, tiny towers — is assembled at test time: weights from
+# clx-synth (seed 3, as tests/fixtures/clip_tiny/cases.json says), tokenizer
+# files from tests/fixtures/clip_tokenizer, the processor config.
+set(CLX_CLIP_TINY ${CMAKE_BINARY_DIR}/clip_tiny_model)
+add_test(NAME clip_tiny_model_synth
+         COMMAND clx_synth --config ${CLX_FIXTURES}/clip_tiny/config.json --seed 3 --out ${CLX_CLIP_TINY})
+add_test(NAME clip_tiny_model_files
+         COMMAND ${CMAKE_COMMAND} -E copy ${CLX_FIXTURES}/clip_tokenizer/vocab.json
+                 ${CLX_FIXTURES}/clip_tokenizer/merges.txt
+                 ${CLX_FIXTURES}/clip_tiny/preprocessor_config.json ${CLX_CLIP_TINY}/)
+set_tests_properties(clip_tiny_model_synth PROPERTIES FIXTURES_SETUP clip_tiny)
+set_tests_properties(clip_tiny_model_files PROPERTIES FIXTURES_SETUP clip_tiny DEPENDS clip_tiny_model_synth)
+
+clx_test(test_classify ARGS ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} LIBS PkgConfig::CJSON)
+set_tests_properties(test_classify PROPERTIES FIXTURES_REQUIRED clip_tiny)
+if(TARGET clx_cl_kernels)
+  add_test(NAME test_classify_pocl COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} pthread)
+  set_tests_properties(test_classify_pocl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl"
+                       ENVIRONMENT "CLX_CACHE_DIR=${CMAKE_BINARY_DIR}/clx-cache")
+endif()

@@ -1,0 +1,398 @@
+/* cmd_classify.c — `clx classify`, `clx preprocess` and `clx embed`: the
+ * commands that take a video file and/or label text (pipeline.h). */
+#include "cli.h"
+
+#include "clx/pipeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ shared */
+
+#define VIDEO_OPTS                                                                          \
+	{ "frames", true, NULL }, { "sample", true, NULL }, { "seed", true, NULL },        \
+	{ "apply-rotation", false, NULL }
+
+#define VIDEO_HELP                                                                          \
+	"  --frames N           frames sampled per video (default: the model's num_frames)\n"  \
+	"  --sample S           uniform (default: the middle frame of each of N equal\n"       \
+	"                       segments) or consecutive[:STRIDE] (the transformers docs'\n"   \
+	"                       sample_frame_indices with np.random.seed(--seed))\n"           \
+	"  --seed N             seed for consecutive sampling (default 0)\n"                   \
+	"  --apply-rotation     rotate frames by the file's display matrix (default: as\n"     \
+	"                       coded, like PyAV)\n"
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* --frames/--sample/--seed/--apply-rotation into opts (defaults: the model). */
+static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opts,
+				  const struct clx_model *m, struct clx_video_opts *vo)
+{
+	clx_video_opts_default(vo);
+	vo->n_frames = m->cfg.vision.num_frames;
+	const char *s;
+	long v;
+	if ((s = cli_get(opts, "frames"))) {
+		if (!parse_int(s, 1, 100000, &v))
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--frames %s: need a positive integer", s);
+		vo->n_frames = (int32_t)v;
+	}
+	if ((s = cli_get(opts, "sample"))) {
+		enum clx_status st = clx_video_parse_sample(ctx, s, vo);
+		if (st != CLX_OK)
+			return st;
+	}
+	if ((s = cli_get(opts, "seed"))) {
+		if (!parse_int(s, 0, 4294967295L, &v))
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--seed %s: need an integer in [0, 2^32)", s);
+		vo->seed = (uint32_t)v;
+	}
+	vo->apply_rotation = cli_flag(opts, "apply-rotation");
+	return CLX_OK;
+}
+
+/* --labels "a,b" or --labels-file F */
+static enum clx_status get_labels(struct clx_ctx *ctx, const struct cli_opt *opts,
+				  struct cli_labels *l)
+{
+	const char *list = cli_get(opts, "labels"), *file = cli_get(opts, "labels-file");
+	if (list && file)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "give --labels or --labels-file, not both");
+	if (list)
+		return cli_labels_parse(ctx, list, l);
+	if (file)
+		return cli_labels_read(ctx, file, l);
+	return clx_fail(ctx, CLX_ERR_INVALID_ARG, "no labels: give --labels \"a,b,c\" or --labels-file F");
+}
+
+static void warn_video(const struct clx_video *v, const char *path)
+{
+	if (v->warning[0])
+		fprintf(stderr, "clx: warning: %s: %s\n", path, v->warning);
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/* ------------------------------------------------------------ classify */
+
+static const char classify_help[] =
+	"usage: clx classify --model M --video FILE (--labels \"a,b,c\" | --labels-file F)\n"
+	"                    [--device SPEC] [--frames N] [--sample S] [--seed N] [--json]\n"
+	"\n"
+	"Zero-shot video classification: probabilities of each label for the video,\n"
+	"highest first (softmax of logits_per_video), as the transformers X-CLIP example.\n"
+	"  --model M            model directory (config.json, model.safetensors, vocab.json,\n"
+	"                       merges.txt, preprocessor_config.json) or a Hub id in the\n"
+	"                       local Hugging Face cache (microsoft/xclip-base-patch32)\n"
+	"  --video FILE         any container/codec FFmpeg decodes (MP4, MKV, WebM, AVI, GIF, ...)\n"
+	"  --labels \"a,b,c\"     comma-separated labels; --labels-file F: one per line\n"
+	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n" VIDEO_HELP
+	"  --json               one JSON document on stdout\n";
+
+struct ranked {
+	float prob, logit;
+	size_t index;
+};
+
+static int by_prob_desc(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->prob != y->prob)
+		return x->prob < y->prob ? 1 : -1;
+	return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+int cmd_classify(int argc, char **argv)
+{
+	struct cli_opt opts[] = {
+		{ "model", true, NULL }, { "video", true, NULL }, { "labels", true, NULL },
+		{ "labels-file", true, NULL }, { "device", true, NULL }, VIDEO_OPTS,
+		{ "json", false, NULL }, { "help", false, NULL }, { NULL, false, NULL },
+	};
+	const char *pos[1];
+	int n_pos;
+	if (!cli_parse("classify", argc, argv, opts, pos, 0, &n_pos))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		fputs(classify_help, stdout);
+		return CLI_OK;
+	}
+	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
+	if (!model_path || !video)
+		return cli_usage_error("classify", "--model and --video are required (see clx classify --help)");
+
+	struct clx_ctx *ctx = clx_ctx_create();
+	struct clx_model *m = NULL;
+	struct clx_backend *be = NULL;
+	struct cli_labels labels = { 0 };
+	struct clx_tokenizer_batch *tb = NULL;
+	struct clx_classify_result r = { 0 };
+	struct ranked *rank = NULL;
+	struct clx_video_opts vo;
+	enum clx_status st;
+	int rc = CLI_OK;
+	if (!ctx)
+		return cli_usage_error("classify", "out of memory");
+	if ((st = get_labels(ctx, opts, &labels)) != CLX_OK ||
+	    (st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
+	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
+	    (st = cli_labels_tokenize(ctx, m->dir, &labels, &tb)) != CLX_OK ||
+	    (st = cli_open_backend(ctx, cli_get(opts, "device"), &be)) != CLX_OK ||
+	    (st = clx_pipeline_classify(ctx, m, be, video, &vo, tb, &r)) != CLX_OK) {
+		rc = cli_fail(ctx, st);
+		goto done;
+	}
+	warn_video(&r.video, video);
+	if (!(rank = clx_calloc((size_t)r.n_labels, sizeof *rank))) {
+		rc = cli_fail(ctx, clx_fail(ctx, CLX_ERR_NOMEM, "classify: out of memory"));
+		goto done;
+	}
+	for (int64_t k = 0; k < r.n_labels; k++)
+		rank[k] = (struct ranked){ r.probs[k], r.logits[k], (size_t)k };
+	qsort(rank, (size_t)r.n_labels, sizeof *rank, by_prob_desc);
+	if (cli_flag(opts, "json")) {
+		printf("{\"video\": ");
+		json_string(video);
+		printf(", \"model\": ");
+		json_string(m->dir);
+		printf(", \"device\": ");
+		json_string(clx_backend_name(be));
+		printf(", \"frames_total\": %lld, \"frame_indices\": [", (long long)r.video.n_total);
+		for (int32_t t = 0; t < r.video.n_frames; t++)
+			printf("%s%lld", t ? ", " : "", (long long)r.video.indices[t]);
+		printf("], \"labels\": [");
+		for (int64_t k = 0; k < r.n_labels; k++) {
+			printf("%s{\"label\": ", k ? ", " : "");
+			json_string(labels.text[rank[k].index]);
+			printf(", \"probability\": %.9g, \"logit\": %.9g}", rank[k].prob, rank[k].logit);
+		}
+		printf("]}\n");
+	} else {
+		printf("%s: %lld frames, sampled", video, (long long)r.video.n_total);
+		for (int32_t t = 0; t < r.video.n_frames; t++)
+			printf(" %lld", (long long)r.video.indices[t]);
+		printf("; %s\n", clx_backend_name(be));
+		for (int64_t k = 0; k < r.n_labels; k++)
+			printf("  %8.4f%%  %s\n", 100.0 * rank[k].prob, labels.text[rank[k].index]);
+	}
+done:
+	clx_free(rank);
+	clx_classify_result_release(&r);
+	clx_tokenizer_batch_free(tb);
+	cli_labels_free(&labels);
+	clx_backend_free(be);
+	clx_model_free(m);
+	clx_ctx_free(ctx);
+	return rc;
+}
+
+/* ---------------------------------------------------------- preprocess */
+
+static const char preprocess_help[] =
+	"usage: clx preprocess --model M --video FILE --out X.npy [--frames N] [--sample S] [--seed N]\n"
+	"\n"
+	"Decodes and samples frames and writes pixel_values (1, N, 3, H, W) float32 exactly as\n"
+	"XCLIPProcessor (VideoMAE image processor, PIL path) with the model's\n"
+	"preprocessor_config.json; feed it to `clx run --pixel-values`.\n" VIDEO_HELP;
+
+int cmd_preprocess(int argc, char **argv)
+{
+	struct cli_opt opts[] = {
+		{ "model", true, NULL }, { "video", true, NULL }, { "out", true, NULL }, VIDEO_OPTS,
+		{ "help", false, NULL }, { NULL, false, NULL },
+	};
+	const char *pos[1];
+	int n_pos;
+	if (!cli_parse("preprocess", argc, argv, opts, pos, 0, &n_pos))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		fputs(preprocess_help, stdout);
+		return CLI_OK;
+	}
+	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
+	const char *out = cli_get(opts, "out");
+	if (!model_path || !video || !out)
+		return cli_usage_error("preprocess", "--model, --video and --out are required (see clx preprocess --help)");
+	struct clx_ctx *ctx = clx_ctx_create();
+	struct clx_model *m = NULL;
+	struct clx_video info = { 0 };
+	struct clx_video_opts vo;
+	float *px = NULL;
+	int rc = CLI_OK;
+	enum clx_status st;
+	if (!ctx)
+		return cli_usage_error("preprocess", "out of memory");
+	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
+	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
+	    (st = clx_pipeline_pixels(ctx, m, video, &vo, &px, &info)) != CLX_OK) {
+		rc = cli_fail(ctx, st);
+		goto done;
+	}
+	warn_video(&info, video);
+	const int64_t S = m->cfg.vision.image_size;
+	const int64_t shape[5] = { 1, vo.n_frames, 3, S, S };
+	if ((st = clx_npy_save(ctx, out, CLX_DTYPE_F32, 5, shape, px)) != CLX_OK) {
+		rc = cli_fail(ctx, st);
+		goto done;
+	}
+	printf("%s: pixel_values (1, %d, 3, %lld, %lld) from frames", out, vo.n_frames, (long long)S,
+	       (long long)S);
+	for (int32_t t = 0; t < info.n_frames; t++)
+		printf(" %lld", (long long)info.indices[t]);
+	printf(" of %lld\n", (long long)info.n_total);
+done:
+	clx_free(px);
+	clx_video_release(&info);
+	clx_model_free(m);
+	clx_ctx_free(ctx);
+	return rc;
+}
+
+/* --------------------------------------------------------------- embed */
+
+static const char embed_help[] =
+	"usage: clx embed --model M (--video FILE | --text \"...\" | --labels \"a,b\" | --labels-file F)\n"
+	"                 [--device SPEC] [--out F.npy] [--json] [--normalize] [video options]\n"
+	"\n"
+	"Video: get_video_features (1, P) — the MIT-pooled video embedding. Text:\n"
+	"get_text_features (K, P) — the projected EOS token, without the video-specific\n"
+	"prompt generator. Both unnormalised as in transformers; --normalize divides each\n"
+	"row by its L2 norm. Written to --out as .npy (float32), and/or printed with --json.\n" VIDEO_HELP;
+
+int cmd_embed(int argc, char **argv)
+{
+	struct cli_opt opts[] = {
+		{ "model", true, NULL }, { "video", true, NULL }, { "text", true, NULL },
+		{ "labels", true, NULL }, { "labels-file", true, NULL }, { "device", true, NULL },
+		{ "out", true, NULL }, { "json", false, NULL }, { "normalize", false, NULL }, VIDEO_OPTS,
+		{ "help", false, NULL }, { NULL, false, NULL },
+	};
+	const char *pos[1];
+	int n_pos;
+	if (!cli_parse("embed", argc, argv, opts, pos, 0, &n_pos))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		fputs(embed_help, stdout);
+		return CLI_OK;
+	}
+	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
+	const char *text = cli_get(opts, "text"), *out = cli_get(opts, "out");
+	const bool any_text = text || cli_get(opts, "labels") || cli_get(opts, "labels-file");
+	if (!model_path || (!video == !any_text))
+		return cli_usage_error("embed", "needs --model and exactly one of --video or --text/--labels "
+						"(see clx embed --help)");
+	if (!out && !cli_flag(opts, "json"))
+		return cli_usage_error("embed", "give --out F.npy and/or --json");
+
+	struct clx_ctx *ctx = clx_ctx_create();
+	struct clx_model *m = NULL;
+	struct clx_backend *be = NULL;
+	struct cli_labels labels = { 0 };
+	struct clx_tokenizer_batch *tb = NULL;
+	struct clx_xclip_session *s = NULL;
+	struct clx_video info = { 0 };
+	struct clx_video_opts vo;
+	float *px = NULL, *emb = NULL;
+	int rc = CLI_OK;
+	enum clx_status st;
+	if (!ctx)
+		return cli_usage_error("embed", "out of memory");
+	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
+	    (st = cli_open_backend(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
+		goto fail;
+	struct clx_xclip_shape shape = { .B = 1, .T = m->cfg.vision.num_frames, .K = 1, .L = 1 };
+	int64_t rows;
+	if (video) {
+		if ((st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
+		    (st = clx_pipeline_pixels(ctx, m, video, &vo, &px, &info)) != CLX_OK)
+			goto fail;
+		warn_video(&info, video);
+		rows = 1;
+		if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_VIDEO_FEATURES, &shape, false, &s)) != CLX_OK ||
+		    (st = clx_xclip_session_run(ctx, s, px, NULL, NULL, NULL, NULL)) != CLX_OK)
+			goto fail;
+	} else {
+		st = text ? cli_labels_add(ctx, &labels, text, "--text") : get_labels(ctx, opts, &labels);
+		if (st != CLX_OK)
+			goto fail;
+		if ((st = cli_labels_tokenize(ctx, m->dir, &labels, &tb)) != CLX_OK)
+			goto fail;
+		shape.K = tb->n_texts;
+		shape.L = tb->seq_len;
+		rows = shape.K;
+		if ((st = clx_xclip_check_text(ctx, m, &shape, tb->input_ids, tb->attention_mask)) != CLX_OK ||
+		    (st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_TEXT_FEATURES, &shape, false, &s)) != CLX_OK ||
+		    (st = clx_xclip_session_run(ctx, s, NULL, tb->input_ids, tb->attention_mask, NULL, NULL)) != CLX_OK)
+			goto fail;
+	}
+	const int64_t P = m->cfg.projection_dim;
+	if (!(emb = clx_malloc((size_t)(rows * P) * sizeof *emb))) {
+		st = clx_fail(ctx, CLX_ERR_NOMEM, "embed: out of memory");
+		goto fail;
+	}
+	int t = video ? s->xg.video_features : s->xg.text_features;
+	if ((st = clx_xclip_session_read(ctx, s, t, emb)) != CLX_OK)
+		goto fail;
+	if (cli_flag(opts, "normalize"))
+		for (int64_t r = 0; r < rows; r++) {
+			double ss = 0;
+			for (int64_t i = 0; i < P; i++)
+				ss += (double)emb[r * P + i] * emb[r * P + i];
+			for (int64_t i = 0; i < P; i++)
+				emb[r * P + i] = (float)(emb[r * P + i] / sqrt(ss));
+		}
+	const int64_t oshape[2] = { rows, P };
+	if (out && (st = clx_npy_save(ctx, out, CLX_DTYPE_F32, 2, oshape, emb)) != CLX_OK)
+		goto fail;
+	if (cli_flag(opts, "json")) {
+		printf("{\"kind\": \"%s\", \"device\": ", video ? "video" : "text");
+		json_string(clx_backend_name(be));
+		printf(", \"shape\": [%lld, %lld], \"embeddings\": [", (long long)rows, (long long)P);
+		for (int64_t r = 0; r < rows; r++) {
+			printf("%s[", r ? ", " : "");
+			for (int64_t i = 0; i < P; i++)
+				printf("%s%.9g", i ? ", " : "", emb[r * P + i]);
+			printf("]");
+		}
+		printf("]}\n");
+	} else {
+		printf("%s: %s embeddings (%lld, %lld)\n", out, video ? "video" : "text", (long long)rows,
+		       (long long)P);
+	}
+	goto done;
+fail:
+	rc = cli_fail(ctx, st);
+done:
+	clx_free(emb);
+	clx_free(px);
+	clx_video_release(&info);
+	clx_xclip_session_free(s);
+	clx_tokenizer_batch_free(tb);
+	cli_labels_free(&labels);
+	clx_backend_free(be);
+	clx_model_free(m);
+	clx_ctx_free(ctx);
+	return rc;
+}
