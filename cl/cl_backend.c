@@ -1136,6 +1136,15 @@ static enum clx_status cl_node_times(struct clx_backend *be, struct clx_ctx *ctx
 	return CLX_OK;
 }
 
+/* Device memory held: resident weights, the arena, and inputs + GEMM temp. */
+static void cl_memory(struct clx_backend *be, size_t *weights, size_t *activations, size_t *other)
+{
+	const struct clbe *b = be_of(be);
+	*weights = b->stats.weight_bytes;
+	*activations = b->stats.arena_bytes;
+	*other = b->stats.input_bytes + b->stats.temp_bytes;
+}
+
 static const struct clx_backend_i cl_iface = {
 	.name = cl_name,
 	.free = cl_free,
@@ -1147,6 +1156,7 @@ static const struct clx_backend_i cl_iface = {
 	.supports = cl_supports,
 	.set_profiling = cl_set_profiling,
 	.node_times = cl_node_times,
+	.memory = cl_memory,
 };
 
 /* --------------------------------------------------------------- create */

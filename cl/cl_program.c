@@ -69,10 +69,13 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 
 /* ---------------------------------------------------------------- source */
 
-/* All kernel files concatenated in build order, plus the debug suffix. */
+/* All kernel files concatenated in build order, plus the debug suffix.
+ * CLX_CL_TEST_PREFIX (tests only) is put in front: a #define there can
+ * perturb a kernel on purpose, so tests can see a numeric failure caught. */
 static char *assemble_source(size_t *len)
 {
-	size_t n = 1;
+	const char *prefix = getenv("CLX_CL_TEST_PREFIX");
+	size_t n = 1 + (prefix ? strlen(prefix) + 1 : 0);
 	for (int i = 0; i < clx_cl_n_sources; i++)
 		n += clx_cl_sources[i].len + 64;
 	if (debug_suffix)
@@ -81,6 +84,8 @@ static char *assemble_source(size_t *len)
 	if (!s)
 		return NULL;
 	size_t at = 0;
+	if (prefix)
+		at += (size_t)snprintf(s, n, "%s\n", prefix);
 	for (int i = 0; i < clx_cl_n_sources; i++) {
 		at += (size_t)snprintf(s + at, n - at, "/* ---- %s ---- */\n", clx_cl_sources[i].name);
 		memcpy(s + at, clx_cl_sources[i].text, clx_cl_sources[i].len);

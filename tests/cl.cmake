@@ -14,6 +14,15 @@ set(CLX_CL_ENV_rusticl "RUSTICL_ENABLE=llvmpipe")
 
 # Program binaries go to a cache inside the build tree, not the user's.
 set(CLX_CL_TEST_ENV "CLX_CACHE_DIR=${CMAKE_BINARY_DIR}/clx-cache")
+# Sanitizer builds: the ICDs ocl-icd loads (Mesa Clover, rusticl) keep
+# one-time allocations from their initialisers; cl_lsan.supp suppresses
+# those third-party leaks by library (nothing of clx). Full unwinding lets
+# LSan attribute them: Clover's come through an LLVM it unloads.
+if(CLX_SANITIZE)
+  list(APPEND CLX_CL_TEST_ENV
+       "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cl_lsan.supp"
+       "ASAN_OPTIONS=fast_unwind_on_malloc=0")
+endif()
 
 add_executable(test_cl_ops test_cl_ops.c)
 target_include_directories(test_cl_ops PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/runtime)
@@ -52,3 +61,8 @@ if(OpenCL_INCLUDE_DIRS)
 endif()
 add_test(NAME test_cl_faults_pocl COMMAND test_cl_faults ${CLX_CL_SPEC_pocl} ${CLX_FIXTURES}/tiny)
 set_tests_properties(test_cl_faults_pocl PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+
+# clx devices / --device / clx validate end to end (exit codes, messages).
+add_test(NAME test_cl_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cl_cli.sh $<TARGET_FILE:clx_cli>
+                                  ${CLX_FIXTURES}/tiny)
+set_tests_properties(test_cl_cli PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")

@@ -11,6 +11,13 @@
  * and tensors live at offsets in it; element counts fit in uint (the host
  * checks); arithmetic is f32 with no fast-math build options. */
 
+/* The constant of quick_gelu. A macro so that a test can perturb this one
+ * kernel (CLX_CL_TEST_PREFIX="#define CLX_QUICK_GELU_ALPHA 1.8f") and see
+ * validation catch it. */
+#ifndef CLX_QUICK_GELU_ALPHA
+#define CLX_QUICK_GELU_ALPHA 1.702f
+#endif
+
 /* y = x · sigmoid(1.702 x) = x / (1 + e^(−1.702 x)); x (n) → y (n) */
 kernel void quick_gelu(global const float *x, ulong xo, global float *y, ulong yo, uint n)
 {
@@ -18,7 +25,7 @@ kernel void quick_gelu(global const float *x, ulong xo, global float *y, ulong y
 	if (i >= n)
 		return;
 	const float v = x[xo + i];
-	y[yo + i] = v / (1.0f + exp(-1.702f * v));
+	y[yo + i] = v / (1.0f + exp(-CLX_QUICK_GELU_ALPHA * v));
 }
 
 /* y = e^x; x (n) → y (n) */

@@ -1,0 +1,436 @@
+/* cmd_validate.c — `clx validate`: every selected OpenCL device against the
+ * CPU reference on the same inputs (DESIGN.md "Numerics", contract).
+ *
+ *   clx validate --model M --pixel-values X.npy --input-ids I.npy
+ *                [--attention-mask A.npy] [--device SPEC|all] [--nodes]
+ *
+ * The CPU reference runs once; each device runs the graph twice (state
+ * left over from one run must not change the next), and both runs are
+ * compared with the reference: logits_per_video / logits_per_text max abs
+ * diff ≤ 1e-3, every row of text_embeds / video_embeds cosine ≥ 0.99999.
+ * With --nodes every node's output is compared too (NMSE ≤ 1e-9 for nodes
+ * with no GEMM or attention upstream, ≤ 1e-7 after one) and the first
+ * node beyond tolerance, in execution order, is named. Exit status 1 when
+ * any device fails (or none can be validated), 2 on bad usage or input.
+ *
+ * Not here (yet): the --video/--labels input form (it needs the classify
+ * pipeline); use clx preprocess / clx tokenize to make the .npy inputs. */
+#include "cli.h"
+
+#include "clx/xclip.h"
+#ifdef CLX_HAVE_OPENCL
+#include "clx/cl.h"
+#endif
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char help[] =
+	"usage: clx validate --model M --pixel-values X.npy --input-ids I.npy\n"
+	"                    [--attention-mask A.npy] [--device SPEC|all] [--nodes]\n"
+	"\n"
+	"Runs the model on each selected OpenCL device (twice) and on the CPU reference and\n"
+	"compares: logits max abs diff <= 1e-3, every embedding row cosine >= 0.99999.\n"
+	"  --device SPEC|all    cl, cl:P:D, a device-name substring, or all (default: all)\n"
+	"  --nodes              also compare every node (NMSE <= 1e-9, <= 1e-7 after a GEMM)\n"
+	"                       and name the first node beyond tolerance\n"
+	"Exit status: 0 every device passes, 1 a device fails, 2 bad usage or input.\n";
+
+#define LOGITS_MAX_ABS 1e-3
+#define EMBED_MIN_COS 0.99999
+#define NMSE_ELEMENTWISE 1e-9
+#define NMSE_AFTER_GEMM 1e-7
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ------------------------------------------------------------ comparing */
+
+struct diff {
+	double max_abs;
+	double min_cos;      /* over rows of `row` values */
+	double nmse;
+	bool finite;
+};
+
+static struct diff compare(const float *got, const float *ref, int64_t n, int64_t row)
+{
+	struct diff d = { 0, 1.0, 0, true };
+	double se = 0, sr = 0;
+	for (int64_t i = 0; i < n; i++) {
+		if (!isfinite(got[i]) || !isfinite(ref[i])) {
+			d.finite = false;
+			continue;
+		}
+		const double e = (double)got[i] - ref[i];
+		if (fabs(e) > d.max_abs)
+			d.max_abs = fabs(e);
+		se += e * e;
+		sr += (double)ref[i] * ref[i];
+	}
+	d.nmse = sr > 0 ? se / sr : se;
+	for (int64_t r = 0; row > 0 && r + row <= n; r += row) {
+		double ab = 0, aa = 0, bb = 0;
+		for (int64_t i = r; i < r + row; i++) {
+			ab += (double)got[i] * ref[i];
+			aa += (double)got[i] * got[i];
+			bb += (double)ref[i] * ref[i];
+		}
+		const double c = aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : (aa == bb ? 1.0 : 0.0);
+		if (c < d.min_cos)
+			d.min_cos = c;
+	}
+	if (!d.finite)
+		d.max_abs = d.nmse = INFINITY, d.min_cos = -1;
+	return d;
+}
+
+/* The four outputs of the full model, in this order. */
+enum { OUT_LPV, OUT_LPT, OUT_TEXT, OUT_VIDEO, N_OUT };
+static const char *const out_names[N_OUT] = { "logits_per_video", "logits_per_text", "text_embeds",
+					      "video_embeds" };
+
+static int out_tensor(const struct clx_xclip_session *s, int i)
+{
+	const int ids[N_OUT] = { s->xg.logits_per_video, s->xg.logits_per_text, s->xg.text_embeds,
+				 s->xg.video_embeds };
+	return ids[i];
+}
+
+/* Reads tensor t of s into a new buffer. */
+static enum clx_status read_new(struct clx_ctx *ctx, struct clx_xclip_session *s, int t, float **out)
+{
+	const int64_t n = clx_tensor_nelems(&s->xg.g->tensors[t]);
+	*out = clx_malloc((size_t)n * sizeof **out + 1);
+	if (!*out)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "validate: out of memory reading '%s'",
+				s->xg.g->tensors[t].name);
+	enum clx_status st = clx_xclip_session_read(ctx, s, t, *out);
+	if (st != CLX_OK) {
+		clx_free(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+struct inputs {
+	struct clx_npy px;
+	int32_t *ids, *mask;
+	struct clx_xclip_shape shape;
+};
+
+static enum clx_status load_inputs(struct clx_ctx *ctx, const struct clx_model *m, const char *px_path,
+				   const char *ids_path, const char *mask_path, struct inputs *in)
+{
+	const struct clx_xclip_config *c = &m->cfg;
+	enum clx_status st = clx_npy_load(ctx, px_path, &in->px);
+	if (st != CLX_OK)
+		return st;
+	const struct clx_npy *px = &in->px;
+	if (px->dtype != CLX_DTYPE_F32 || px->n_dims != 5 || px->shape[0] < 1 ||
+	    px->shape[1] != c->vision.num_frames || px->shape[2] != c->vision.num_channels ||
+	    px->shape[3] != c->vision.image_size || px->shape[4] != c->vision.image_size) {
+		char got[160];
+		return clx_fail(ctx, CLX_ERR_SHAPE,
+				"%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
+				px_path, c->vision.num_frames, c->vision.num_channels, c->vision.image_size,
+				c->vision.image_size, clx_dtype_name(px->dtype),
+				cli_shape_str(got, sizeof got, px->n_dims, px->shape));
+	}
+	in->shape.B = px->shape[0];
+	in->shape.T = px->shape[1];
+	if ((st = cli_load_ids(ctx, ids_path, &in->shape.K, &in->shape.L, &in->ids)) != CLX_OK)
+		return st;
+	if (mask_path) {
+		int64_t mk, ml;
+		if ((st = cli_load_ids(ctx, mask_path, &mk, &ml, &in->mask)) != CLX_OK)
+			return st;
+		if (mk != in->shape.K || ml != in->shape.L)
+			return clx_fail(ctx, CLX_ERR_SHAPE,
+					"%s: shape (%lld, %lld) differs from input_ids (%lld, %lld)", mask_path,
+					(long long)mk, (long long)ml, (long long)in->shape.K,
+					(long long)in->shape.L);
+	}
+	return clx_xclip_check_text(ctx, m, &in->shape, in->ids, in->mask);
+}
+
+static void inputs_release(struct inputs *in)
+{
+	clx_npy_release(&in->px);
+	clx_free(in->ids);
+	clx_free(in->mask);
+}
+
+/* ------------------------------------------------------------- a device */
+
+struct reference {
+	struct clx_xclip_session *s; /* CPU, keep_all with --nodes */
+	float *out[N_OUT];
+	int64_t row[N_OUT];          /* row length for the cosine */
+};
+
+/* Whether some GEMM or attention is upstream of (or is) each node's output. */
+static bool *after_gemm_flags(const struct clx_graph *g, const struct clx_plan *p)
+{
+	bool *f = clx_calloc((size_t)g->n_tensors + 1, sizeof *f);
+	if (!f)
+		return NULL;
+	for (int k = 0; k < p->n_order; k++) {
+		const struct clx_node *nd = &g->nodes[p->order[k]];
+		bool v = nd->op == CLX_OP_MATMUL || nd->op == CLX_OP_ATTENTION;
+		for (int s = 0; s < nd->n_src; s++)
+			v = v || f[clx_graph_root(g, nd->src[s])];
+		f[nd->dst] = v;
+	}
+	return f;
+}
+
+/* Every node of the device run against the reference; prints the summary
+ * and the first node beyond tolerance. */
+static bool compare_nodes(struct clx_ctx *ctx, struct clx_xclip_session *dev,
+			  struct clx_xclip_session *ref)
+{
+	const struct clx_graph *g = dev->xg.g;
+	bool *after = after_gemm_flags(g, dev->plan);
+	int compared = 0, bad = 0, first_bad = -1, worst = -1;
+	double worst_ratio = 0, first_nmse = 0;
+	bool ok = after != NULL;
+	for (int k = 0; ok && k < dev->plan->n_order; k++) {
+		const int node = dev->plan->order[k];
+		const int t = g->nodes[node].dst;
+		if (g->tensors[t].dtype != CLX_DTYPE_F32)
+			continue;
+		float *a = NULL, *b = NULL;
+		if (read_new(ctx, dev, t, &a) != CLX_OK || read_new(ctx, ref, t, &b) != CLX_OK) {
+			printf("    nodes: cannot read '%s': %s\n", g->tensors[t].name, clx_last_error(ctx));
+			clx_free(a);
+			ok = false;
+			break;
+		}
+		const struct diff d = compare(a, b, clx_tensor_nelems(&g->tensors[t]), 0);
+		const double tol = after[t] ? NMSE_AFTER_GEMM : NMSE_ELEMENTWISE;
+		const double ratio = d.finite ? d.nmse / tol : INFINITY;
+		compared++;
+		if (ratio > worst_ratio || worst < 0)
+			worst_ratio = ratio, worst = node;
+		if (!(d.nmse <= tol) || !d.finite) {
+			if (bad++ == 0)
+				first_bad = node, first_nmse = d.nmse;
+		}
+		clx_free(a);
+		clx_free(b);
+	}
+	clx_free(after);
+	if (!ok)
+		return false;
+	printf("    nodes: %d compared, %d beyond tolerance; largest nmse/limit: %.2g at '%s'\n",
+	       compared, bad, worst_ratio, worst >= 0 ? g->nodes[worst].name : "-");
+	if (bad)
+		printf("    first node beyond tolerance: '%s' (%s), nmse %.3e\n", g->nodes[first_bad].name,
+		       clx_op_name(g->nodes[first_bad].op), first_nmse);
+	return bad == 0;
+}
+
+/* Opens device `spec`, runs twice, compares; true when everything passes. */
+static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, const struct inputs *in,
+			    const struct reference *ref, const char *spec, bool nodes)
+{
+	struct clx_backend *be = NULL;
+	struct clx_xclip_session *s = NULL;
+	float *first[N_OUT] = { NULL }; /* run 1's outputs */
+	bool pass = true, ran = false;
+	const double t0 = now();
+	enum clx_status st = cli_open_backend(ctx, spec, &be);
+	if (st == CLX_OK)
+		st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &in->shape, nodes, &s);
+	const double t_open = now() - t0;
+	printf("device %s", be ? clx_backend_name(be) : spec);
+#ifdef CLX_HAVE_OPENCL
+	const struct clx_cl_device_info *di = be ? clx_backend_cl_device(be) : NULL;
+	if (di)
+		printf(" (%s; %s, driver %s)", di->name, di->platform_name, di->driver_version);
+#endif
+	printf("\n");
+	if (st != CLX_OK) {
+		printf("  FAIL: %s\n", clx_last_error(ctx));
+		pass = false;
+		goto done;
+	}
+	for (int run = 1; run <= 2; run++) {
+		const double t1 = now();
+		st = clx_xclip_session_run(ctx, s, in->px.data, in->ids, in->mask, NULL, NULL);
+		float *outs[N_OUT] = { NULL };
+		for (int i = 0; i < N_OUT && st == CLX_OK; i++)
+			st = read_new(ctx, s, out_tensor(s, i), &outs[i]);
+		if (st != CLX_OK) {
+			printf("  run %d FAIL: %s\n", run, clx_last_error(ctx));
+			pass = false;
+			for (int i = 0; i < N_OUT; i++)
+				clx_free(outs[i]);
+			break;
+		}
+		ran = run == 2;
+		printf("  run %d: %.3f s%s\n", run, now() - t1,
+		       run == 1 ? "" : " (warm)");
+		if (run == 1)
+			printf("    (backend open + kernels + weights upload: %.3f s)\n", t_open);
+		printf("    %-18s %12s %14s  %-24s %s\n", "output", "max|diff|", "min row cos", "rule",
+		       "result");
+		for (int i = 0; i < N_OUT; i++) {
+			const int t = out_tensor(s, i);
+			const int64_t n = clx_tensor_nelems(&s->xg.g->tensors[t]);
+			const struct diff d = compare(outs[i], ref->out[i], n, ref->row[i]);
+			const bool logits = i == OUT_LPV || i == OUT_LPT;
+			const bool ok = d.finite && (logits ? d.max_abs <= LOGITS_MAX_ABS : d.min_cos >= EMBED_MIN_COS);
+			printf("    %-18s %12.3e %14.9f  %-24s %s\n", out_names[i], d.max_abs, d.min_cos,
+			       logits ? "max|diff| <= 1e-3" : "row cosine >= 0.99999", ok ? "pass" : "FAIL");
+			pass = pass && ok;
+		}
+		if (run == 2) {
+			double dmax = 0;
+			for (int i = 0; i < N_OUT; i++) {
+				const int64_t n = clx_tensor_nelems(&s->xg.g->tensors[out_tensor(s, i)]);
+				const struct diff d = compare(outs[i], first[i], n, 0);
+				dmax = d.max_abs > dmax ? d.max_abs : dmax;
+			}
+			printf("    run 2 vs run 1: %s\n", dmax == 0 ? "identical" : "differ");
+			if (dmax != 0)
+				printf("    (max |diff| %.3e between runs)\n", dmax);
+		}
+		for (int i = 0; i < N_OUT; i++) {
+			if (run == 1) {
+				first[i] = outs[i];
+			} else {
+				clx_free(outs[i]);
+				clx_free(first[i]);
+				first[i] = NULL;
+			}
+		}
+	}
+	if (ran && nodes)
+		pass = compare_nodes(ctx, s, ref->s) && pass;
+done:
+	printf("  %s: %s\n", be ? clx_backend_name(be) : spec, pass ? "PASS" : "FAIL");
+	for (int i = 0; i < N_OUT; i++)
+		clx_free(first[i]);
+	clx_xclip_session_free(s);
+	clx_backend_free(be);
+	return pass;
+}
+
+/* ----------------------------------------------------------------- main */
+
+int cmd_validate(int argc, char **argv)
+{
+	struct cli_opt opts[] = {
+		{ "model", true, NULL },     { "pixel-values", true, NULL }, { "input-ids", true, NULL },
+		{ "attention-mask", true, NULL }, { "device", true, NULL },  { "nodes", false, NULL },
+		{ "video", true, NULL },     { "labels", true, NULL },       { "help", false, NULL },
+		{ NULL, false, NULL },
+	};
+	const char *pos[1];
+	int n_pos;
+	if (!cli_parse("validate", argc, argv, opts, pos, 0, &n_pos))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		fputs(help, stdout);
+		return CLI_OK;
+	}
+	const char *model_path = cli_get(opts, "model"), *px_path = cli_get(opts, "pixel-values");
+	const char *ids_path = cli_get(opts, "input-ids"), *mask_path = cli_get(opts, "attention-mask");
+	const char *device = cli_get(opts, "device");
+	const bool nodes = cli_flag(opts, "nodes");
+	if (cli_get(opts, "video") || cli_get(opts, "labels"))
+		return cli_usage_error("validate", "--video/--labels are not supported by validate yet; make "
+						   "the inputs with clx preprocess and clx tokenize and pass "
+						   "--pixel-values/--input-ids");
+	if (!model_path || !px_path || !ids_path)
+		return cli_usage_error("validate", "--model, --pixel-values and --input-ids are required "
+						   "(see clx validate --help)");
+	if (!device)
+		device = "all";
+	if (strcmp(device, "cpu") == 0)
+		return cli_usage_error("validate", "--device cpu: the CPU is the reference; name an OpenCL "
+						   "device or all");
+
+	struct clx_ctx *ctx = clx_ctx_create();
+	struct clx_model *m = NULL;
+	struct clx_backend *cpu = NULL;
+	struct inputs in = { 0 };
+	struct reference ref = { 0 };
+	int rc = CLI_BAD_INPUT;
+	enum clx_status st;
+	if (!ctx)
+		return cli_usage_error("validate", "out of memory");
+	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
+	    (st = load_inputs(ctx, m, px_path, ids_path, mask_path, &in)) != CLX_OK)
+		goto fail;
+
+	/* the reference */
+	const double t0 = now();
+	if (!(cpu = clx_backend_cpu_create(ctx))) {
+		st = CLX_ERR_NOMEM;
+		goto fail;
+	}
+	if ((st = clx_xclip_session_create(ctx, m, cpu, CLX_XCLIP_FULL, &in.shape, nodes, &ref.s)) != CLX_OK ||
+	    (st = clx_xclip_session_run(ctx, ref.s, in.px.data, in.ids, in.mask, NULL, NULL)) != CLX_OK)
+		goto fail;
+	for (int i = 0; i < N_OUT; i++) {
+		const struct clx_tensor *t = &ref.s->xg.g->tensors[out_tensor(ref.s, i)];
+		ref.row[i] = t->ne[t->n_dims - 1];
+		if ((st = read_new(ctx, ref.s, out_tensor(ref.s, i), &ref.out[i])) != CLX_OK)
+			goto fail;
+	}
+	printf("reference: cpu, B=%lld T=%lld K=%lld L=%lld, %d nodes, %.3f s\n", (long long)in.shape.B,
+	       (long long)in.shape.T, (long long)in.shape.K, (long long)in.shape.L, ref.s->xg.g->n_nodes,
+	       now() - t0);
+
+	/* the devices */
+	int n_checked = 0, n_failed = 0;
+	if (strcmp(device, "all") != 0) {
+		n_checked = 1;
+		n_failed = !validate_device(ctx, m, &in, &ref, device, nodes);
+	} else {
+#ifdef CLX_HAVE_OPENCL
+		struct clx_cl_device_info *devs = NULL;
+		int n = 0;
+		st = clx_cl_list_devices(ctx, &devs, &n);
+		if (st != CLX_OK)
+			printf("%s\n", clx_last_error(ctx));
+		for (int i = 0; i < n; i++) {
+			n_checked++;
+			n_failed += !validate_device(ctx, m, &in, &ref, devs[i].id, nodes);
+		}
+		clx_cl_devices_free(devs);
+#else
+		printf("this clx was built without the OpenCL backend\n");
+#endif
+	}
+	if (n_checked == 0)
+		printf("validate: no OpenCL device to validate: FAIL\n");
+	else
+		printf("validate: %d device%s, %d passed, %d failed\n", n_checked, n_checked == 1 ? "" : "s",
+		       n_checked - n_failed, n_failed);
+	rc = n_checked > 0 && n_failed == 0 ? CLI_OK : CLI_CHECK_FAILED;
+	goto done;
+fail:
+	rc = cli_fail(ctx, st);
+done:
+	for (int i = 0; i < N_OUT; i++)
+		clx_free(ref.out[i]);
+	clx_xclip_session_free(ref.s);
+	clx_backend_free(cpu);
+	inputs_release(&in);
+	clx_model_free(m);
+	clx_ctx_free(ctx);
+	return rc;
+}
