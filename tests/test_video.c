@@ -45,6 +45,9 @@ static int load_npy(const char *dir, const char *file, struct clx_npy *a)
 
 static uint8_t *read_file(const char *path, size_t *size)
 {
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;

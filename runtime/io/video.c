@@ -189,28 +189,6 @@ void clx_video_release(struct clx_video *v)
 	memset(v, 0, sizeof *v);
 }
 
-/* Appends one "; "-separated note to v->warning (truncated if long). */
-static void video_warn(struct clx_video *v, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-
-static void video_warn(struct clx_video *v, const char *fmt, ...)
-{
-	size_t cap = sizeof v->warning, len = strlen(v->warning);
-	if (len + 3 >= cap)
-		return;
-	if (len) {
-		memcpy(v->warning + len, "; ", 3);
-		len += 2;
-	}
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(v->warning + len, cap - len, fmt, ap);
-	va_end(ap);
-}
-
 #ifndef CLX_HAVE_FFMPEG
 /* ============================================================ no FFmpeg */
 
@@ -260,6 +238,28 @@ bool clx_video_available(void)
 	return true;
 }
 
+/* Appends one "; "-separated note to v->warning (truncated if long). */
+static void video_warn(struct clx_video *v, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void video_warn(struct clx_video *v, const char *fmt, ...)
+{
+	size_t cap = sizeof v->warning, len = strlen(v->warning);
+	if (len + 3 >= cap)
+		return;
+	if (len) {
+		memcpy(v->warning + len, "; ", 3);
+		len += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->warning + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
 /* Containers a video may come in (libavformat demuxer names). Anything else
  * — playlists, image sequences, raw formats guessed from noise — is refused
  * before libavformat opens it. */
@@ -302,7 +302,10 @@ static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
 	}
 	struct log_sink *s = log_sink;
 	if (s && level <= AV_LOG_ERROR && !s->first_error[0]) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* FFmpeg's own format strings */
 		vsnprintf(s->first_error, sizeof s->first_error, fmt, vl);
+#pragma GCC diagnostic pop
 		size_t n = strlen(s->first_error);
 		while (n && (s->first_error[n - 1] == '\n' || s->first_error[n - 1] == ' '))
 			s->first_error[--n] = '\0';
@@ -1453,6 +1456,7 @@ static enum clx_status read_video(struct reader *r)
 		int64_t seen;
 		int ended;
 		r->decode_errors = 0;
+		r->corrupt_frames = 0;
 		if ((st = decode_sequential(r, &seen, &ended)))
 			return st;
 		if (!ended || seen == n)
@@ -1518,9 +1522,9 @@ static enum clx_status read_common(struct reader *r, const struct clx_video_opts
 				   (long long)r->corrupt_frames);
 	}
 
+	close_input(r); /* decoder threads may still log while they wind down */
 	atomic_fetch_sub(&reads_active, 1);
 	log_sink = prev_sink;
-	close_input(r);
 	av_packet_free(&r->pkt);
 	av_frame_free(&r->frame);
 	clx_free(r->tab);
