@@ -66,3 +66,13 @@ set_tests_properties(test_cl_faults_pocl PROPERTIES LABELS "cl;pocl" ENVIRONMENT
 add_test(NAME test_cl_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cl_cli.sh $<TARGET_FILE:clx_cli>
                                   ${CLX_FIXTURES}/tiny)
 set_tests_properties(test_cl_cli PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+
+# clx validate's video form (decode + preprocess + tokenise as clx classify)
+# on the clip_tiny model that classify.cmake assembles.
+add_test(NAME test_cl_validate_video
+         COMMAND clx_cli validate --model ${CMAKE_BINARY_DIR}/clip_tiny_model
+                 --video ${CLX_FIXTURES}/video/h264.mp4 --labels "a cat,a dog playing,cooking"
+                 --device ${CLX_CL_SPEC_pocl} --nodes)
+set_tests_properties(test_cl_validate_video PROPERTIES LABELS "cl;pocl" FIXTURES_REQUIRED clip_tiny
+                     ENVIRONMENT "${CLX_CL_TEST_ENV}"
+                     PASS_REGULAR_EXPRESSION "validate: 1 device, 1 passed, 0 failed")

@@ -1,8 +1,9 @@
 /* cmd_validate.c — `clx validate`: every selected OpenCL device against the
  * CPU reference on the same inputs (DESIGN.md "Numerics", contract).
  *
- *   clx validate --model M --pixel-values X.npy --input-ids I.npy
- *                [--attention-mask A.npy] [--device SPEC|all] [--nodes]
+ *   clx validate --model M (--pixel-values X.npy --input-ids I.npy [--attention-mask A.npy]
+ *                          | --video FILE --labels "a,b" | --labels-file F)
+ *                [--device SPEC|all] [--nodes]
  *
  * The CPU reference runs once; each device runs the graph twice (state
  * left over from one run must not change the next), and both runs are
@@ -12,11 +13,11 @@
  * with no GEMM or attention upstream, ≤ 1e-7 after one) and the first
  * node beyond tolerance, in execution order, is named. Exit status 1 when
  * any device fails (or none can be validated), 2 on bad usage or input.
- *
- * Not here (yet): the --video/--labels input form (it needs the classify
- * pipeline); use clx preprocess / clx tokenize to make the .npy inputs. */
+ * The video form decodes, samples (uniform, the model's num_frames) and
+ * preprocesses as clx classify does (pipeline.h). */
 #include "cli.h"
 
+#include "clx/pipeline.h"
 #include "clx/xclip.h"
 #ifdef CLX_HAVE_OPENCL
 #include "clx/cl.h"
@@ -29,8 +30,10 @@
 #include <time.h>
 
 static const char help[] =
-	"usage: clx validate --model M --pixel-values X.npy --input-ids I.npy\n"
-	"                    [--attention-mask A.npy] [--device SPEC|all] [--nodes]\n"
+	"usage: clx validate --model M --pixel-values X.npy --input-ids I.npy [--attention-mask A.npy]\n"
+	"                    [--device SPEC|all] [--nodes]\n"
+	"       clx validate --model M --video FILE (--labels \"a,b,c\" | --labels-file F)\n"
+	"                    [--device SPEC|all] [--nodes]\n"
 	"\n"
 	"Runs the model on each selected OpenCL device (twice) and on the CPU reference and\n"
 	"compares: logits max abs diff <= 1e-3, every embedding row cosine >= 0.99999.\n"
@@ -123,7 +126,9 @@ static enum clx_status read_new(struct clx_ctx *ctx, struct clx_xclip_session *s
 /* ---------------------------------------------------------------- inputs */
 
 struct inputs {
-	struct clx_npy px;
+	struct clx_npy px;            /* --pixel-values */
+	float *video_px;              /* --video: (1, T, C, S, S) */
+	const float *pixels;          /* whichever of the two */
 	int32_t *ids, *mask;
 	struct clx_xclip_shape shape;
 };
@@ -148,6 +153,7 @@ static enum clx_status load_inputs(struct clx_ctx *ctx, const struct clx_model *
 	}
 	in->shape.B = px->shape[0];
 	in->shape.T = px->shape[1];
+	in->pixels = px->data;
 	if ((st = cli_load_ids(ctx, ids_path, &in->shape.K, &in->shape.L, &in->ids)) != CLX_OK)
 		return st;
 	if (mask_path) {
@@ -163,8 +169,45 @@ static enum clx_status load_inputs(struct clx_ctx *ctx, const struct clx_model *
 	return clx_xclip_check_text(ctx, m, &in->shape, in->ids, in->mask);
 }
 
+/* --video FILE with --labels / --labels-file: as clx classify prepares them. */
+static enum clx_status load_video_inputs(struct clx_ctx *ctx, const struct clx_model *m,
+					 const char *video, const char *list, const char *file,
+					 struct inputs *in)
+{
+	struct cli_labels labels = { 0 };
+	struct clx_tokenizer_batch *tb = NULL;
+	struct clx_video info = { 0 };
+	struct clx_video_opts vo;
+	clx_video_opts_default(&vo);
+	vo.n_frames = m->cfg.vision.num_frames;
+	enum clx_status st = list ? cli_labels_parse(ctx, list, &labels) : cli_labels_read(ctx, file, &labels);
+	if (st == CLX_OK)
+		st = cli_labels_tokenize(ctx, m->dir, &labels, &tb);
+	if (st == CLX_OK)
+		st = clx_pipeline_pixels(ctx, m, video, &vo, &in->video_px, &info);
+	if (st == CLX_OK) {
+		const size_t n = (size_t)(tb->n_texts * tb->seq_len);
+		in->ids = clx_malloc(n * sizeof *in->ids + 1);
+		in->mask = clx_malloc(n * sizeof *in->mask + 1);
+		if (!in->ids || !in->mask) {
+			st = clx_fail(ctx, CLX_ERR_NOMEM, "validate: out of memory");
+		} else {
+			memcpy(in->ids, tb->input_ids, n * sizeof *in->ids);
+			memcpy(in->mask, tb->attention_mask, n * sizeof *in->mask);
+			in->shape = (struct clx_xclip_shape){ .B = 1, .T = vo.n_frames, .K = tb->n_texts,
+							      .L = tb->seq_len };
+			in->pixels = in->video_px;
+		}
+	}
+	clx_video_release(&info);
+	clx_tokenizer_batch_free(tb);
+	cli_labels_free(&labels);
+	return st;
+}
+
 static void inputs_release(struct inputs *in)
 {
+	clx_free(in->video_px);
 	clx_npy_release(&in->px);
 	clx_free(in->ids);
 	clx_free(in->mask);
@@ -267,7 +310,7 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 	}
 	for (int run = 1; run <= 2; run++) {
 		const double t1 = now();
-		st = clx_xclip_session_run(ctx, s, in->px.data, in->ids, in->mask, NULL, NULL);
+		st = clx_xclip_session_run(ctx, s, in->pixels, in->ids, in->mask, NULL, NULL);
 		float *outs[N_OUT] = { NULL };
 		for (int i = 0; i < N_OUT && st == CLX_OK; i++)
 			st = read_new(ctx, s, out_tensor(s, i), &outs[i]);
@@ -334,7 +377,8 @@ int cmd_validate(int argc, char **argv)
 	struct cli_opt opts[] = {
 		{ "model", true, NULL },     { "pixel-values", true, NULL }, { "input-ids", true, NULL },
 		{ "attention-mask", true, NULL }, { "device", true, NULL },  { "nodes", false, NULL },
-		{ "video", true, NULL },     { "labels", true, NULL },       { "help", false, NULL },
+		{ "video", true, NULL },     { "labels", true, NULL },       { "labels-file", true, NULL },
+		{ "help", false, NULL },
 		{ NULL, false, NULL },
 	};
 	const char *pos[1];
@@ -349,13 +393,16 @@ int cmd_validate(int argc, char **argv)
 	const char *ids_path = cli_get(opts, "input-ids"), *mask_path = cli_get(opts, "attention-mask");
 	const char *device = cli_get(opts, "device");
 	const bool nodes = cli_flag(opts, "nodes");
-	if (cli_get(opts, "video") || cli_get(opts, "labels"))
-		return cli_usage_error("validate", "--video/--labels are not supported by validate yet; make "
-						   "the inputs with clx preprocess and clx tokenize and pass "
-						   "--pixel-values/--input-ids");
-	if (!model_path || !px_path || !ids_path)
-		return cli_usage_error("validate", "--model, --pixel-values and --input-ids are required "
-						   "(see clx validate --help)");
+	const char *video = cli_get(opts, "video"), *labels = cli_get(opts, "labels");
+	const char *labels_file = cli_get(opts, "labels-file");
+	if (video && (px_path || ids_path || mask_path))
+		return cli_usage_error("validate", "give either --video with --labels, or --pixel-values "
+						   "with --input-ids, not both");
+	if (video && !labels == !labels_file)
+		return cli_usage_error("validate", "--video needs exactly one of --labels and --labels-file");
+	if (!model_path || (!video && (!px_path || !ids_path)))
+		return cli_usage_error("validate", "--model and either --pixel-values with --input-ids or "
+						   "--video with --labels are required (see clx validate --help)");
 	if (!device)
 		device = "all";
 	if (strcmp(device, "cpu") == 0)
@@ -371,8 +418,11 @@ int cmd_validate(int argc, char **argv)
 	enum clx_status st;
 	if (!ctx)
 		return cli_usage_error("validate", "out of memory");
-	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
-	    (st = load_inputs(ctx, m, px_path, ids_path, mask_path, &in)) != CLX_OK)
+	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK)
+		goto fail;
+	st = video ? load_video_inputs(ctx, m, video, labels, labels_file, &in)
+		   : load_inputs(ctx, m, px_path, ids_path, mask_path, &in);
+	if (st != CLX_OK)
 		goto fail;
 
 	/* the reference */
@@ -382,7 +432,7 @@ int cmd_validate(int argc, char **argv)
 		goto fail;
 	}
 	if ((st = clx_xclip_session_create(ctx, m, cpu, CLX_XCLIP_FULL, &in.shape, nodes, &ref.s)) != CLX_OK ||
-	    (st = clx_xclip_session_run(ctx, ref.s, in.px.data, in.ids, in.mask, NULL, NULL)) != CLX_OK)
+	    (st = clx_xclip_session_run(ctx, ref.s, in.pixels, in.ids, in.mask, NULL, NULL)) != CLX_OK)
 		goto fail;
 	for (int i = 0; i < N_OUT; i++) {
 		const struct clx_tensor *t = &ref.s->xg.g->tensors[out_tensor(ref.s, i)];
