@@ -145,10 +145,13 @@ static void summary(FILE *f, const struct prof_doc *doc)
 	});
 	ROW("device weights / activations", {
 		fputs("<td>", f);
-		if (isfinite(d->mem_weights))
-			fprintf(f, "%.1f / %.1f MiB", d->mem_weights / 1048576.0, d->mem_activations / 1048576.0);
-		else
-			fputs("-", f);
+		for (int k = 0; k < 2; k++) {
+			const double v = k ? d->mem_activations : d->mem_weights;
+			if (isfinite(v))
+				fprintf(f, "%s%.1f MiB", k ? " / " : "", v / 1048576.0);
+			else
+				fputs(k ? " / -" : "-", f);
+		}
 		fputs("</td>", f);
 	});
 	ROW("host peak RSS", td_num(f, 0, false, " MiB", d->host_peak_rss / 1048576.0));

@@ -349,23 +349,21 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	progress(o, d->id, "profiled warm-up run");
 	if ((st = forward(ctx, s, io, &wall)) != CLX_OK)
 		goto done;
+	if (can_time && be->iface->node_times(be, ctx, g, ns) != CLX_OK) {
+		/* the backend cannot time nodes here: host-timed runs instead */
+		snprintf(d->timing_note, sizeof d->timing_note, "%s", clx_last_error(ctx));
+		snprintf(d->timing, sizeof d->timing, "host-synchronized");
+		clx_clear_error(ctx);
+		can_time = false;
+	}
 	io->sync_each = !can_time;
 	for (int r = 0; r < P; r++) {
 		progress(o, d->id, "profiled run %d/%d", r + 1, P);
 		const double t0 = prof_now();
 		if ((st = forward(ctx, s, io, &walls[r])) != CLX_OK)
 			goto done;
-		if (can_time && (st = be->iface->node_times(be, ctx, g, ns)) != CLX_OK) {
-			/* the backend cannot time nodes here: host-timed runs instead */
-			snprintf(d->timing_note, sizeof d->timing_note, "%s", clx_last_error(ctx));
-			snprintf(d->timing, sizeof d->timing, "host-synchronized");
-			clx_clear_error(ctx);
-			st = CLX_OK;
-			can_time = false;
-			io->sync_each = true;
-			r = -1;
-			continue;
-		}
+		if (can_time && (st = be->iface->node_times(be, ctx, g, ns)) != CLX_OK)
+			goto done;
 		if (!can_time) {
 			double prev = io->run_start;
 			for (int pos = 0; pos < s->plan->n_order; pos++) {
