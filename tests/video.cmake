@@ -5,6 +5,12 @@
 clx_test(test_video
   ARGS ${CLX_FIXTURES}/video ${CMAKE_CURRENT_BINARY_DIR}/video_scratch
   LABELS "bad-input")
+# The same with the GOP-buffering seek path turned off, so the frame-counting
+# seek path (used for GOPs longer than 4096 packets) is checked too.
+add_test(NAME test_video_counting
+  COMMAND test_video ${CLX_FIXTURES}/video ${CMAKE_CURRENT_BINARY_DIR}/video_scratch_counting)
+set_tests_properties(test_video_counting PROPERTIES
+  ENVIRONMENT "CLX_VIDEO_GOP_CAP=0" LABELS "bad-input")
 clx_test(fuzz_video_demux_replay
   SOURCES fuzz/fuzz_demux.c fuzz/replay.c
   ARGS ${CLX_FIXTURES}/video

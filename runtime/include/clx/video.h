@@ -51,6 +51,16 @@
  * CLX_MAX_VIDEO_FRAMES counted, opts.max_decoded_frames decoded, and a
  * deadline (opts.timeout_s) checked by FFmpeg's interrupt callback.
  *
+ * Seeking (opts.seek): the frame index comes from the container's sample
+ * index or the packet scan; the keyframe before each sampled frame is sought
+ * and its GOP read, its timestamps sorted (closed GOPs: presentation order
+ * within the GOP gives the frame index) and decoded with non-reference frames
+ * skipped, stopping once the sampled frames are out. GOPs longer than 4096
+ * packets (or CLX_VIDEO_GOP_CAP in the environment, for tests) are decoded
+ * counting output frames instead. Anything inconsistent (open GOPs, decode
+ * errors, timestamps out of order) falls back to decoding from the start,
+ * with a warning, so the result always means the same frame indices.
+ *
  * While a read runs, FFmpeg's log goes nowhere (its first error line becomes
  * part of the warning); set CLX_FFMPEG_LOG=1 in the environment to see it.
  * This installs a process-wide av_log callback once.
