@@ -28,7 +28,9 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH=$(dirname "$pc")
-check 'cc -std=c11 "$tmp/use.c" $(pkg-config --cflags clx) $(pkg-config --libs --static clx) -o "$tmp/use" 2>"$tmp/cc"' "compile against installed clx: $(cat "$tmp/cc" 2>/dev/null)"
+check 'cc -std=c11 "$tmp/use.c" $(pkg-config --cflags clx) $(pkg-config --libs --static clx) -o "$tmp/use" 2>"$tmp/cc"' \
+  "compile against installed clx (pkg-config --static)"
+[ -s "$tmp/cc" ] && cat "$tmp/cc" >&2
 check '"$tmp/use" | grep -q " cpu$"' "program runs"
 check '"$tmp/prefix/bin/clx" --version | grep -q "^clx "' "installed clx runs"
 echo "$pass passed, $fail failed"
