@@ -46,6 +46,13 @@ has err "--device cl:7:0: no such OpenCL device"
 expect 0 -- run "${inputs[@]}" --device cl:0:0 --out "$tmp/o"
 has out "on cl:0:0"
 
+# ---- CLX_CHECK_RESULTS=1: every node checked against the CPU while running
+CLX_CHECK_RESULTS=1 expect 0 -- run "${inputs[@]}" --device pthread --out "$tmp/o"
+CLX_CHECK_RESULTS=1 CLX_CACHE_DIR=$tmp/cache CLX_CL_TEST_PREFIX='#define CLX_QUICK_GELU_ALPHA 1.8f' \
+  expect 2 -- run "${inputs[@]}" --device pthread --out "$tmp/o"
+has err "CLX_CHECK_RESULTS: cl:0:0 (pthread"
+has err "node 'vision.layers.0.mlp.act' (quick_gelu) differs from the CPU reference"
+
 # ---- validate
 expect 0 -- validate "${inputs[@]}" --device pthread --nodes
 has out "run 2 vs run 1: identical"
