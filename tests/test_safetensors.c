@@ -227,7 +227,7 @@ static struct tcase build(enum case_id id)
 		put(&raw, "\x02\0\0\0\0\0\0", 7);
 		c.file = raw;
 		return c;
-	CASE(CASE_N_ZERO, CLX_ERR_FORMAT, "not valid JSON")
+	CASE(CASE_N_ZERO, CLX_ERR_FORMAT, "invalid JSON")
 		put_u64(&raw, 0);
 		c.file = raw;
 		return c;
@@ -329,13 +329,13 @@ static struct tcase build(enum case_id id)
 		hdr = big;
 		hlen = 128;
 		break;
-	CASE(CASE_TRUNC_OBJECT, CLX_ERR_FORMAT, "not valid JSON")
+	CASE(CASE_TRUNC_OBJECT, CLX_ERR_FORMAT, "invalid JSON")
 		hdr = "{\"a\":1,";
 		break;
-	CASE(CASE_TRUNC_STRING, CLX_ERR_FORMAT, "not valid JSON")
+	CASE(CASE_TRUNC_STRING, CLX_ERR_FORMAT, "invalid JSON")
 		hdr = "\"abc";
 		break;
-	CASE(CASE_AFTER_JSON, CLX_ERR_FORMAT, "data after the JSON value at offset 11")
+	CASE(CASE_AFTER_JSON, CLX_ERR_FORMAT, "trailing data after JSON at offset 11")
 		hdr = "{} {}";
 		break;
 	CASE(CASE_WHITESPACE_PAD, CLX_OK, NULL)

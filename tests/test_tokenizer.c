@@ -556,8 +556,8 @@ static const struct {
 	const char *merges; /* NULL: M_OK */
 	const char *msg;    /* must appear in the error */
 } bad_cases[BAD_COUNT] = {
-	[BV_MALFORMED] = { "{\"a\": 1,, }", NULL, "malformed JSON" },
-	[BV_TRUNCATED] = { "{\"<|startoftext|>\": 0, \"a\": 1,", NULL, "malformed JSON" },
+	[BV_MALFORMED] = { "{\"a\": 1,, }", NULL, "invalid JSON" },
+	[BV_TRUNCATED] = { "{\"<|startoftext|>\": 0, \"a\": 1,", NULL, "invalid JSON" },
 	[BV_ARRAY] = { "[1, 2]", NULL, "expected a JSON object" },
 	[BV_DUP_ID] = { "{\"<|startoftext|>\": 0, \"<|endoftext|>\": 1, \"a\": 1}", NULL, "id 1 is used by" },
 	[BV_DUP_TOKEN] = { "{\"<|startoftext|>\": 0, \"<|endoftext|>\": 1, \"a\": 2, \"a\": 3}", NULL, "appears twice" },
@@ -571,11 +571,11 @@ static const struct {
 	[BV_INFINITY] = { "{\"<|startoftext|>\": Infinity}", NULL, "non-standard JSON token 'Infinity'" },
 	[BV_U0000] = { "{\"a\\u0000b\": 0}", NULL, "\\u0000" },
 	[BV_NUL_BYTE] = { NULL, NULL, "NUL byte" }, /* built in code */
-	[BV_DEEP] = { NULL, NULL, "nesting deeper" }, /* built in code */
+	[BV_DEEP] = { NULL, NULL, "nested deeper" }, /* built in code */
 	[BV_NO_BOS] = { "{\"<|endoftext|>\": 0, \"a\": 1}", NULL, "no \"<|startoftext|>\"" },
 	[BV_NO_EOS] = { "{\"<|startoftext|>\": 0, \"a\": 1}", NULL, "no \"<|endoftext|>\"" },
-	[BV_TRAILING] = { V_OK " x", NULL, "unexpected data after the JSON" },
-	[BV_EMPTY_FILE] = { "", NULL, "malformed JSON" },
+	[BV_TRAILING] = { V_OK " x", NULL, "trailing data after JSON" },
+	[BV_EMPTY_FILE] = { "", NULL, "invalid JSON" },
 	[BV_EMPTY_OBJECT] = { "{}", NULL, "empty vocabulary" },
 	[BV_BAD_UTF8] = { "{\"\xC0\xAF\": 0}", NULL, "invalid UTF-8 at byte 2" },
 	[BV_LONG_TOKEN] = { NULL, NULL, "more than 1024" }, /* built in code */

@@ -15,6 +15,7 @@
  * the torchvision backend (±1 level from PIL), channel formats other than
  * RGB. */
 #include "clx/preprocess.h"
+#include "core/json.h"
 #include "clx/limits.h"
 
 #include <cjson/cJSON.h>
@@ -527,38 +528,6 @@ done:
 
 /* ============================================================ JSON config */
 
-static _Thread_local int json_oom;
-
-static void *json_malloc(size_t n)
-{
-	void *p = clx_malloc(n);
-	if (!p)
-		json_oom = 1;
-	return p;
-}
-
-static void json_hooks_install(void)
-{
-	static cJSON_Hooks hooks = { json_malloc, clx_free };
-	cJSON_InitHooks(&hooks);
-}
-
-static const char *type_name(const cJSON *v)
-{
-	if (cJSON_IsNull(v))
-		return "null";
-	if (cJSON_IsBool(v))
-		return "boolean";
-	if (cJSON_IsNumber(v))
-		return "number";
-	if (cJSON_IsString(v))
-		return "string";
-	if (cJSON_IsArray(v))
-		return "array";
-	if (cJSON_IsObject(v))
-		return "object";
-	return "invalid";
-}
 
 struct parse {
 	struct clx_ctx *ctx;
@@ -588,7 +557,7 @@ static enum clx_status as_int(const struct parse *p, const cJSON *it, const char
 {
 	if (!cJSON_IsNumber(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be an integer, got %s", p->name,
-				what, type_name(it));
+				what, clx_json_type_name(it));
 	double d = it->valuedouble;
 	if (!isfinite(d) || d != floor(d))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be an integer, got %.10g",
@@ -605,7 +574,7 @@ static enum clx_status as_double(const struct parse *p, const cJSON *it, const c
 {
 	if (!cJSON_IsNumber(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be a number, got %s", p->name,
-				what, type_name(it));
+				what, clx_json_type_name(it));
 	if (!isfinite(it->valuedouble) || fabs(it->valuedouble) > FLT_MAX)
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s = %g is not a finite float", p->name,
 				what, it->valuedouble);
@@ -621,7 +590,7 @@ static enum clx_status read_bool(const struct parse *p, const cJSON *root, const
 		return st;
 	if (!cJSON_IsBool(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be true or false, got %s",
-				p->name, key, type_name(it));
+				p->name, key, clx_json_type_name(it));
 	*v = cJSON_IsTrue(it);
 	return CLX_OK;
 }
@@ -671,7 +640,7 @@ static enum clx_status read_size(const struct parse *p, const cJSON *root,
 		return read_pair(p, it, "size", &c->resize_height, &c->resize_width);
 	if (!cJSON_IsObject(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: size must be an integer, a [height, "
-				"width] list or an object, got %s", p->name, type_name(it));
+				"width] list or an object, got %s", p->name, clx_json_type_name(it));
 	bool se, le, hh, ww;
 	int32_t h = 0, w = 0;
 	if ((st = read_dict_int(p, it, "size", "shortest_edge", &c->shortest_edge, &se)) ||
@@ -719,7 +688,7 @@ static enum clx_status read_crop(const struct parse *p, const cJSON *root,
 		return read_pair(p, it, "crop_size", &c->crop_height, &c->crop_width);
 	if (!cJSON_IsObject(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: crop_size must be an integer, a [height, "
-				"width] list or an object, got %s", p->name, type_name(it));
+				"width] list or an object, got %s", p->name, clx_json_type_name(it));
 	bool hh, ww;
 	int32_t h = 0, w = 0;
 	if ((st = read_dict_int(p, it, "crop_size", "height", &h, &hh)) ||
@@ -758,7 +727,7 @@ static enum clx_status read_triple(const struct parse *p, const cJSON *root, con
 		}
 	} else {
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be a number or a list of 3, got %s",
-				p->name, key, type_name(it));
+				p->name, key, clx_json_type_name(it));
 	}
 	for (int i = 0; i < 3; i++)
 		if (nonzero && (float)t[i] == 0.0f)
@@ -768,75 +737,17 @@ static enum clx_status read_triple(const struct parse *p, const cJSON *root, con
 	return CLX_OK;
 }
 
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Names Python's non-standard tokens at a parse error position. */
-static const char *nonstandard_token(const char *s, size_t len, size_t off)
-{
-	static const char *const toks[] = { "-Infinity", "Infinity", "NaN" };
-	for (int k = 0; k < 3; k++) {
-		size_t n = strlen(toks[k]);
-		if (off <= len && len - off >= n && memcmp(s + off, toks[k], n) == 0)
-			return toks[k];
-	}
-	return NULL;
-}
-
 /* s is NUL-terminated at s[len]. */
 static enum clx_status parse_terminated(const struct parse *p, const char *s, size_t len,
 					struct clx_preprocess_config *cfg)
 {
-	/* no NUL inside, bounded nesting (cJSON recurses) */
-	int depth = 0, in_str = 0;
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-		if (ch == '\0')
-			return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: NUL byte at offset %zu", p->name, i);
-		if (in_str) {
-			if (ch == '\\' && i + 1 < len)
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-		} else if (ch == '"') {
-			in_str = 1;
-		} else if (ch == '{' || ch == '[') {
-			if (++depth > CLX_MAX_JSON_DEPTH)
-				return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: JSON nested deeper than %d",
-						p->name, CLX_MAX_JSON_DEPTH);
-		} else if (ch == '}' || ch == ']') {
-			depth--;
-		}
-	}
-	json_hooks_install();
-	json_oom = 0;
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-	if (!root) {
-		if (json_oom)
-			return clx_fail(p->ctx, CLX_ERR_NOMEM, "%s: out of memory parsing JSON", p->name);
-		size_t off = end && end >= s && end <= s + len ? (size_t)(end - s) : len;
-		const char *tok = nonstandard_token(s, len, off);
-		if (tok)
-			return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: non-standard JSON token '%s' at "
-					"offset %zu", p->name, tok, off);
-		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: invalid JSON near offset %zu", p->name,
-				off);
-	}
-	enum clx_status st;
-	size_t off = (size_t)(end - s);
-	while (off < len && is_ws(s[off]))
-		off++;
-	if (off != len) {
-		st = clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: trailing data after JSON at offset %zu",
-			      p->name, off);
-		goto done;
-	}
+	cJSON *root = NULL;
+	enum clx_status st = clx_json_parse(p->ctx, p->name, s, len, 0, &root);
+	if (st != CLX_OK)
+		return st;
 	if (!cJSON_IsObject(root)) {
 		st = clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: top level must be an object, got %s",
-			      p->name, type_name(root));
+			      p->name, clx_json_type_name(root));
 		goto done;
 	}
 	struct clx_preprocess_config c;

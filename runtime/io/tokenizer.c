@@ -29,6 +29,7 @@
  * tokenizer's cleaning, added tokens other than CLIP's two specials, a BPE
  * cache (labels are short; a cache would not change any id). */
 #include "clx/tokenizer.h"
+#include "core/json.h"
 #include "clx/limits.h"
 
 #include <cjson/cJSON.h>
@@ -987,23 +988,6 @@ fail:
 
 /* ---------------------------------------------------------------- loading */
 
-/* Thread-local so a parse on one thread cannot be misreported by another. */
-static _Thread_local int json_oom;
-
-static void *json_malloc(size_t n)
-{
-	void *p = clx_malloc(n);
-	if (!p)
-		json_oom = 1;
-	return p;
-}
-
-static void json_hooks_install(void)
-{
-	static cJSON_Hooks hooks = { json_malloc, clx_free };
-	cJSON_InitHooks(&hooks);
-}
-
 static enum clx_status read_file(struct clx_ctx *ctx, const char *path, char **out, size_t *n)
 {
 	*out = NULL;
@@ -1040,79 +1024,17 @@ static enum clx_status read_file(struct clx_ctx *ctx, const char *path, char **o
 	return CLX_OK;
 }
 
-/* Before cJSON sees it: UTF-8, no NUL byte or \u0000 (cJSON's strings are
- * C strings), nesting within CLX_MAX_JSON_DEPTH (cJSON recurses). */
-static enum clx_status json_prescan(struct clx_ctx *ctx, const char *name, const char *s, size_t n)
-{
-	size_t bad;
-	const char *why;
-	if (!utf8_valid((const uint8_t *)s, n, &bad, &why))
-		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: invalid UTF-8 at byte %zu: %s", name, bad, why);
-	bool in_str = false;
-	int depth = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '\0')
-			return clx_fail(ctx, CLX_ERR_FORMAT, "%s: NUL byte at offset %zu", name, i);
-		if (in_str) {
-			if (c == '\\') {
-				if (i + 5 < n && !memcmp(s + i + 1, "u0000", 5))
-					return clx_fail(ctx, CLX_ERR_FORMAT, "%s: \\u0000 at offset %zu",
-							name, i);
-				i++;
-			} else if (c == '"') {
-				in_str = false;
-			}
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > CLX_MAX_JSON_DEPTH)
-				return clx_fail(ctx, CLX_ERR_FORMAT,
-						"%s: nesting deeper than %d at offset %zu", name,
-						CLX_MAX_JSON_DEPTH, i);
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return CLX_OK;
-}
-
-/* Parses s[0..n) (s[n] == '\0'), checks that only whitespace follows. */
+/* vocab.json: valid UTF-8 (tokens are byte strings compared exactly), then
+ * clx's strict JSON (core/json.h). */
 static enum clx_status json_parse(struct clx_ctx *ctx, const char *name, const char *s, size_t n,
 				  cJSON **out)
 {
+	size_t bad;
+	const char *why;
 	*out = NULL;
-	enum clx_status st = json_prescan(ctx, name, s, n);
-	if (st != CLX_OK)
-		return st;
-	json_hooks_install();
-	json_oom = 0;
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-	if (!root) {
-		if (json_oom)
-			return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory while parsing", name);
-		size_t off = end && end >= s && end <= s + n ? (size_t)(end - s) : 0;
-		static const char *const nonstd[] = { "NaN", "Infinity", "-Infinity", "-NaN" };
-		for (size_t k = 0; k < sizeof nonstd / sizeof nonstd[0]; k++) {
-			size_t l = strlen(nonstd[k]);
-			if (off + l <= n && !memcmp(s + off, nonstd[k], l))
-				return clx_fail(ctx, CLX_ERR_FORMAT,
-						"%s: non-standard JSON token '%s' at offset %zu", name,
-						nonstd[k], off);
-		}
-		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: malformed JSON at offset %zu", name, off);
-	}
-	size_t off = (size_t)(end - s);
-	while (off < n && (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' || s[off] == '\r'))
-		off++;
-	if (off != n) {
-		cJSON_Delete(root);
-		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: unexpected data after the JSON at offset %zu",
-				name, off);
-	}
-	*out = root;
-	return CLX_OK;
+	if (!utf8_valid((const uint8_t *)s, n, &bad, &why))
+		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: invalid UTF-8 at byte %zu: %s", name, bad, why);
+	return clx_json_parse(ctx, name, s, n, 0, out);
 }
 
 static int32_t vocab_find(const struct clx_tokenizer *t, const char *s, size_t n)

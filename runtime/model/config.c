@@ -18,8 +18,8 @@
  * per-axis image/patch sizes (XCLIP's embeddings use them as ints). */
 #include "clx/config.h"
 #include "clx/limits.h"
+#include "core/json.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -71,41 +71,6 @@ void clx_config_default(struct clx_xclip_config *cfg)
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Thread-local so a parse on one thread cannot be misreported by another. */
-static _Thread_local int json_oom;
-
-static void *json_malloc(size_t n)
-{
-	void *p = clx_malloc(n);
-	if (!p)
-		json_oom = 1;
-	return p;
-}
-
-/* cJSON's hooks are process-wide; installing the same pair every time is
- * idempotent, and keeps every allocation on clx's overridable hook. */
-static void json_hooks_install(void)
-{
-	static cJSON_Hooks hooks = { json_malloc, clx_free };
-	cJSON_InitHooks(&hooks);
-}
-
-static const char *json_type_name(const cJSON *v)
-{
-	if (cJSON_IsNull(v))
-		return "null";
-	if (cJSON_IsBool(v))
-		return "boolean";
-	if (cJSON_IsNumber(v))
-		return "number";
-	if (cJSON_IsString(v))
-		return "string";
-	if (cJSON_IsArray(v))
-		return "array";
-	if (cJSON_IsObject(v))
-		return "object";
-	return "invalid";
-}
 
 /* A string from the file, made safe to print: at most 48 bytes, anything
  * outside printable ASCII as \xNN. */
@@ -136,7 +101,6 @@ struct obj {
 struct parse {
 	struct clx_ctx *ctx;
 	const char *name;
-	bool open_at_end; /* prescan: input ends inside a string or container */
 };
 
 /* cJSON_GetObjectItemCaseSensitive plus a duplicate check for the key. */
@@ -167,7 +131,7 @@ static enum clx_status read_int(const struct parse *p, struct obj o, const char 
 		return st;
 	if (!cJSON_IsNumber(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s%s must be an integer, got %s",
-				p->name, o.prefix, key, json_type_name(it));
+				p->name, o.prefix, key, clx_json_type_name(it));
 	double d = it->valuedouble;
 	if (!isfinite(d) || d != floor(d))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s%s must be an integer, got %.10g",
@@ -190,7 +154,7 @@ static enum clx_status read_float(const struct parse *p, struct obj o, const cha
 		return st;
 	if (!cJSON_IsNumber(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s%s must be a number, got %s",
-				p->name, o.prefix, key, json_type_name(it));
+				p->name, o.prefix, key, clx_json_type_name(it));
 	double d = it->valuedouble;
 	if (!isfinite(d) || fabs(d) > FLT_MAX)
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s%s = %g is not a finite float",
@@ -213,7 +177,7 @@ static enum clx_status read_enum(const struct parse *p, struct obj o, const char
 		return st;
 	if (!cJSON_IsString(it) || !it->valuestring)
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s%s must be a string, got %s",
-				p->name, o.prefix, key, json_type_name(it));
+				p->name, o.prefix, key, clx_json_type_name(it));
 	if (strcmp(it->valuestring, want) != 0) {
 		char q[256];
 		quote_value(q, sizeof q, it->valuestring);
@@ -237,7 +201,7 @@ static enum clx_status sub_object(const struct parse *p, const cJSON *root, cons
 	if (it && !cJSON_IsNull(it)) {
 		if (!cJSON_IsObject(it))
 			return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be an object, got %s",
-					p->name, key_dict, json_type_name(it));
+					p->name, key_dict, clx_json_type_name(it));
 		*out = (struct obj){ it, prefix_dict };
 		return CLX_OK;
 	}
@@ -245,69 +209,9 @@ static enum clx_status sub_object(const struct parse *p, const cJSON *root, cons
 		return st;
 	if (it && !cJSON_IsNull(it) && !cJSON_IsObject(it))
 		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be an object, got %s", p->name,
-				key, json_type_name(it));
+				key, clx_json_type_name(it));
 	*out = (struct obj){ it && cJSON_IsObject(it) ? it : NULL, prefix };
 	return CLX_OK;
-}
-
-/* ----------------------------------------------------------------- prescan */
-
-/* Before cJSON sees the text: no NUL byte (C strings would silently cut a
- * value), no `\u0000` escape inside a string (same), nesting no deeper than
- * CLX_MAX_JSON_DEPTH (cJSON recurses; its own limit is 1000). Notes whether
- * the text ends inside a string or an open container, for the message. */
-static enum clx_status prescan(struct parse *p, const char *s, size_t len)
-{
-	int depth = 0;
-	bool in_str = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (c == '\0')
-			return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: NUL byte at offset %zu", p->name,
-					i);
-		if (in_str) {
-			if (c == '"') {
-				in_str = false;
-			} else if (c == '\\' && i + 1 < len) {
-				i++;
-				if (s[i] == 'u' && len - i > 4 && memcmp(s + i + 1, "0000", 4) == 0)
-					return clx_fail(p->ctx, CLX_ERR_FORMAT,
-							"%s: \\u0000 in a string at offset %zu",
-							p->name, i - 1);
-				if (s[i] == '\0')
-					return clx_fail(p->ctx, CLX_ERR_FORMAT,
-							"%s: NUL byte at offset %zu", p->name, i);
-			}
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > CLX_MAX_JSON_DEPTH)
-				return clx_fail(p->ctx, CLX_ERR_FORMAT,
-						"%s: JSON nested deeper than %d at offset %zu",
-						p->name, CLX_MAX_JSON_DEPTH, i);
-		} else if (c == '}' || c == ']') {
-			depth--; /* unbalanced input is cJSON's to reject */
-		}
-	}
-	p->open_at_end = in_str || depth > 0;
-	return CLX_OK;
-}
-
-/* Names Python's non-standard tokens at a parse error position. */
-static const char *nonstandard_token(const char *s, size_t len, size_t off)
-{
-	static const char *const toks[] = { "-Infinity", "Infinity", "NaN" };
-	for (int k = 0; k < 3; k++) {
-		size_t n = strlen(toks[k]);
-		if (off <= len && len - off >= n && memcmp(s + off, toks[k], n) == 0)
-			return toks[k];
-	}
-	return NULL;
-}
-
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* ------------------------------------------------------------------- parse */
@@ -405,47 +309,17 @@ static enum clx_status validate(const struct parse *p, struct obj to, struct obj
 	return CLX_OK;
 }
 
-/* `s` is NUL-terminated at s[len] and holds no other NUL (prescan). */
+/* `s` is NUL-terminated at s[len]. */
 static enum clx_status parse_terminated(const struct parse *p, const char *s, size_t len,
 					struct clx_xclip_config *out)
 {
-	enum clx_status st;
-	const char *end = NULL;
-
-	json_hooks_install();
-	json_oom = 0;
-	cJSON *root = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-	if (!root) {
-		if (json_oom)
-			return clx_fail(p->ctx, CLX_ERR_NOMEM, "%s: out of memory parsing JSON",
-					p->name);
-		size_t off = end && end >= s && end <= s + len ? (size_t)(end - s) : len;
-		const char *tok = nonstandard_token(s, len, off);
-		if (tok)
-			return clx_fail(p->ctx, CLX_ERR_FORMAT,
-					"%s: non-standard JSON token '%s' at offset %zu", p->name,
-					tok, off);
-		size_t ws = off;
-		while (ws < len && is_ws(s[ws]))
-			ws++;
-		if (p->open_at_end || ws == len)
-			return clx_fail(p->ctx, CLX_ERR_FORMAT,
-					"%s: invalid JSON: unexpected end of input (truncated?)",
-					p->name);
-		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: invalid JSON near offset %zu", p->name,
-				off);
-	}
-	size_t off = (size_t)(end - s);
-	while (off < len && is_ws(s[off]))
-		off++;
-	if (off != len) {
-		st = clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: trailing data after JSON at offset %zu",
-			      p->name, off);
-		goto done;
-	}
+	cJSON *root = NULL;
+	enum clx_status st = clx_json_parse(p->ctx, p->name, s, len, 0, &root);
+	if (st != CLX_OK)
+		return st;
 	if (!cJSON_IsObject(root)) {
 		st = clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: top level must be an object, got %s",
-			      p->name, json_type_name(root));
+			      p->name, clx_json_type_name(root));
 		goto done;
 	}
 
@@ -479,15 +353,13 @@ done:
 enum clx_status clx_config_parse(struct clx_ctx *ctx, const char *name, const char *json,
 				 size_t len, struct clx_xclip_config *cfg)
 {
-	struct parse p = { ctx, name ? name : "config", false };
+	struct parse p = { ctx, name ? name : "config" };
 	if (!cfg || (!json && len))
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_config_parse: NULL argument");
 	if (len > CLX_MAX_JSON_FILE)
 		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: %zu bytes is over the %u-byte JSON limit",
 				p.name, len, (unsigned)CLX_MAX_JSON_FILE);
-	enum clx_status st = prescan(&p, json ? json : "", len);
-	if (st)
-		return st;
+	enum clx_status st;
 	char *copy = clx_malloc(len + 1);
 	if (!copy)
 		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory (%zu bytes)", p.name,
@@ -505,7 +377,7 @@ enum clx_status clx_config_load(struct clx_ctx *ctx, const char *path,
 {
 	if (!path || !cfg)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_config_load: NULL argument");
-	struct parse p = { ctx, path, false };
+	struct parse p = { ctx, path };
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return clx_fail(ctx, errno == ENOENT ? CLX_ERR_NOT_FOUND : CLX_ERR_IO, "%s: %s",
@@ -543,8 +415,6 @@ enum clx_status clx_config_load(struct clx_ctx *ctx, const char *path,
 		goto done;
 	}
 	buf[len] = '\0';
-	if ((st = prescan(&p, buf, len)))
-		goto done;
 	st = parse_terminated(&p, buf, len, cfg);
 done:
 	clx_free(buf);

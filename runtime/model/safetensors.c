@@ -10,6 +10,7 @@
  * shapes against a config (the model loader does that), and protection
  * against another process truncating the file under the mapping. */
 #include "clx/safetensors.h"
+#include "core/json.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -102,25 +103,6 @@ static bool json_ws(uint8_t c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* cJSON's hooks are process-wide; config.c installs its own pair the same
- * way. Installing ours before each parse keeps every allocation on clx's
- * overridable hook and lets an allocation failure inside cJSON be reported
- * as CLX_ERR_NOMEM rather than as malformed JSON. */
-static _Thread_local int json_oom;
-
-static void *json_malloc(size_t n)
-{
-	void *p = clx_malloc(n);
-	if (!p)
-		json_oom = 1;
-	return p;
-}
-
-static void json_hooks_install(void)
-{
-	static cJSON_Hooks hooks = { json_malloc, clx_free };
-	cJSON_InitHooks(&hooks);
-}
 
 /* ------------------------------------------------------------- dtypes */
 
@@ -563,29 +545,10 @@ static enum clx_status load_header(struct clx_ctx *ctx, const char *name, char *
 	if (status)
 		goto fail;
 
-	/* JSON parses and only whitespace follows */
-	const char *end = NULL;
-	json_hooks_install();
-	json_oom = 0;
-	root = cJSON_ParseWithLengthOpts(hdr, n, &end, 0);
-	if (!root) {
-		if (json_oom)
-			status = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory parsing the %zu-byte header",
-					  name, n);
-		else
-			status = clx_fail(ctx, CLX_ERR_FORMAT,
-					  "%s: header is not valid JSON (error near offset %zu)", name,
-					  8 + (size_t)(end ? end - hdr : 0));
+	/* JSON parses and only whitespace follows (offsets in the file) */
+	status = clx_json_parse(ctx, name, hdr, n, 8, &root);
+	if (status)
 		goto fail;
-	}
-	for (const char *p = end; p < hdr + n; p++) {
-		if (!json_ws((uint8_t)*p)) {
-			status = clx_fail(ctx, CLX_ERR_FORMAT,
-					  "%s: header has data after the JSON value at offset %zu", name,
-					  8 + (size_t)(p - hdr));
-			goto fail;
-		}
-	}
 	if (!cJSON_IsObject(root)) {
 		status = clx_fail(ctx, CLX_ERR_FORMAT, "%s: header is not a JSON object", name);
 		goto fail;
