@@ -411,7 +411,7 @@ static int interrupt_cb(void *opaque)
 
 static enum clx_status timeout_fail(struct reader *r)
 {
-	return clx_fail(r->ctx, CLX_ERR_IO, "%s: gave up after %.0f s (timeout)", r->name,
+	return clx_fail(r->ctx, CLX_ERR_IO, "%s: gave up after %.3g s (timeout)", r->name,
 			r->timeout_s);
 }
 
