@@ -11,7 +11,7 @@ add_test(NAME test_video_counting
   COMMAND test_video ${CLX_FIXTURES}/video ${CMAKE_CURRENT_BINARY_DIR}/video_scratch_counting)
 set_tests_properties(test_video_counting PROPERTIES
   ENVIRONMENT "CLX_VIDEO_GOP_CAP=0" LABELS "bad-input")
-clx_test(fuzz_video_demux_replay
+clx_test(fuzz_demux_replay
   SOURCES fuzz/fuzz_demux.c fuzz/replay.c
   ARGS ${CLX_FIXTURES}/video
   LABELS "bad-input;fuzz")
