@@ -15,6 +15,7 @@
  * the torchvision backend (±1 level from PIL), channel formats other than
  * RGB. */
 #include "clx/preprocess.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "clx/limits.h"
 
@@ -802,46 +803,13 @@ enum clx_status clx_preprocess_config_load(struct clx_ctx *ctx, const char *path
 	if (!path || !cfg)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_preprocess_config_load: NULL argument");
 	struct parse p = { ctx, path };
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return clx_fail(ctx, errno == ENOENT ? CLX_ERR_NOT_FOUND : CLX_ERR_IO, "%s: %s", path,
-				strerror(errno));
-	enum clx_status st;
-	char *buf = NULL;
-	struct stat sb;
-	if (fstat(fileno(f), &sb) != 0) {
-		st = clx_fail(ctx, CLX_ERR_IO, "%s: %s", path, strerror(errno));
-		goto done;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		st = clx_fail(ctx, CLX_ERR_IO, "%s: not a regular file", path);
-		goto done;
-	}
-	if (sb.st_size < 0 || (uintmax_t)sb.st_size > CLX_MAX_JSON_FILE) {
-		st = clx_fail(ctx, CLX_ERR_FORMAT, "%s: %jd bytes is over the %u-byte JSON limit",
-			      path, (intmax_t)sb.st_size, (unsigned)CLX_MAX_JSON_FILE);
-		goto done;
-	}
-	size_t len = (size_t)sb.st_size;
-	buf = clx_malloc(len + 1);
-	if (!buf) {
-		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory (%zu bytes)", path, len + 1);
-		goto done;
-	}
-	size_t got = fread(buf, 1, len + 1, f);
-	if (ferror(f)) {
-		st = clx_fail(ctx, CLX_ERR_IO, "%s: read error", path);
-		goto done;
-	}
-	if (got != len) {
-		st = clx_fail(ctx, CLX_ERR_IO, "%s: file changed size while reading", path);
-		goto done;
-	}
-	buf[len] = '\0';
+	char *buf;
+	size_t len;
+	enum clx_status st = clx_file_read(ctx, path, CLX_MAX_JSON_FILE, &buf, &len);
+	if (st != CLX_OK)
+		return st;
 	st = parse_terminated(&p, buf, len, cfg);
-done:
 	clx_free(buf);
-	fclose(f);
 	return st;
 }
 

@@ -29,6 +29,7 @@
  * tokenizer's cleaning, added tokens other than CLIP's two specials, a BPE
  * cache (labels are short; a cache would not change any id). */
 #include "clx/tokenizer.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "clx/limits.h"
 
@@ -988,41 +989,6 @@ fail:
 
 /* ---------------------------------------------------------------- loading */
 
-static enum clx_status read_file(struct clx_ctx *ctx, const char *path, char **out, size_t *n)
-{
-	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return clx_fail(ctx, errno == ENOENT ? CLX_ERR_NOT_FOUND : CLX_ERR_IO, "%s: %s", path,
-				strerror(errno));
-	struct stat sb;
-	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		fclose(f);
-		return clx_fail(ctx, CLX_ERR_IO, "%s: not a regular file", path);
-	}
-	if ((unsigned long long)sb.st_size > CLX_MAX_TOKENIZER_FILE) {
-		fclose(f);
-		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: %lld bytes, more than the limit of %u", path,
-				(long long)sb.st_size, (unsigned)CLX_MAX_TOKENIZER_FILE);
-	}
-	size_t size = (size_t)sb.st_size;
-	char *buf = clx_malloc(size + 1);
-	if (!buf) {
-		fclose(f);
-		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
-	}
-	size_t got = fread(buf, 1, size, f);
-	int err = ferror(f);
-	fclose(f);
-	if (got != size || err) {
-		clx_free(buf);
-		return clx_fail(ctx, CLX_ERR_IO, "%s: read %zu of %zu bytes", path, got, size);
-	}
-	buf[size] = '\0';
-	*out = buf;
-	*n = size;
-	return CLX_OK;
-}
 
 /* vocab.json: valid UTF-8 (tokens are byte strings compared exactly), then
  * clx's strict JSON (core/json.h). */
@@ -1314,9 +1280,9 @@ enum clx_status clx_tokenizer_load(struct clx_ctx *ctx, const char *vocab_json_p
 	*out = NULL;
 	char *v = NULL, *m = NULL;
 	size_t vn = 0, mn = 0;
-	enum clx_status st = read_file(ctx, vocab_json_path, &v, &vn);
+	enum clx_status st = clx_file_read(ctx, vocab_json_path, CLX_MAX_TOKENIZER_FILE, &v, &vn);
 	if (st == CLX_OK)
-		st = read_file(ctx, merges_txt_path, &m, &mn);
+		st = clx_file_read(ctx, merges_txt_path, CLX_MAX_TOKENIZER_FILE, &m, &mn);
 	if (st == CLX_OK)
 		st = load_both(ctx, vocab_json_path, v, vn, merges_txt_path, m, mn, out);
 	clx_free(v);
@@ -1332,14 +1298,9 @@ static enum clx_status load_config(struct clx_ctx *ctx, struct clx_tokenizer *t,
 		return CLX_OK;
 	char *s;
 	size_t n;
-	enum clx_status st = read_file(ctx, path, &s, &n);
+	enum clx_status st = clx_file_read(ctx, path, CLX_MAX_JSON_FILE, &s, &n);
 	if (st != CLX_OK)
 		return st;
-	if (n > CLX_MAX_JSON_FILE) {
-		clx_free(s);
-		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: %zu bytes, more than the limit of %u", path,
-				n, (unsigned)CLX_MAX_JSON_FILE);
-	}
 	cJSON *root;
 	st = json_parse(ctx, path, s, n, &root);
 	clx_free(s);
