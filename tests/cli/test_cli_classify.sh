@@ -4,23 +4,7 @@
 # exactly one stderr line naming the file or label and the problem.
 set -u
 clx=$1 model=$2 vids=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect RC NEEDLE -- ARGS...: exit code RC; with RC=2 stderr is one line containing NEEDLE
-expect() {
-  local rc=$1 needle=$2; shift 3
-  "$clx" "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" -eq "$rc" ] && ok || bad "clx $* -> exit $got, want $rc: $(cat "$tmp/err")"
-  if [ "$rc" -eq 2 ]; then
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "clx $* -> stderr not one line: $(cat "$tmp/err")"
-    grep -qF -- "$needle" "$tmp/err" && ok || bad "clx $* -> stderr lacks '$needle': $(cat "$tmp/err")"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
 
 v=$vids/h264.mp4
 labels="playing sports, eating spaghetti, what's in the video"
@@ -80,5 +64,4 @@ expect 2 "image_size is 32" -- classify --model "$tmp/m" --video "$v" --labels a
 expect 0 "" -- classify --model "$model" --video "$vids/truncated.mkv" --labels a,b
 grep -q "warning" "$tmp/err" && ok || bad "truncated video: no warning: $(cat "$tmp/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,23 +4,7 @@
 # problem, 0 with the four .npy outputs otherwise.
 set -u
 clx=$1 tiny=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect RC NEEDLE -- ARGS...: exit code RC; with RC=2 stderr is one line containing NEEDLE
-expect() {
-  local rc=$1 needle=$2; shift 3
-  "$clx" "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" -eq "$rc" ] && ok || bad "clx $* -> exit $got, want $rc: $(cat "$tmp/err")"
-  if [ "$rc" -eq 2 ]; then
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "clx $* -> stderr not one line: $(cat "$tmp/err")"
-    grep -qF -- "$needle" "$tmp/err" && ok || bad "clx $* -> stderr lacks '$needle': $(cat "$tmp/err")"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
 
 px=$tiny/pixel_values.npy ids=$tiny/input_ids.npy mask=$tiny/attention_mask.npy
 expect 0 "" -- run --model "$tiny" --pixel-values "$px" --input-ids "$ids" --attention-mask "$mask" --out "$tmp/o"
@@ -56,5 +40,4 @@ expect 2 "attention_mask[0][0] = 2; must be 0 or 1" -- run --model "$tiny" --pix
 touch "$tmp/file"
 expect 2 "exists and is not a directory" -- run --model "$tiny" --pixel-values "$px" --input-ids "$ids" --out "$tmp/file"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
