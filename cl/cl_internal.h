@@ -50,6 +50,7 @@ extern const char *const cl_kernel_names[K_COUNT];
 struct cl_program_info {
 	double seconds;      /* wall time to obtain the built program */
 	bool from_cache;     /* loaded from the on-disk binary cache */
+	bool cacheable;      /* the binary cache applies to this driver */
 	bool cache_written;  /* a new cache entry was stored */
 	char cache_path[1024];
 };

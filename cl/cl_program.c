@@ -16,6 +16,9 @@
  * silently. Entries are written to a temporary file and renamed into
  * place, so a reader never sees half a file.
  *
+ * Drivers that abort on a binary they cannot read (Mesa rusticl 22.x) do
+ * not use the cache (binaries_safe).
+ *
  * Not here: CLBlast's programs (CLBlast keeps them in memory only). */
 #include "cl_internal.h"
 
@@ -150,6 +153,15 @@ static bool cache_dir(char *buf, size_t cap)
 	if ((size_t)snprintf(base, sizeof base, "%s/.cache", home) >= sizeof base || !ensure_dir(base))
 		return false;
 	return (size_t)snprintf(buf, cap, "%s/clx", base) < cap && ensure_dir(buf);
+}
+
+/* Whether the driver survives a program binary it cannot read. Mesa's
+ * rusticl 22.x aborts the process (a Rust panic, "unknown version") instead
+ * of returning CL_INVALID_BINARY; it also compiles lazily, so a cached
+ * binary saves it almost nothing. Such drivers do not use the cache. */
+static bool binaries_safe(const struct clx_cl_device_info *di)
+{
+	return strstr(di->platform_name, "rusticl") == NULL;
 }
 
 static const char magic[8] = { 'C', 'L', 'X', 'B', 'I', 'N', '0', '1' };
@@ -291,7 +303,8 @@ enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
 		 di->device_version, di->driver_version, opts,
 		 (unsigned long long)fnv1a(FNV_INIT, src, src_len), src_len);
 	char dir[1024];
-	bool use_cache = cache_dir(dir, sizeof dir);
+	info->cacheable = binaries_safe(di);
+	bool use_cache = info->cacheable && cache_dir(dir, sizeof dir);
 	if (use_cache)
 		use_cache = (size_t)snprintf(info->cache_path, sizeof info->cache_path, "%s/%016llx.clbin",
 					     dir, (unsigned long long)fnv1a(FNV_INIT, key, strlen(key))) <

@@ -88,3 +88,15 @@ add_test(NAME test_cl_validate_video
 set_tests_properties(test_cl_validate_video PROPERTIES LABELS "cl;pocl" FIXTURES_REQUIRED clip_tiny
                      ENVIRONMENT "${CLX_CL_TEST_ENV}"
                      PASS_REGULAR_EXPRESSION "validate: 1 device, 1 passed, 0 failed")
+
+# The on-disk program binary cache: hits, silent rebuilds of damaged or
+# foreign entries, CLX_NO_CACHE, the directory fallbacks.
+add_executable(test_cl_cache test_cl_cache.c)
+target_include_directories(test_cl_cache PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/runtime)
+target_link_libraries(test_cl_cache PRIVATE clx m)
+foreach(d ${CLX_CL_DEVICES})
+  add_test(NAME test_cl_cache_${d} COMMAND test_cl_cache ${CLX_CL_SPEC_${d}}
+                                          ${CMAKE_CURRENT_BINARY_DIR}/cl_cache_scratch)
+  set_tests_properties(test_cl_cache_${d} PROPERTIES LABELS "cl;${d}"
+                       ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
+endforeach()

@@ -509,6 +509,28 @@ static void check_weight_cache(void)
 	       s2.n_weights, s2.arena_bytes, s2.input_bytes, s2.temp_bytes);
 }
 
+/* A buffer over CL_DEVICE_MAX_MEM_ALLOC_SIZE is refused with the sizes,
+ * before anything is allocated, and the backend stays usable. */
+static void check_max_alloc(void)
+{
+	const struct clx_cl_device_info *dev = clx_backend_cl_device(cl);
+	struct clx_graph *g = clx_graph_create();
+	int x = clx_graph_input(g, "x", CLX_DTYPE_F32, 1, NE(4));
+	const int32_t ia[4] = { 0 };
+	const float fa[2] = { 0 };
+	clx_graph_node(g, "y", CLX_OP_EXP, 1, &x, 1, NE(4), ia, fa);
+	struct clx_plan *plan = NULL;
+	CHECK(clx_sched_plan(ctx, g, &plan) == CLX_OK, "plan");
+	enum clx_status st = cl->iface->prepare(cl, ctx, g, (size_t)dev->max_alloc + 4096);
+	printf("arena over max allocation: %s: %s\n", clx_status_name(st), clx_last_error(ctx));
+	CHECK(st == CLX_ERR_NOMEM && strstr(clx_last_error(ctx), "CL_DEVICE_MAX_MEM_ALLOC_SIZE"),
+	      "an arena over the device's max allocation: %s", clx_last_error(ctx));
+	CHECK(cl->iface->prepare(cl, ctx, g, plan->arena_bytes) == CLX_OK, "usable after: %s",
+	      clx_last_error(ctx));
+	clx_plan_free(plan);
+	clx_graph_free(g);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -530,6 +552,7 @@ int main(int argc, char **argv)
 	       s.program_from_cache ? " (binary cache)" : "");
 	CHECK(strncmp(clx_backend_name(cl), "cl:", 3) == 0, "backend name %s", clx_backend_name(cl));
 
+	check_max_alloc();
 	cases_matmul();
 	cases_layer_norm();
 	cases_attention();

@@ -93,6 +93,8 @@ struct clx_cl_stats {
 	/* start-up */
 	double build_seconds;        /* program build (or binary load) at create */
 	bool program_from_cache;     /* the binary came from the on-disk cache */
+	bool program_cacheable;      /* the cache applies to this driver (not Mesa rusticl
+	                                22.x: it aborts on a binary it cannot read) */
 };
 void clx_backend_cl_stats(const struct clx_backend *be, struct clx_cl_stats *out);
 
