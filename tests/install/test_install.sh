@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# test_install.sh BUILD_DIR — `cmake --install` into a temp prefix, then a
-# program built only from the installed headers, library and clx.pc.
+# test_install.sh BUILD_DIR [CFLAGS...] — `cmake --install` into a temp
+# prefix, then a program built only from the installed headers, library and
+# clx.pc (extra CFLAGS: the sanitizer flags of a sanitizer build).
 set -u
 build=$1
+shift
+extra=("$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -28,7 +31,7 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH=$(dirname "$pc")
-check 'cc -std=c11 "$tmp/use.c" $(pkg-config --cflags clx) $(pkg-config --libs --static clx) -o "$tmp/use" 2>"$tmp/cc"' \
+check 'cc -std=c11 "${extra[@]}" "$tmp/use.c" $(pkg-config --cflags clx) $(pkg-config --libs --static clx) -o "$tmp/use" 2>"$tmp/cc"' \
   "compile against installed clx (pkg-config --static)"
 [ -s "$tmp/cc" ] && cat "$tmp/cc" >&2
 check '"$tmp/use" | grep -q " cpu$"' "program runs"
