@@ -1185,6 +1185,7 @@ static enum clx_status open_device(struct clx_backend_cl *c, struct clx_ctx *ctx
 		return st;
 	b->stats.build_seconds = b->prog.seconds;
 	b->stats.program_from_cache = b->prog.from_cache;
+	b->stats.gemm_impl = cl_gemm_impl_name();
 	b->stats.program_cacheable = b->prog.cacheable;
 	for (int k = 0; k < K_COUNT; k++) {
 		b->kernels[k] = CLW_CREATE(clCreateKernel, &err, b->program, cl_kernel_names[k]);

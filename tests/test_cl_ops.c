@@ -547,9 +547,9 @@ int main(int argc, char **argv)
 	const struct clx_cl_device_info *dev = clx_backend_cl_device(cl);
 	struct clx_cl_stats s;
 	clx_backend_cl_stats(cl, &s);
-	printf("device %s: %s (%s, %s); kernels built in %.3f s%s\n", dev->id, dev->name,
+	printf("device %s: %s (%s, %s); kernels built in %.3f s%s; GEMM: %s\n", dev->id, dev->name,
 	       dev->platform_name, dev->driver_version, s.build_seconds,
-	       s.program_from_cache ? " (binary cache)" : "");
+	       s.program_from_cache ? " (binary cache)" : "", s.gemm_impl);
 	CHECK(strncmp(clx_backend_name(cl), "cl:", 3) == 0, "backend name %s", clx_backend_name(cl));
 
 	check_max_alloc();

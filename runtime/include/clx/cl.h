@@ -92,6 +92,7 @@ struct clx_cl_stats {
 	uint64_t bytes_downloaded;   /* device → host: outputs */
 	/* start-up */
 	double build_seconds;        /* program build (or binary load) at create */
+	const char *gemm_impl;       /* the GEMM implementation: "CLBlast 1.5.3" */
 	bool program_from_cache;     /* the binary came from the on-disk cache */
 	bool program_cacheable;      /* the cache applies to this driver (not Mesa rusticl
 	                                22.x: it aborts on a binary it cannot read) */
