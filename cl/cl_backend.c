@@ -169,9 +169,10 @@ static enum clx_status alloc_buffer(struct clbe *b, struct clx_ctx *ctx, const c
 		bytes = 4;
 	if (bytes > b->dev.info.max_alloc)
 		return clx_fail(ctx, CLX_ERR_NOMEM,
-				"%s: %s needs one buffer of %.1f MiB, over this device's "
-				"CL_DEVICE_MAX_MEM_ALLOC_SIZE of %.1f MiB (use a smaller batch)",
-				cl_be_label(b), what, mib(bytes), mib(b->dev.info.max_alloc));
+				"%s: %s needs one buffer of %zu bytes (%.1f MiB), over this device's "
+				"CL_DEVICE_MAX_MEM_ALLOC_SIZE of %llu bytes (%.1f MiB); use a smaller batch",
+				cl_be_label(b), what, bytes, mib(bytes),
+				(unsigned long long)b->dev.info.max_alloc, mib(b->dev.info.max_alloc));
 	cl_int err = CL_SUCCESS;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		cl_mem m = CLW_CREATE(clCreateBuffer, &err, b->context, flags, bytes, NULL);
