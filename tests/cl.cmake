@@ -32,7 +32,7 @@ if(CLX_SANITIZE)
     endif()
   endforeach()
   list(APPEND CLX_CL_TEST_ENV
-       "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cl_lsan.supp"
+       "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cl_lsan.supp:print_suppressions=0"
        "OCL_ICD_VENDORS=${CLX_CL_VENDORS}")
 endif()
 
