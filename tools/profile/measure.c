@@ -88,7 +88,7 @@ void prof_synth_inputs(int64_t vocab, int64_t B, int64_t T, int64_t C, int64_t S
 
 static void nan_fill(struct prof_device *d)
 {
-	d->model_load_s = d->cold_s = d->warm_s = d->first_result_s = NAN;
+	d->model_load_s = d->cold_s = d->warm_s = d->first_result_s = d->program_s = NAN;
 	d->lat_min_s = d->lat_med_s = d->lat_max_s = d->throughput = NAN;
 	d->wall_s = d->device_s = d->node_sum_s = d->host_s = NAN;
 	d->flops = d->bytes = NAN;
@@ -519,6 +519,7 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 		struct clx_cl_stats cs;
 		clx_backend_cl_stats(be, &cs);
 		d->program_from_cache = cs.program_from_cache;
+		d->program_s = cs.build_seconds;
 	}
 #endif
 	if (o->cold_only) {

@@ -1,8 +1,10 @@
 /* peak.c — clpeak-style microbenchmarks: the FMA throughput and the copy
  * bandwidth a device actually reaches, the ceilings of the roofline.
  *
- *   OpenCL: a kernel of 8 independent float4 mad() chains (no extensions,
- *           OpenCL C 1.2), best of 5 launches sized to run ≥ 20 ms, timed
+ *   OpenCL: a kernel of 8 independent mad() chains (no extensions, OpenCL
+ *           C 1.2) built as float4, float8 and float16 — the best of the
+ *           three is the peak, as in clpeak; PoCL does best with float16,
+ *           llvmpipe with float4 — best of 5 launches sized to run ≥ 20 ms, timed
  *           on the host around enqueue + clFinish (rusticl's profiling
  *           events read zero); a float4 copy kernel over 64 MiB (or a
  *           quarter of the largest allocation) for bandwidth.
@@ -79,7 +81,7 @@ static void cache_path(const struct prof_device *d, const char *dir, char *buf, 
 	char threads[16];
 	snprintf(threads, sizeof threads, "%d", d->threads);
 	uint64_t h = 0xcbf29ce484222325ull;
-	h = fnv1a(h, "clx-peak/2");
+	h = fnv1a(h, "clx-peak/3");
 	h = fnv1a(h, d->backend);
 	h = fnv1a(h, d->name);
 	h = fnv1a(h, d->driver_version);
@@ -248,20 +250,34 @@ static void cpu_peak(struct prof_device *d)
 
 #if defined(CLX_HAVE_OPENCL) && defined(CLX_PROFILE_OPENCL)
 
-#define FMA_ITERS 64 /* × 8 chains × float4 × 2 flops */
+#define FMA_ITERS 64 /* × 8 chains × W lanes × 2 flops per work-item */
+/* Built with -DW=4, 8 and 16 (floatW); every lane feeds the result, so no
+ * compiler can drop a lane. */
 static const char peak_src[] =
+	"#define CAT(a, b) a##b\n"
+	"#define XCAT(a, b) CAT(a, b)\n"
+	"#define VEC XCAT(float, W)\n"
 	"__kernel void peak_fma(__global float *out, float a, float b)\n"
 	"{\n"
 	"	const float s = (float)get_global_id(0) * 1e-9f;\n"
-	"	float4 x0 = (float4)(s, s + 1e-3f, s + 2e-3f, s + 3e-3f);\n"
-	"	float4 x1 = x0 + 0.1f, x2 = x0 + 0.2f, x3 = x0 + 0.3f;\n"
-	"	float4 x4 = x0 + 0.4f, x5 = x0 + 0.5f, x6 = x0 + 0.6f, x7 = x0 + 0.7f;\n"
+	"	VEC x0 = (VEC)(s), x1 = x0 + 0.1f, x2 = x0 + 0.2f, x3 = x0 + 0.3f;\n"
+	"	VEC x4 = x0 + 0.4f, x5 = x0 + 0.5f, x6 = x0 + 0.6f, x7 = x0 + 0.7f;\n"
 	"	for (int i = 0; i < 64; i++) {\n"
 	"		x0 = mad(x0, a, b); x1 = mad(x1, a, b); x2 = mad(x2, a, b); x3 = mad(x3, a, b);\n"
 	"		x4 = mad(x4, a, b); x5 = mad(x5, a, b); x6 = mad(x6, a, b); x7 = mad(x7, a, b);\n"
 	"	}\n"
-	"	float4 r = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));\n"
-	"	out[get_global_id(0)] = r.x + r.y + r.z + r.w;\n"
+	"	VEC r = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));\n"
+	"#if W == 16\n"
+	"	float8 r8 = r.lo + r.hi;\n"
+	"#elif W == 8\n"
+	"	float8 r8 = r;\n"
+	"#endif\n"
+	"#if W >= 8\n"
+	"	float4 r4 = r8.lo + r8.hi;\n"
+	"#else\n"
+	"	float4 r4 = r;\n"
+	"#endif\n"
+	"	out[get_global_id(0)] = (r4.x + r4.y) + (r4.z + r4.w);\n"
 	"}\n"
 	"__kernel void peak_copy(__global float4 *dst, __global const float4 *src)\n"
 	"{\n"
@@ -304,37 +320,51 @@ static void cl_peak(struct prof_device *d)
 		return;
 	cl_command_queue q = clCreateCommandQueue(cx, dev, 0, &err);
 	const char *src = peak_src;
-	cl_program prog = q ? clCreateProgramWithSource(cx, 1, &src, NULL, &err) : NULL;
+	cl_program prog = NULL;
 	cl_kernel kf = NULL, kc = NULL;
 	cl_mem out = NULL, a = NULL, b = NULL;
-	if (!prog || clBuildProgram(prog, 1, &dev, "", NULL, NULL) != CL_SUCCESS)
+	if (!q)
 		goto done;
-	kf = clCreateKernel(prog, "peak_fma", &err);
-	kc = clCreateKernel(prog, "peak_copy", &err);
-	if (!kf || !kc)
-		goto done;
-
-	/* FMA: grow the launch until it runs ≥ 20 ms (or 2^24 work-items) */
-	size_t global = 1 << 14;
 	out = clCreateBuffer(cx, CL_MEM_WRITE_ONLY, (1u << 24) * sizeof(float), NULL, &err);
 	if (!out)
 		goto done;
-	const float fa = 0.9999f, fb = 0.0001f;
-	clSetKernelArg(kf, 0, sizeof out, &out);
-	clSetKernelArg(kf, 1, sizeof fa, &fa);
-	clSetKernelArg(kf, 2, sizeof fb, &fb);
-	for (;;) {
-		double t = launch_best(q, kf, global);
-		if (!isfinite(t))
-			goto done;
-		if (t >= 0.02 || global >= (1u << 24)) {
-			d->peak_gflops = (double)global * FMA_ITERS * 8 * 4 * 2 / t * 1e-9;
-			break;
+
+	/* FMA, as float4, float8 and float16 (the best a device's compiler
+	 * makes of one of them is its peak): grow each launch until it runs
+	 * ≥ 20 ms (or 2^24 work-items) */
+	for (int w = 4; w <= 16; w *= 2) {
+		char opts[32];
+		snprintf(opts, sizeof opts, "-DW=%d", w);
+		if (kf)
+			clReleaseKernel(kf);
+		if (prog)
+			clReleaseProgram(prog);
+		kf = NULL;
+		prog = clCreateProgramWithSource(cx, 1, &src, NULL, &err);
+		if (!prog || clBuildProgram(prog, 1, &dev, opts, NULL, NULL) != CL_SUCCESS ||
+		    !(kf = clCreateKernel(prog, "peak_fma", &err)))
+			continue;
+		const float fa = 0.9999f, fb = 0.0001f;
+		clSetKernelArg(kf, 0, sizeof out, &out);
+		clSetKernelArg(kf, 1, sizeof fa, &fa);
+		clSetKernelArg(kf, 2, sizeof fb, &fb);
+		for (size_t global = 1 << 12;;) {
+			const double t = launch_best(q, kf, global);
+			if (!isfinite(t))
+				break;
+			if (t >= 0.02 || global >= (1u << 24)) {
+				const double gf = (double)global * FMA_ITERS * 8 * w * 2 / t * 1e-9;
+				if (!(gf <= d->peak_gflops))
+					d->peak_gflops = gf;
+				break;
+			}
+			global *= t < 0.002 ? 8 : 2;
+			if (global > (1u << 24))
+				global = 1u << 24;
 		}
-		global *= t < 0.002 ? 8 : 2;
-		if (global > (1u << 24))
-			global = 1u << 24;
 	}
+	if (!prog || !(kc = clCreateKernel(prog, "peak_copy", &err)))
+		goto done;
 
 	/* copy */
 	cl_ulong max_alloc = 0;

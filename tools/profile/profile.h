@@ -61,6 +61,7 @@ struct prof_device {
 	double warm_s;              /* the same in a fresh process, program cache filled */
 	double first_result_s;      /* warm_s + the first run */
 	int program_from_cache;     /* on the warm start: 1 yes, 0 no, -1 unknown */
+	double program_s;           /* of the warm start: program build or cache load */
 
 	/* warm latency: wall time of one forward (inputs in, logits out) */
 	int n_runs;

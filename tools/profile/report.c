@@ -102,6 +102,7 @@ cJSON *prof_device_to_json(const struct prof_device *d)
 	add_num(st, "cold_s", d->cold_s);
 	add_num(st, "warm_s", d->warm_s);
 	add_num(st, "first_result_s", d->first_result_s);
+	add_num(st, "program_s", d->program_s);
 	if (d->program_from_cache < 0)
 		cJSON_AddNullToObject(st, "program_from_cache");
 	else
@@ -129,9 +130,9 @@ cJSON *prof_device_to_json(const struct prof_device *d)
 	cJSON *bc = cJSON_AddObjectToObject(tm, "by_class");
 	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
 		cJSON *e = cJSON_AddObjectToObject(bc, clx_op_class_name((enum clx_op_class)c));
-		add_num(e, "time_s", d->n_nodes && isfinite(d->node_sum_s) ? d->class_s[c] : NAN);
-		add_num(e, "flops", d->n_nodes ? d->class_flops[c] : NAN);
-		add_num(e, "bytes", d->n_nodes ? d->class_bytes[c] : NAN);
+		add_num(e, "time_s", isfinite(d->node_sum_s) ? d->class_s[c] : NAN);
+		add_num(e, "flops", d->class_flops[c]);
+		add_num(e, "bytes", d->class_bytes[c]);
 	}
 
 	cJSON *wk = cJSON_AddObjectToObject(o, "work");
@@ -244,6 +245,7 @@ bool prof_device_from_json(const cJSON *o, struct prof_device *d)
 	d->cold_s = get_num(st, "cold_s");
 	d->warm_s = get_num(st, "warm_s");
 	d->first_result_s = get_num(st, "first_result_s");
+	d->program_s = get_num(st, "program_s");
 	const cJSON *pc = get_obj(st, "program_from_cache");
 	d->program_from_cache = cJSON_IsBool(pc) ? cJSON_IsTrue(pc) : -1;
 
@@ -830,6 +832,7 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 	row(f, doc, "cold start", c_time, OFFSET(cold_s));
 	row(f, doc, "warm start", c_time, OFFSET(warm_s));
 	row(f, doc, "  program from cache", c_cache, NULL);
+	row(f, doc, "  program build or load", c_time, OFFSET(program_s));
 	row(f, doc, "warm start to first result", c_time, OFFSET(first_result_s));
 	row(f, doc, "latency min", c_latency, (const void *)(intptr_t)0);
 	row(f, doc, "latency median", c_latency, (const void *)(intptr_t)1);
