@@ -245,6 +245,11 @@ static enum clx_status weight_resident(struct clbe *b, struct clx_ctx *ctx,
 	enum clx_status st = alloc_buffer(b, ctx, what, bytes, CL_MEM_READ_ONLY, t->host, &m);
 	if (st != CLX_OK)
 		return st;
+	/* The device has its copy (the write was blocking): on a CPU device it
+	 * lives in host memory, so keeping the file's pages too would double
+	 * the resident weights. */
+	if (t->host_mapped)
+		clx_drop_mapped_pages(t->host, bytes);
 	b->weights[b->n_weights] = (struct cl_weight){ t->host, bytes, fp, m, true, 0 };
 	*out = m;
 	b->n_weights++;

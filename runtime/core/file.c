@@ -1,11 +1,15 @@
-/* file.c — whole-file reads with a cap (file.h). */
+/* file.c — whole-file reads with a cap (file.h), and dropping the pages of
+ * a file mapping (clx.h). */
+#define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): posix_madvise's is a no-op on glibc */
 #include "core/file.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum clx_status clx_file_read(struct clx_ctx *ctx, const char *path, size_t limit, char **out,
 			      size_t *len)
@@ -56,4 +60,13 @@ done:
 	clx_free(buf);
 	fclose(f);
 	return st;
+}
+
+void clx_drop_mapped_pages(const void *p, size_t n)
+{
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t begin = ((uintptr_t)p + page - 1) / page * page;
+	uintptr_t end = ((uintptr_t)p + n) / page * page;
+	if (end > begin)
+		madvise((void *)begin, end - begin, MADV_DONTNEED); /* advice: failure is harmless */
 }

@@ -50,7 +50,10 @@ static int weight(struct builder *b, const char *name)
 			return t;
 	const struct clx_weight *w = clx_model_weight(b->m, name);
 	CLX_ASSERT(w != NULL); /* the loader checked every parameter */
-	return clx_graph_weight(b->g, name, w->n_dims, w->shape, w->data);
+	int t = clx_graph_weight(b->g, name, w->n_dims, w->shape, w->data);
+	if (t >= 0)
+		b->g->tensors[t].host_mapped = !w->owned; /* in place in the safetensors mmap */
+	return t;
 }
 
 static int node(struct builder *b, const char *name, enum clx_op op, int n_src, const int *src,

@@ -91,6 +91,14 @@ struct clx_allocator {
  * before any other call. */
 void clx_set_allocator(const struct clx_allocator *a);
 
+/* ----------------------------------------------------------------- memory */
+
+/* Tells the kernel the whole pages inside [p, p + n) of a read-only FILE
+ * mapping are not needed now: resident memory drops, and a later access
+ * re-reads them from the file. Only for such mappings (on anonymous memory
+ * it would lose data). Used after a device has its own copy of a weight. */
+void clx_drop_mapped_pages(const void *p, size_t n);
+
 /* ---------------------------------------------------------------- checks */
 
 /* Checked size arithmetic for every number that comes from a file. */

@@ -59,6 +59,9 @@ struct clx_tensor {
 	int n_dims;
 	int64_t ne[CLX_MAX_DIMS];      /* outermost first */
 	const float *host;             /* WEIGHT: f32 host data (owned by the model) */
+	bool host_mapped;              /* WEIGHT: host is in a read-only file mapping, so a
+	                                  backend holding its own copy may drop those pages
+	                                  (clx_drop_mapped_pages); they are re-read on access */
 	int view_src;                  /* VIEW: the tensor aliased, -1 otherwise */
 	size_t view_offs;              /* VIEW: byte offset into view_src */
 	bool is_output;                /* kept alive after the run, never reused */
