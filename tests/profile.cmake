@@ -8,6 +8,3 @@ clx_test(test_profile_cost
 clx_test(test_profile LIBS PkgConfig::CJSON
          ARGS $<TARGET_FILE:clx_profile> $<TARGET_FILE:clx_cli> ${CLX_FIXTURES}/tiny)
 set_tests_properties(test_profile PROPERTIES LABELS profile TIMEOUT 600)
-if(CLX_CL_TEST_ENV) # cl.cmake: sanitizer builds suppress the ICDs' own leaks
-  set_tests_properties(test_profile PROPERTIES ENVIRONMENT "${CLX_CL_TEST_ENV}")
-endif()

@@ -208,19 +208,32 @@ if base and pocl and torch and med(pocl) and med(torch):
                f"and host dispatch is negligible at this size. Closing the gap to PyTorch needs a GEMM made for "
                f"CPU-class OpenCL devices (CLBlast tuned for PoCL, or an own kernel — DESIGN.md \"Per-device GEMM "
                f"choice\"), not work on the other kernels.")
-    why.append("- **Peak memory.** PoCL's buffers live in host memory: the upload copies the weights into them "
-               "while the mmap'd file pages it read stay resident, so RSS is about the file plus its copy "
-               "(≈ 2× the weights). Dropping the file pages after the upload (madvise(MADV_DONTNEED)) or "
-               "CL_MEM_USE_HOST_PTR on CPU devices would bring it near 1×. The CPU reference uses the mmap in "
-               "place (≈ 0.9×); PyTorch holds its own copy plus the Python/torch runtime.")
-    why.append("- **rusticl** (Mesa 22.3, llvmpipe) computes correctly but CLBlast's kernels run far slower there "
-               "than on PoCL, and its profiling events report START = END, so clx-profile times its nodes on the "
-               "host with a synchronize after each (node_timing \"host-synchronized\") — its per-node figures "
-               "include dispatch and synchronisation.")
+    wfile = base["model"].get("weights_file_bytes") or 1
+    r = (pocl["memory"].get("host_peak_rss_bytes") or 0) / wfile
+    if r > 1.6:
+        why.append(f"- **Peak memory ({r:.2f}x on PoCL).** PoCL's buffers live in host memory: the upload copies "
+                   "the weights into them while the mmap'd file pages it read stay resident, so RSS is about the "
+                   "file plus its copy. Dropping the file pages after the upload would bring it near 1x.")
+    else:
+        why.append(f"- **Peak memory ({r:.2f}x on PoCL).** PoCL's buffers live in host memory, so the device's "
+                   "copy of the weights is host RSS; the backend drops the mmap'd file pages once the device holds "
+                   "its copy, which leaves about one copy of the weights plus PoCL's runtime.")
+    why.append("- The CPU reference uses the weights in place from the mmap; PyTorch holds its own copy plus the "
+               "Python/torch runtime (and the generator's arrays it was built from).")
+    if rust and med(rust):
+        note = ""
+        if rust["start"].get("program_from_cache") is False:
+            note = (" Its warm start builds the program again: clx does not use the binary cache on rusticl "
+                    "22.x, which aborts the process on a binary it cannot read.")
+        why.append(f"- **rusticl** (Mesa 22.3, llvmpipe) computes correctly but CLBlast's kernels run far slower "
+                   f"there than on PoCL ({fmt_s(med(rust))} per forward), and its profiling events report START = "
+                   f"END, so clx-profile times its nodes on the host with a synchronize after each (node_timing "
+                   f"\"host-synchronized\"): its per-node figures include dispatch and synchronisation.{note}")
     why.append("- **The CPU reference** is plain C with f64 accumulation and no intrinsics by design (DESIGN.md): "
                "it is the oracle, and its figures only say what portable C does here.")
 
 rev = (base or tiny or {}).get("clx", {}).get("git_revision", "?")
+rust_fwd = fmt_s(med(dev(base, lambda d: d.get("platform", "") == "rusticl"))) if base else "-"
 created = (base or tiny or {}).get("created", "?")
 doc = f"""# Performance
 
@@ -258,8 +271,8 @@ uses, and the load average around each step was:
 
 ## Base-patch32: CPU reference, PoCL, rusticl, PyTorch CPU
 
-rusticl ran {rruns} timed run(s) on the base model (≈ 1.5 min per forward on llvmpipe
-here); PoCL, the CPU reference and PyTorch ran {runs}.
+rusticl ran {rruns} timed run(s) on the base model ({rust_fwd} per forward on llvmpipe
+here, so a few runs take minutes); PoCL, the CPU reference and PyTorch ran {runs}.
 
 ```
 {table('base.txt')}
