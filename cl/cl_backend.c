@@ -656,10 +656,10 @@ static enum clx_status op_l2_normalize(struct clbe *b, struct clx_ctx *ctx,
 
 #undef TN
 
-/* Copies tensor t to host; a blocking read, so it also waits for every
- * kernel queued before it, and their failures show here. */
-static enum clx_status read_tensor(struct clbe *b, struct clx_ctx *ctx, const struct clx_graph *g,
-				   int t, void *data)
+/* Copies tensor t between host and device, blocking. A read also waits for
+ * every kernel queued before it, so their failures show here. */
+static enum clx_status copy_tensor(struct clbe *b, struct clx_ctx *ctx, const struct clx_graph *g,
+				   int t, void *data, bool to_device)
 {
 	enum clx_status st = check_alive(b, ctx);
 	if (st != CLX_OK)
@@ -670,11 +670,16 @@ static enum clx_status read_tensor(struct clbe *b, struct clx_ctx *ctx, const st
 		return bytes == 0 ? CLX_OK
 				  : clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: tensor '%s' has no device buffer",
 					     cl_be_label(b), g->tensors[t].name);
-	cl_int err = CLW(clEnqueueReadBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes, data, 0, NULL,
-			 NULL);
+	cl_int err = to_device ? CLW(clEnqueueWriteBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes,
+				     data, 0, NULL, NULL)
+			       : CLW(clEnqueueReadBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes, data,
+				     0, NULL, NULL);
 	if (err != CL_SUCCESS)
-		return poison(b, ctx, "clEnqueueReadBuffer", err);
-	b->stats.bytes_downloaded += bytes;
+		return poison(b, ctx, to_device ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", err);
+	if (to_device)
+		b->stats.bytes_uploaded += bytes;
+	else
+		b->stats.bytes_downloaded += bytes;
 	return CLX_OK;
 }
 
@@ -706,7 +711,7 @@ static enum clx_status check_node(struct clx_backend_cl *c, struct clx_ctx *ctx,
 			goto done;
 		}
 		tmp = p;
-		if ((st = read_tensor(b, ctx, g, t, tmp)) != CLX_OK)
+		if ((st = copy_tensor(b, ctx, g, t, tmp, false)) != CLX_OK)
 			goto done;
 		if ((st = cpu->iface->set_tensor(cpu, ctx, g, t, tmp)) != CLX_OK)
 			goto done;
@@ -720,7 +725,7 @@ static enum clx_status check_node(struct clx_backend_cl *c, struct clx_ctx *ctx,
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "CLX_CHECK_RESULTS: out of memory");
 		goto done;
 	}
-	if ((st = read_tensor(b, ctx, g, nd->dst, got)) != CLX_OK ||
+	if ((st = copy_tensor(b, ctx, g, nd->dst, got, false)) != CLX_OK ||
 	    (st = cpu->iface->get_tensor(cpu, ctx, g, nd->dst, want)) != CLX_OK)
 		goto done;
 	double se = 0, sw = 0;
@@ -907,30 +912,15 @@ fail:
 static enum clx_status cl_set_tensor(struct clx_backend *be, struct clx_ctx *ctx,
 				     const struct clx_graph *g, int t, const void *data)
 {
-	struct clbe *b = be_of(be);
 	ungate(be->impl);
-	enum clx_status st = check_alive(b, ctx);
-	if (st != CLX_OK)
-		return st;
-	const size_t bytes = clx_tensor_nbytes(&g->tensors[t]);
-	struct cl_addr a = addr(b, g, t);
-	if (!a.mem || bytes == 0)
-		return bytes == 0 ? CLX_OK
-				  : clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: tensor '%s' has no device buffer",
-					     cl_be_label(b), g->tensors[t].name);
-	cl_int err = CLW(clEnqueueWriteBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes, data, 0, NULL,
-			 NULL);
-	if (err != CL_SUCCESS)
-		return poison(b, ctx, "clEnqueueWriteBuffer", err);
-	b->stats.bytes_uploaded += bytes;
-	return CLX_OK;
+	return copy_tensor(be_of(be), ctx, g, t, (void *)data, true);
 }
 
 static enum clx_status cl_get_tensor(struct clx_backend *be, struct clx_ctx *ctx,
 				     const struct clx_graph *g, int t, void *data)
 {
 	ungate(be->impl);
-	return read_tensor(be_of(be), ctx, g, t, data);
+	return copy_tensor(be_of(be), ctx, g, t, data, false);
 }
 
 static enum clx_status cl_run_node(struct clx_backend *be, struct clx_ctx *ctx,
