@@ -29,6 +29,9 @@ struct cli_opt {
  * on an unknown option or a missing value. */
 bool cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char **pos,
 	       int max_pos, int *n_pos);
+/* A subcommand without positionals: parses, and prints `help` for --help
+ * (opts must list "help"). Returns -1 to go on, else the exit status. */
+int cli_start(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char *help);
 const char *cli_get(const struct cli_opt *opts, const char *name);
 bool cli_flag(const struct cli_opt *opts, const char *name);
 

@@ -131,14 +131,9 @@ int cmd_classify(int argc, char **argv)
 		{ "labels-file", true, NULL }, { "device", true, NULL }, VIDEO_OPTS,
 		{ "json", false, NULL }, { "help", false, NULL }, { NULL, false, NULL },
 	};
-	const char *pos[1];
-	int n_pos;
-	if (!cli_parse("classify", argc, argv, opts, pos, 0, &n_pos))
-		return CLI_BAD_INPUT;
-	if (cli_flag(opts, "help")) {
-		fputs(classify_help, stdout);
-		return CLI_OK;
-	}
+	int rc0 = cli_start("classify", argc, argv, opts, classify_help);
+	if (rc0 >= 0)
+		return rc0;
 	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
 	if (!model_path || !video)
 		return cli_usage_error("classify", "--model and --video are required (see clx classify --help)");
@@ -223,14 +218,9 @@ int cmd_preprocess(int argc, char **argv)
 		{ "model", true, NULL }, { "video", true, NULL }, { "out", true, NULL }, VIDEO_OPTS,
 		{ "help", false, NULL }, { NULL, false, NULL },
 	};
-	const char *pos[1];
-	int n_pos;
-	if (!cli_parse("preprocess", argc, argv, opts, pos, 0, &n_pos))
-		return CLI_BAD_INPUT;
-	if (cli_flag(opts, "help")) {
-		fputs(preprocess_help, stdout);
-		return CLI_OK;
-	}
+	int rc0 = cli_start("preprocess", argc, argv, opts, preprocess_help);
+	if (rc0 >= 0)
+		return rc0;
 	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
 	const char *out = cli_get(opts, "out");
 	if (!model_path || !video || !out)
@@ -289,14 +279,9 @@ int cmd_embed(int argc, char **argv)
 		{ "out", true, NULL }, { "json", false, NULL }, { "normalize", false, NULL }, VIDEO_OPTS,
 		{ "help", false, NULL }, { NULL, false, NULL },
 	};
-	const char *pos[1];
-	int n_pos;
-	if (!cli_parse("embed", argc, argv, opts, pos, 0, &n_pos))
-		return CLI_BAD_INPUT;
-	if (cli_flag(opts, "help")) {
-		fputs(embed_help, stdout);
-		return CLI_OK;
-	}
+	int rc0 = cli_start("embed", argc, argv, opts, embed_help);
+	if (rc0 >= 0)
+		return rc0;
 	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
 	const char *text = cli_get(opts, "text"), *out = cli_get(opts, "out");
 	const bool any_text = text || cli_get(opts, "labels") || cli_get(opts, "labels-file");

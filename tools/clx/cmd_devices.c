@@ -119,14 +119,9 @@ int cmd_devices(int argc, char **argv)
 	struct cli_opt opts[] = {
 		{ "json", false, NULL }, { "help", false, NULL }, { NULL, false, NULL },
 	};
-	const char *pos[1];
-	int n_pos;
-	if (!cli_parse("devices", argc, argv, opts, pos, 0, &n_pos))
-		return CLI_BAD_INPUT;
-	if (cli_flag(opts, "help")) {
-		fputs(help, stdout);
-		return CLI_OK;
-	}
+	int rc0 = cli_start("devices", argc, argv, opts, help);
+	if (rc0 >= 0)
+		return rc0;
 	const bool json = cli_flag(opts, "json");
 #ifdef CLX_HAVE_OPENCL
 	struct clx_ctx *ctx = clx_ctx_create();

@@ -381,14 +381,9 @@ int cmd_validate(int argc, char **argv)
 		{ "help", false, NULL },
 		{ NULL, false, NULL },
 	};
-	const char *pos[1];
-	int n_pos;
-	if (!cli_parse("validate", argc, argv, opts, pos, 0, &n_pos))
-		return CLI_BAD_INPUT;
-	if (cli_flag(opts, "help")) {
-		fputs(help, stdout);
-		return CLI_OK;
-	}
+	int rc0 = cli_start("validate", argc, argv, opts, help);
+	if (rc0 >= 0)
+		return rc0;
 	const char *model_path = cli_get(opts, "model"), *px_path = cli_get(opts, "pixel-values");
 	const char *ids_path = cli_get(opts, "input-ids"), *mask_path = cli_get(opts, "attention-mask");
 	const char *device = cli_get(opts, "device");

@@ -56,6 +56,19 @@ bool cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, con
 	return true;
 }
 
+int cli_start(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char *help)
+{
+	const char *pos[1];
+	int n_pos;
+	if (!cli_parse(cmd, argc, argv, opts, pos, 0, &n_pos))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		fputs(help, stdout);
+		return CLI_OK;
+	}
+	return -1;
+}
+
 const char *cli_get(const struct cli_opt *opts, const char *name)
 {
 	for (; opts->name; opts++)
