@@ -75,7 +75,7 @@ add_test(NAME test_cl_faults_pocl COMMAND test_cl_faults ${CLX_CL_SPEC_pocl} ${C
 set_tests_properties(test_cl_faults_pocl PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
 
 # clx devices / --device / clx validate end to end (exit codes, messages).
-add_test(NAME test_cl_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cl_cli.sh $<TARGET_FILE:clx_cli>
+add_test(NAME test_cl_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cl_cli.sh $<TARGET_FILE:clx_cli>
                                   ${CLX_FIXTURES}/tiny)
 set_tests_properties(test_cl_cli PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
 

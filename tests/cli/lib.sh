@@ -20,6 +20,9 @@ expect() {
   fi
 }
 
+# has out|err TEXT: the last command's stdout / stderr contains TEXT
+has() { grep -qF -- "$2" "$tmp/$1" && ok || bad "$1 lacks '$2': $(tail -20 "$tmp/$1")"; }
+
 finish() {
   echo "$pass passed, $fail failed"
   [ "$fail" -eq 0 ]

@@ -1,86 +1,72 @@
 #!/usr/bin/env bash
-# cl_cli.sh CLX TINY_FIXTURE_DIR — the OpenCL side of the command line:
+# test_cl_cli.sh CLX TINY_FIXTURE_DIR — the OpenCL side of the command line:
 # clx devices [--json], --device resolution with and without an OpenCL
 # platform, and clx validate (pass, a perturbed kernel caught and named,
 # a device failure, a missing device, bad usage) with its exit codes.
 # Needs PoCL; rusticl is used where RUSTICL_ENABLE=llvmpipe is set.
 set -u
 clx=$1 tiny=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect RC -- ARGS...: exit status RC (stdout, stderr in $tmp/out, $tmp/err)
-expect() {
-  local rc=$1; shift 2
-  "$clx" "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" -eq "$rc" ] && ok || bad "clx $* -> exit $got, want $rc: $(tail -5 "$tmp/err")"
-}
-has() { grep -qF -- "$2" "$tmp/$1" && ok || bad "$1 lacks '$2': $(tail -20 "$tmp/$1")"; }
+. "$(dirname "$0")/lib.sh"
 
 px=$tiny/pixel_values.npy ids=$tiny/input_ids.npy mask=$tiny/attention_mask.npy
 inputs=(--model "$tiny" --pixel-values "$px" --input-ids "$ids" --attention-mask "$mask")
 
 # ---- devices
-expect 0 -- devices
+expect 0 "" -- devices
 has out "cl:0:0  pthread"
 has out "<- --device cl"
 has out "max allocation"
-expect 0 -- devices --json
+expect 0 "" -- devices --json
 has out '"id": "cl:0:0"'
 has out '"best": "cl:'
 has out '"preferred_vector_width": {"char": '
 # no OpenCL platform at all: devices says so, cpu still works, cl is a clear error
-OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 0 -- devices
+OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 0 "" -- devices
 has out "no OpenCL platform found (is an ICD installed? see clinfo)"
-OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 0 -- run "${inputs[@]}" --device cpu --out "$tmp/o"
-OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 2 -- run "${inputs[@]}" --device cl --out "$tmp/o"
+OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 0 "" -- run "${inputs[@]}" --device cpu --out "$tmp/o"
+OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 2 "" -- run "${inputs[@]}" --device cl --out "$tmp/o"
 has err "no OpenCL platform found (is an ICD installed? see clinfo)"
-expect 2 -- run "${inputs[@]}" --device nosuchdevice --out "$tmp/o"
+expect 2 "" -- run "${inputs[@]}" --device nosuchdevice --out "$tmp/o"
 has err "--device nosuchdevice: no OpenCL device name contains 'nosuchdevice'; available: cl:0:0"
-expect 2 -- run "${inputs[@]}" --device cl:7:0 --out "$tmp/o"
+expect 2 "" -- run "${inputs[@]}" --device cl:7:0 --out "$tmp/o"
 has err "--device cl:7:0: no such OpenCL device"
-expect 0 -- run "${inputs[@]}" --device cl:0:0 --out "$tmp/o"
+expect 0 "" -- run "${inputs[@]}" --device cl:0:0 --out "$tmp/o"
 has out "on cl:0:0"
 
 # ---- CLX_CHECK_RESULTS=1: every node checked against the CPU while running
-CLX_CHECK_RESULTS=1 expect 0 -- run "${inputs[@]}" --device pthread --out "$tmp/o"
+CLX_CHECK_RESULTS=1 expect 0 "" -- run "${inputs[@]}" --device pthread --out "$tmp/o"
 CLX_CHECK_RESULTS=1 CLX_CACHE_DIR=$tmp/cache CLX_CL_TEST_PREFIX='#define CLX_QUICK_GELU_ALPHA 1.8f' \
-  expect 2 -- run "${inputs[@]}" --device pthread --out "$tmp/o"
+  expect 2 "" -- run "${inputs[@]}" --device pthread --out "$tmp/o"
 has err "CLX_CHECK_RESULTS: cl:0:0 (pthread"
 has err "node 'vision.layers.0.mlp.act' (quick_gelu) differs from the CPU reference"
 
 # ---- validate
-expect 0 -- validate "${inputs[@]}" --device pthread --nodes
+expect 0 "" -- validate "${inputs[@]}" --device pthread --nodes
 has out "run 2 vs run 1: identical"
 has out "nodes: 136 compared, 0 beyond tolerance"
 has out "validate: 1 device, 1 passed, 0 failed"
-expect 0 -- validate "${inputs[@]}"
+expect 0 "" -- validate "${inputs[@]}"
 has out "validate: "
 has out "0 failed"
 # a kernel perturbed on purpose (quick_gelu's constant): caught and named
 CLX_CACHE_DIR=$tmp/cache CLX_CL_TEST_PREFIX='#define CLX_QUICK_GELU_ALPHA 1.8f' \
-  expect 1 -- validate "${inputs[@]}" --device pthread --nodes
+  expect 1 "" -- validate "${inputs[@]}" --device pthread --nodes
 has out "FAIL"
 has out "first node beyond tolerance: 'vision.layers.0.mlp.act' (quick_gelu)"
 # a device that fails at run time, and one that does not exist
-CLX_CL_FAIL=clEnqueueNDRangeKernel:20:CL_OUT_OF_RESOURCES:2 expect 1 -- validate "${inputs[@]}" --device pthread
+CLX_CL_FAIL=clEnqueueNDRangeKernel:20:CL_OUT_OF_RESOURCES:2 expect 1 "" -- validate "${inputs[@]}" --device pthread
 has out "CL_OUT_OF_RESOURCES"
-expect 1 -- validate "${inputs[@]}" --device nosuchdevice
+expect 1 "" -- validate "${inputs[@]}" --device nosuchdevice
 has out "no OpenCL device name contains 'nosuchdevice'"
 # bad usage
-expect 2 -- validate --model "$tiny"
+expect 2 "" -- validate --model "$tiny"
 has err "are required"
-expect 2 -- validate "${inputs[@]}" --device cpu
+expect 2 "" -- validate "${inputs[@]}" --device cpu
 has err "the CPU is the reference"
-expect 0 -- validate --help
-expect 2 -- validate --model "$tiny" --video x.mp4
+expect 0 "" -- validate --help
+expect 2 "" -- validate --model "$tiny" --video x.mp4
 has err "--video needs exactly one of --labels and --labels-file"
-expect 2 -- validate "${inputs[@]}" --video x.mp4 --labels a
+expect 2 "" -- validate "${inputs[@]}" --video x.mp4 --labels a
 has err "not both"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
