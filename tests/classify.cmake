@@ -17,6 +17,8 @@ clx_test(test_classify ARGS ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIX
 set_tests_properties(test_classify PROPERTIES FIXTURES_REQUIRED clip_tiny)
 if(TARGET clx_cl_kernels)
   add_test(NAME test_classify_pocl COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} pthread)
-  set_tests_properties(test_classify_pocl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl"
-                       ENVIRONMENT "CLX_CACHE_DIR=${CMAKE_BINARY_DIR}/clx-cache")
+  set_tests_properties(test_classify_pocl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl")
+  add_test(NAME test_classify_rusticl COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} llvmpipe)
+  set_tests_properties(test_classify_rusticl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;rusticl"
+                       ENVIRONMENT "RUSTICL_ENABLE=llvmpipe")
 endif()
