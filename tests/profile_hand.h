@@ -1,7 +1,7 @@
 /* profile_hand.h — the hand count of FLOPs for the X-CLIP graph, in closed
  * form from the config (docs/PROFILE.md), and a model with shapes but no
  * weight data so tests can build graphs without 786 MB of weights. Shared
- * by test_profile_cost.c and test_profile.c.
+ * by test_profile_cost.c, test_profile.c and test_sched.c.
  *
  * The closed form knows the architecture (XCLIP_SPEC.md §1) — which
  * linears exist, on how many tokens, with or without bias — and counts

@@ -11,6 +11,7 @@
  * $XDG_CACHE_HOME/clx to $HOME/.cache/clx; an unwritable directory only
  * costs the cache. Every backend must still compute (one tiny graph). */
 #include "check.h"
+#include "test_files.h"
 
 #include "clx/cl.h"
 #include "clx/sched.h"
@@ -84,20 +85,6 @@ static int entries(const char *dir, char *buf, size_t cap, int *tmp)
 	return n;
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	unsigned char *b = malloc((size_t)n + 1);
-	*len = fread(b, 1, (size_t)n, f);
-	fclose(f);
-	return b;
-}
-
 static void spit(const char *path, const unsigned char *b, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -123,7 +110,7 @@ static void damaged(const char *dir, const char *what, int how)
 	int tmp;
 	CHECK(entries(dir, path, sizeof path, &tmp) == 1, "%s: one entry before", what);
 	size_t len = 0;
-	unsigned char *b = slurp(path, &len);
+	unsigned char *b = test_read_file(path, &len);
 	CHECK(b && len > 64, "%s: read entry", what);
 	if (!b || len <= 64)
 		return;

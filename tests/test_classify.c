@@ -6,6 +6,7 @@
  *
  *   test_classify MODEL_DIR GOLDEN_DIR FIXTURES_DIR [DEVICE_SPEC] */
 #include "check.h"
+#include "test_files.h"
 #include "compare.h"
 #include "test_backend.h"
 
@@ -19,20 +20,6 @@
 
 static struct clx_ctx *ctx;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	s[fread(s, 1, (size_t)n, f)] = '\0';
-	fclose(f);
-	return s;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -44,7 +31,7 @@ int main(int argc, char **argv)
 	ctx = clx_ctx_create();
 	char path[4096];
 	snprintf(path, sizeof path, "%s/cases.json", golden);
-	char *json = slurp(path);
+	char *json = test_read_file(path, NULL);
 	CHECK(json != NULL, "%s missing", path);
 	cJSON *root = json ? cJSON_Parse(json) : NULL;
 	cJSON *cases = cJSON_GetObjectItemCaseSensitive(root, "cases");

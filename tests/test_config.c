@@ -8,6 +8,7 @@
  * Usage: test_config FIXTURE_DIR (tests/fixtures/config) */
 #include "alloc_fail.h"
 #include "check.h"
+#include "test_files.h"
 #include "clx/config.h"
 #include "clx/limits.h"
 
@@ -422,16 +423,6 @@ static void test_bad_inputs(void)
 
 /* -------------------------------------------------------------- file cases */
 
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL, "cannot create %s", path);
-	if (!f)
-		return;
-	CHECK(fwrite(data, 1, len, f) == len, "short write %s", path);
-	fclose(f);
-}
-
 static void test_files(void)
 {
 	char path[256], msg[512];
@@ -466,7 +457,7 @@ static void test_files(void)
 			      strstr(clx_last_error(g_ctx),
 				     "big.json: 16777217 bytes is over the 16777216-byte JSON limit"),
 		      "over limit: %s", clx_last_error(g_ctx));
-		write_file(path, big, lim);
+		test_write_file(path, big, lim);
 		CHECK(clx_config_load(g_ctx, path, &cfg) == CLX_OK, "load at limit: %s",
 		      clx_last_error(g_ctx));
 		free(big);
@@ -481,16 +472,16 @@ static void test_files(void)
 	      "load over limit: %s", clx_last_error(g_ctx));
 
 	/* Errors from a file carry its path; NUL bytes in a file are caught too. */
-	write_file(path, "{\"text_config\": {\"hidden_act\": \"gelu\"}}", 39);
+	test_write_file(path, "{\"text_config\": {\"hidden_act\": \"gelu\"}}", 39);
 	snprintf(msg, sizeof msg, "%s: text_config.hidden_act 'gelu'", path);
 	CHECK(clx_config_load(g_ctx, path, &cfg) == CLX_ERR_UNSUPPORTED &&
 		      strstr(clx_last_error(g_ctx), msg),
 	      "load message: %s", clx_last_error(g_ctx));
-	write_file(path, "{}\0", 3);
+	test_write_file(path, "{}\0", 3);
 	CHECK(clx_config_load(g_ctx, path, &cfg) == CLX_ERR_FORMAT &&
 		      strstr(clx_last_error(g_ctx), "NUL byte at offset 2"),
 	      "load NUL: %s", clx_last_error(g_ctx));
-	write_file(path, "", 0);
+	test_write_file(path, "", 0);
 	CHECK(clx_config_load(g_ctx, path, &cfg) == CLX_ERR_FORMAT, "empty file: %s",
 	      clx_last_error(g_ctx));
 	remove(path);
@@ -499,23 +490,12 @@ static void test_files(void)
 
 /* ------------------------------------------------------ allocation failure */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(1 << 16);
-	*len = buf ? fread(buf, 1, 1 << 16, f) : 0;
-	fclose(f);
-	return buf;
-}
-
 static void test_alloc_fail(void)
 {
 	char path[1024];
 	size_t len = 0;
 	snprintf(path, sizeof path, "%s/default.json", g_dir);
-	char *json = slurp(path, &len);
+	char *json = test_read_file(path, &len);
 	CHECK(json != NULL && len > 0, "read %s", path);
 	if (!json)
 		return;

@@ -6,6 +6,7 @@
  *   test_model TINY_FIXTURE_DIR */
 #include "alloc_fail.h"
 #include "check.h"
+#include "test_files.h"
 
 #include "clx/model.h"
 #include "clx/safetensors.h"
@@ -31,13 +32,6 @@ static void copy_file(const char *from, const char *to)
 		fclose(a);
 	if (b)
 		fclose(b);
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-	fputs(text, f);
-	fclose(f);
 }
 
 /* A fresh model dir: DIR/config.json from the fixture. */
@@ -168,7 +162,7 @@ int main(int argc, char **argv)
 	fresh_dir(dir);
 	expect_error(dir, CLX_ERR_NOT_FOUND, "model.safetensors", NULL);
 	snprintf(path, sizeof path, "%s/pytorch_model.bin", dir);
-	write_text(path, "not a pickle");
+	test_write_text(path, "not a pickle");
 	expect_error(dir, CLX_ERR_UNSUPPORTED, "pytorch_model.bin", "convert");
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	unlink(path);
@@ -178,7 +172,7 @@ int main(int argc, char **argv)
 	fresh_dir(dir);
 	write_model(dir, EDIT_NONE, NULL);
 	snprintf(path, sizeof path, "%s/config.json", dir);
-	write_text(path, "{\"projection_dim\": NaN}");
+	test_write_text(path, "{\"projection_dim\": NaN}");
 	expect_error(dir, CLX_ERR_FORMAT, "config.json", "NaN");
 
 	/* Tensor problems, each naming the tensor. */
@@ -196,7 +190,7 @@ int main(int argc, char **argv)
 	/* Garbage safetensors: the reader's cases live in test_safetensors. */
 	fresh_dir(dir);
 	snprintf(path, sizeof path, "%s/model.safetensors", dir);
-	write_text(path, "GIF89a polyglot garbage that is not safetensors at all");
+	test_write_text(path, "GIF89a polyglot garbage that is not safetensors at all");
 	expect_error(dir, CLX_ERR_FORMAT, "model.safetensors", NULL);
 
 	/* Valid variants. */

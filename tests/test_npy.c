@@ -9,6 +9,7 @@
  * Usage: test_npy FIXTURE_DIR (tests/fixtures/npy) */
 #include "alloc_fail.h"
 #include "check.h"
+#include "test_files.h"
 #include "clx/limits.h"
 #include "clx/npy.h"
 
@@ -24,30 +25,6 @@ static struct clx_ctx *g_ctx;
 static char g_tmp[256]; /* a scratch file path */
 
 /* ------------------------------------------------------------------ helpers */
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-	*len = buf && n > 0 ? fread(buf, 1, (size_t)n, f) : 0;
-	fclose(f);
-	return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL, "cannot create %s", path);
-	if (!f)
-		return;
-	CHECK(fwrite(data, 1, len, f) == len, "short write %s", path);
-	fclose(f);
-}
 
 /* Same float, NaN equal to NaN, -0 distinct from +0. */
 static bool same_float(float a, float b)
@@ -184,7 +161,7 @@ static void test_golden(void)
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", clx_last_error(g_ctx));
 		size_t len = 0;
-		uint8_t *buf = slurp(npy, &len);
+		uint8_t *buf = test_read_file(npy, &len);
 		CHECK(buf != NULL, "cannot read %s", npy);
 		enum clx_status st2 = clx_npy_parse(g_ctx, cases[c], buf, len, &b);
 		if (e.error[0]) {
@@ -212,7 +189,7 @@ static void test_golden(void)
 					      CLX_OK,
 				      "%s: save: %s", cases[c], clx_last_error(g_ctx));
 				size_t mlen = 0;
-				uint8_t *mine = slurp(g_tmp, &mlen);
+				uint8_t *mine = test_read_file(g_tmp, &mlen);
 				CHECK(mine && mlen == len && memcmp(mine, buf, len) == 0,
 				      "%s: clx_npy_save bytes differ from np.save (%zu vs %zu bytes)",
 				      cases[c], mlen, len);
@@ -305,7 +282,7 @@ static void test_round_trip(void)
 			CHECK(same, "round trip %zu: differs", c);
 			/* header aligned to 64 as NumPy's */
 			size_t len = 0;
-			uint8_t *buf = slurp(g_tmp, &len);
+			uint8_t *buf = test_read_file(g_tmp, &len);
 			CHECK(buf && (len - (size_t)count * es) % 64 == 0 && buf[len - (size_t)count * es - 1] == '\n',
 			      "round trip %zu: header not 64-aligned", c);
 			free(buf);
@@ -392,7 +369,7 @@ static void test_large_convert(void)
 		uint8_t *file = NULL;
 		size_t len = build_raw(&file, 1, dict, pass ? (void *)u : (void *)d,
 				       pass ? 4 * (size_t)N : N * sizeof *d);
-		write_file(g_tmp, file, len);
+		test_write_file(g_tmp, file, len);
 		struct clx_npy a;
 		CHECK(clx_npy_load(g_ctx, g_tmp, &a) == CLX_OK, "large %s: %s", pass ? "u1" : "f8",
 		      clx_last_error(g_ctx));
@@ -650,7 +627,7 @@ static void test_bad_inputs(void)
 			clx_clear_error(g_ctx);
 			enum clx_status st;
 			if (via_file) {
-				write_file(g_tmp, e.buf, e.len);
+				test_write_file(g_tmp, e.buf, e.len);
 				st = clx_npy_load(g_ctx, g_tmp, &a);
 			} else {
 				st = clx_npy_parse(g_ctx, "t.npy", e.buf, e.len, &a);
@@ -709,7 +686,7 @@ static void test_alloc_fail(void)
 		char path[1024];
 		snprintf(path, sizeof path, "%s/%s.npy", g_dir, files[k]);
 		size_t len = 0;
-		uint8_t *buf = slurp(path, &len);
+		uint8_t *buf = test_read_file(path, &len);
 		CHECK(buf != NULL, "read %s", path);
 		for (int which = 0; buf && which < 3; which++) {
 			long n;

@@ -15,6 +15,7 @@
  *
  * Usage: test_profile CLX_PROFILE CLX TINY_MODEL_DIR */
 #include "check.h"
+#include "test_files.h"
 #include "profile_hand.h"
 
 #include "clx/xclip.h"
@@ -34,25 +35,6 @@
 static char tmp[256];
 
 /* -------------------------------------------------------------- helpers */
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* Runs a shell command, returns its exit status. */
 static int run(const char *cmd)
@@ -182,7 +164,7 @@ static void check_device(const cJSON *d, double hand_flops, const char *want_id)
 
 static int check_json(const char *path, double hand_flops, const char *const *ids, int n_ids)
 {
-	char *text = slurp(path);
+	char *text = test_read_file(path, NULL);
 	cJSON *o = text ? cJSON_Parse(text) : NULL;
 	free(text);
 	CHECK(o != NULL, "%s parses as JSON", path);
@@ -243,7 +225,7 @@ static int csv_fields(const char **p, char *first, size_t cap)
 
 static void check_csv(const char *path, int want_rows, const char *const *ids, int n_ids)
 {
-	char *text = slurp(path);
+	char *text = test_read_file(path, NULL);
 	CHECK(text != NULL, "%s exists", path);
 	if (!text)
 		return;
@@ -279,7 +261,7 @@ static bool is_void(const char *tag)
 
 static void check_html(const char *path)
 {
-	char *text = slurp(path);
+	char *text = test_read_file(path, NULL);
 	CHECK(text != NULL, "%s exists", path);
 	if (!text)
 		return;
@@ -340,7 +322,7 @@ static void check_html(const char *path)
 
 static void check_trace(const char *path)
 {
-	char *text = slurp(path);
+	char *text = test_read_file(path, NULL);
 	cJSON *o = text ? cJSON_Parse(text) : NULL;
 	free(text);
 	const cJSON *evs = obj(o, "traceEvents");
@@ -433,7 +415,7 @@ int main(int argc, char **argv)
 		 exe, tmp, tmp, tmp, tmp);
 	CHECK(run(cmd) == 0, "--compare exits 0");
 	snprintf(path, sizeof path, "%s/c.json", tmp);
-	char *text = slurp(path);
+	char *text = test_read_file(path, NULL);
 	cJSON *o = text ? cJSON_Parse(text) : NULL;
 	free(text);
 	CHECK(cJSON_GetArraySize(obj(o, "devices")) == 2 * n_ids, "--compare: %d devices",
@@ -448,7 +430,7 @@ int main(int argc, char **argv)
 		 clx, model, tmp);
 	CHECK(run(cmd) == 0, "clx profile exits 0");
 	snprintf(path, sizeof path, "%s/q.json", tmp);
-	text = slurp(path);
+	text = test_read_file(path, NULL);
 	o = text ? cJSON_Parse(text) : NULL;
 	free(text);
 	const cJSON *d0 = cJSON_GetArrayItem(obj(o, "devices"), 0);

@@ -8,6 +8,7 @@
  * base-patch32 shape (built from shapes only) plans and "runs" every node.
  * Prints planned vs naive activation bytes. */
 #include "check.h"
+#include "profile_hand.h" /* a model with shapes and no weight data */
 
 #include "clx/config.h"
 #include "clx/sched.h"
@@ -117,26 +118,6 @@ static void test_small_graph(void)
 	clx_graph_free(g);
 }
 
-/* A model with shapes but no data: the builder needs only shapes. */
-struct shapes_only {
-	struct clx_model m;
-	int cap;
-};
-
-static void add_param(void *user, const char *name, int n_dims, const int64_t *shape)
-{
-	struct shapes_only *s = user;
-	if (s->m.n_weights == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 512;
-		s->m.weights = realloc(s->m.weights, (size_t)s->cap * sizeof *s->m.weights);
-	}
-	struct clx_weight *w = &s->m.weights[s->m.n_weights++];
-	memset(w, 0, sizeof *w);
-	w->name = strdup(name);
-	w->n_dims = n_dims;
-	memcpy(w->shape, shape, (size_t)n_dims * sizeof *shape);
-}
-
 static void test_xclip_plan(void)
 {
 	struct shapes_only s = { 0 };
@@ -177,9 +158,7 @@ static void test_xclip_plan(void)
 	      "L > 77 refused: %s", clx_last_error(ctx));
 	clx_plan_free(p);
 	clx_graph_free(xg.g);
-	for (int i = 0; i < s.m.n_weights; i++)
-		free((char *)s.m.weights[i].name);
-	free(s.m.weights);
+	free_shapes(&s);
 }
 
 int main(void)

@@ -6,6 +6,7 @@
  * as float32 bit patterns. Everything must match bit for bit. Also checks
  * the rule table by name and published FNV-1a / splitmix64 vectors. */
 #include "check.h"
+#include "test_files.h"
 
 #include "clx/synth.h"
 
@@ -13,26 +14,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 static uint64_t hex_u64(const cJSON *s)
 {
@@ -101,7 +82,7 @@ static void check_entry(const cJSON *e, int n)
 
 static void check_python(const char *path)
 {
-	char *text = read_all(path);
+	char *text = test_read_file(path, NULL);
 	CHECK(text != NULL, "cannot read %s", path);
 	if (!text)
 		return;

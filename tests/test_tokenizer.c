@@ -14,6 +14,7 @@
  * Usage: test_tokenizer FIXTURE_DIR (tests/fixtures/clip_tokenizer) */
 #include "alloc_fail.h"
 #include "check.h"
+#include "test_files.h"
 #include "clx/limits.h"
 #include "clx/tokenizer.h"
 
@@ -31,38 +32,6 @@ static struct clx_ctx *g_ctx;
 static struct clx_tokenizer *g_tok;
 
 /* ---------------------------------------------------------------- helpers */
-
-static char *read_all(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)sz + 1);
-	if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf) {
-		buf[sz] = '\0';
-		if (n)
-			*n = (size_t)sz;
-	}
-	return buf;
-}
-
-static void write_file(const char *path, const char *s, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL, "cannot write %s", path);
-	if (!f)
-		return;
-	fwrite(s, 1, n, f);
-	fclose(f);
-}
 
 /* Hex of UTF-8 → bytes (malloc'ed, NUL-terminated), length in *n. */
 static char *unhex(const char *h, size_t *n)
@@ -679,12 +648,12 @@ static void test_files_and_config(void)
 	CHECK(clx_tokenizer_load(g_ctx, v, m, &t) == CLX_ERR_NOT_FOUND && !t &&
 		      strstr(clx_last_error(g_ctx), "vocab.json"),
 	      "missing vocab.json: %s", clx_last_error(g_ctx));
-	write_file(v, V_OK, strlen(V_OK));
+	test_write_file(v, V_OK, strlen(V_OK));
 	CHECK(clx_tokenizer_load(g_ctx, v, m, &t) == CLX_ERR_NOT_FOUND && strstr(clx_last_error(g_ctx), "merges.txt"),
 	      "missing merges.txt: %s", clx_last_error(g_ctx));
 	CHECK(clx_tokenizer_load(g_ctx, v, dir, &t) == CLX_ERR_IO, "a directory as merges.txt: %s",
 	      clx_last_error(g_ctx));
-	write_file(m, M_OK, strlen(M_OK));
+	test_write_file(m, M_OK, strlen(M_OK));
 	CHECK(clx_tokenizer_load(g_ctx, v, m, &t) == CLX_OK, "load: %s", clx_last_error(g_ctx));
 	clx_tokenizer_free(t);
 
@@ -710,7 +679,7 @@ static void test_files_and_config(void)
 	for (size_t i = 0; i < sizeof cfg / sizeof cfg[0]; i++) {
 		unlink(c);
 		if (cfg[i].json)
-			write_file(c, cfg[i].json, strlen(cfg[i].json));
+			test_write_file(c, cfg[i].json, strlen(cfg[i].json));
 		t = NULL;
 		enum clx_status st = clx_tokenizer_load_dir(g_ctx, dir, &t);
 		CHECK(st == cfg[i].st && (st != CLX_OK || clx_tokenizer_info(t)->model_max_length == cfg[i].mml),
@@ -734,11 +703,11 @@ static void test_alloc_fail(void)
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
 	char p[128];
 	snprintf(p, sizeof p, "%s/vocab.json", dir);
-	write_file(p, V_OK, strlen(V_OK));
+	test_write_file(p, V_OK, strlen(V_OK));
 	snprintf(p, sizeof p, "%s/merges.txt", dir);
-	write_file(p, M_OK, strlen(M_OK));
+	test_write_file(p, M_OK, strlen(M_OK));
 	snprintf(p, sizeof p, "%s/tokenizer_config.json", dir);
-	write_file(p, "{\"model_max_length\": 77}", 24);
+	test_write_file(p, "{\"model_max_length\": 77}", 24);
 	long n, failures = 0;
 	for (n = 1;; n++) {
 		struct clx_tokenizer *t = NULL;
@@ -836,7 +805,7 @@ int main(int argc, char **argv)
 	char path[4096];
 	snprintf(path, sizeof path, "%s/golden.json", g_dir);
 	size_t gn = 0;
-	char *gs = read_all(path, &gn);
+	char *gs = test_read_file(path, &gn);
 	CHECK(gs != NULL, "cannot read %s", path);
 	cJSON *golden = gs ? cJSON_ParseWithLength(gs, gn) : NULL;
 	CHECK(golden != NULL, "%s does not parse", path);

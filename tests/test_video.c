@@ -21,6 +21,7 @@
 
 #include "alloc_fail.h"
 #include "check.h"
+#include "test_files.h"
 #include "clx/npy.h"
 #include "clx/video.h"
 
@@ -41,38 +42,6 @@ static int load_npy(const char *dir, const char *file, struct clx_npy *a)
 	enum clx_status st = clx_npy_load(ctx, path_join(dir, file), a);
 	CHECK(st == CLX_OK, "load %s: %s", file, clx_last_error(ctx));
 	return st == CLX_OK;
-}
-
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	struct stat sb;
-	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-		return NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t size)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL, "cannot write %s", path);
-	if (!f)
-		return;
-	if (size)
-		CHECK(fwrite(data, 1, size, f) == size, "short write %s", path);
-	fclose(f);
 }
 
 /* sum((i + 1) * byte_i) mod 2^64, as gen_video_golden.py's checksum */
@@ -365,7 +334,7 @@ static void test_resize_and_memory(void)
 
 	/* the same bytes from memory give the same frames as the file */
 	size_t size;
-	uint8_t *data = read_file(path_join(fixtures, "vp9.webm"), &size);
+	uint8_t *data = test_read_file(path_join(fixtures, "vp9.webm"), &size);
 	CHECK(data != NULL, "read vp9.webm");
 	if (!data)
 		return;
@@ -478,12 +447,12 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		return tmpdir;
 	case BAD_EMPTY:
 		strcat(path, ".mp4");
-		write_file(path, "", 0);
+		test_write_file(path, "", 0);
 		return path;
 	case BAD_TEXT_MP4: {
 		const char *t = "This is not a video.\nJust some text in a file named .mp4\n";
 		strcat(path, ".mp4");
-		write_file(path, t, strlen(t));
+		test_write_file(path, t, strlen(t));
 		return path;
 	}
 	case BAD_AUDIO_ONLY:
@@ -493,18 +462,18 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		 * with no frame */
 		static const uint8_t gif[] = { 'G', 'I', 'F', '8', '9', 'a', 16, 0, 16, 0, 0, 0, 0, 0x3b };
 		strcat(path, ".gif");
-		write_file(path, gif, sizeof gif);
+		test_write_file(path, gif, sizeof gif);
 		return path;
 	}
 	case BAD_GIF_30000:
-		d = read_file(path_join(fixtures, "anim.gif"), &n);
+		d = test_read_file(path_join(fixtures, "anim.gif"), &n);
 		d[6] = 0x30, d[7] = 0x75, d[8] = 0x30, d[9] = 0x75; /* 30000 = 0x7530 */
 		strcat(path, ".gif");
 		break;
 	case BAD_AVI_30000: {
 		/* the JPEG frames still say 97x61, and FFmpeg believes them */
 		*may_succeed = 1;
-		d = read_file(path_join(fixtures, "mjpeg.avi"), &n);
+		d = test_read_file(path_join(fixtures, "mjpeg.avi"), &n);
 		long avih = find_tag(d, n, "avih", 0), strf = find_tag(d, n, "strf", 0);
 		if (avih >= 0) { /* MainAVIHeader: dwWidth at +32, dwHeight at +36 after the size */
 			put_le32(d + avih + 8 + 32, 30000);
@@ -519,7 +488,7 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 	}
 	case BAD_JPEG_30000:
 		/* every JPEG SOF0 in the stream claims 30000x30000 */
-		d = read_file(path_join(fixtures, "mjpeg.avi"), &n);
+		d = test_read_file(path_join(fixtures, "mjpeg.avi"), &n);
 		for (size_t i = 0; i + 9 < n; i++)
 			if (d[i] == 0xff && d[i + 1] == 0xc0) {
 				d[i + 5] = 0x75, d[i + 6] = 0x30, d[i + 7] = 0x75, d[i + 8] = 0x30;
@@ -527,7 +496,7 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		strcat(path, ".avi");
 		break;
 	case BAD_AVI_FRAME_COUNT: {
-		d = read_file(path_join(fixtures, "mjpeg.avi"), &n);
+		d = test_read_file(path_join(fixtures, "mjpeg.avi"), &n);
 		long avih = find_tag(d, n, "avih", 0), strh = find_tag(d, n, "strh", 0);
 		if (avih >= 0) /* dwTotalFrames at +16 */
 			put_le32(d + avih + 8 + 16, 0x7fffffff);
@@ -538,7 +507,7 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		break;
 	}
 	case BAD_MP4_SAMPLE_COUNT: {
-		d = read_file(path_join(fixtures, "h264.mp4"), &n);
+		d = test_read_file(path_join(fixtures, "h264.mp4"), &n);
 		long stsz = find_tag(d, n, "stsz", 0);
 		if (stsz >= 0) /* version/flags, sample_size, sample_count */
 			put_le32(d + stsz + 12, 0xffffff7f);
@@ -549,7 +518,7 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 	case BAD_CORRUPT_H264:
 	case BAD_CORRUPT_VP9: {
 		const char *src = c == BAD_CORRUPT_H264 ? "h264.mp4" : "vp9.webm";
-		d = read_file(path_join(fixtures, src), &n);
+		d = test_read_file(path_join(fixtures, src), &n);
 		/* flip bytes in the middle of the file: packet payloads */
 		for (size_t i = n * 3 / 10; i < n * 7 / 10; i += 97)
 			d[i] ^= 0x5a;
@@ -558,18 +527,18 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		break;
 	}
 	case BAD_TRUNCATED_MP4:
-		d = read_file(path_join(fixtures, "h264.mp4"), &n);
+		d = test_read_file(path_join(fixtures, "h264.mp4"), &n);
 		n /= 2; /* the moov atom is at the end: gone */
 		strcat(path, ".mp4");
 		break;
 	case BAD_TRUNCATED_WEBM:
-		d = read_file(path_join(fixtures, "vp9.webm"), &n);
+		d = test_read_file(path_join(fixtures, "vp9.webm"), &n);
 		n = n * 55 / 100;
 		strcat(path, ".webm");
 		*may_succeed = 1;
 		break;
 	case BAD_TRUNCATED_AVI:
-		d = read_file(path_join(fixtures, "mjpeg.avi"), &n);
+		d = test_read_file(path_join(fixtures, "mjpeg.avi"), &n);
 		n /= 2;
 		strcat(path, ".avi");
 		*may_succeed = 1;
@@ -579,7 +548,7 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		snprintf(t, sizeof t, "ffconcat version 1.0\nfile '%s'\n",
 			 path_join(fixtures, "h264.mp4"));
 		strcat(path, ".mp4");
-		write_file(path, t, strlen(t));
+		test_write_file(path, t, strlen(t));
 		return path;
 	}
 	case BAD_HLS: {
@@ -587,7 +556,7 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		snprintf(t, sizeof t, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:%s\n"
 			 "#EXT-X-ENDLIST\n", path_join(fixtures, "h264.mp4"));
 		strcat(path, ".m3u8");
-		write_file(path, t, strlen(t));
+		test_write_file(path, t, strlen(t));
 		return path;
 	}
 	case BAD_TIMEOUT:
@@ -604,7 +573,7 @@ static const char *make_bad(enum bad_case c, struct clx_video_opts *o, int *may_
 		break;
 	}
 	if (d)
-		write_file(path, d, n);
+		test_write_file(path, d, n);
 	free(d);
 	return path;
 }
@@ -668,7 +637,7 @@ static void test_bad_input(void)
 			clx_video_release(&v);
 			/* the same bytes through the memory reader */
 			size_t n;
-			uint8_t *data = read_file(path, &n);
+			uint8_t *data = test_read_file(path, &n);
 			if (data) {
 				st = clx_video_read_memory(ctx, "memory", data, n, &o, &v);
 				CHECK(st == CLX_OK || clx_last_error(ctx)[0], "%s from memory: no message",
