@@ -419,18 +419,30 @@ static const char *cpu_name(struct clx_backend *be)
 	return "cpu";
 }
 
+/* Frees what the last prepare allocated (arena, inputs, node times). */
+static void release_graph_state(struct cpu *c)
+{
+	if (c->inputs)
+		for (int i = 0; i < c->n_inputs_cap; i++)
+			clx_free(c->inputs[i]);
+	clx_free(c->inputs);
+	clx_free(c->arena);
+	clx_free(c->node_ns);
+	c->inputs = NULL;
+	c->n_inputs_cap = 0;
+	c->arena = NULL;
+	c->arena_bytes = 0;
+	c->node_ns = NULL;
+	c->n_nodes = 0;
+}
+
 static void cpu_free(struct clx_backend *be)
 {
 	if (!be)
 		return;
 	struct cpu *c = cpu_of(be);
 	if (c) {
-		if (c->inputs)
-			for (int i = 0; i < c->n_inputs_cap; i++)
-				clx_free(c->inputs[i]);
-		clx_free(c->inputs);
-		clx_free(c->arena);
-		clx_free(c->node_ns);
+		release_graph_state(c);
 		clx_free(c);
 	}
 	clx_free(be);
@@ -440,17 +452,10 @@ static enum clx_status cpu_prepare(struct clx_backend *be, struct clx_ctx *ctx,
 				   const struct clx_graph *g, size_t arena_bytes)
 {
 	struct cpu *c = cpu_of(be);
-	if (c->inputs)
-		for (int i = 0; i < c->n_inputs_cap; i++)
-			clx_free(c->inputs[i]);
-	clx_free(c->inputs);
-	clx_free(c->arena);
-	c->inputs = NULL;
-	c->n_inputs_cap = 0;
+	release_graph_state(c);
 	c->arena = clx_malloc(arena_bytes);
 	c->arena_bytes = arena_bytes;
 	c->inputs = clx_calloc((size_t)g->n_tensors, sizeof *c->inputs);
-	clx_free(c->node_ns);
 	c->node_ns = clx_calloc((size_t)g->n_nodes + 1, sizeof *c->node_ns);
 	c->n_nodes = g->n_nodes;
 	if (!c->arena || !c->inputs || !c->node_ns)

@@ -14,6 +14,9 @@ done
 grep -q "video 1:" "$tmp/out" && ok || bad "logits not printed"
 expect 0 "" -- run --model "$tiny" --pixel-values "$px" --input-ids "$ids" --out "$tmp/o2" --json
 grep -q '"logits_per_video": \[\[' "$tmp/out" && ok || bad "--json output: $(cat "$tmp/out")"
+# a path that needs JSON escaping stays one valid string
+expect 0 "" -- run --model "$tiny" --pixel-values "$px" --input-ids "$ids" --out "$tmp/o\"q" --json
+grep -qF '"out": "'"$tmp"'/o\"q"' "$tmp/out" && ok || bad "--json escapes the path: $(cat "$tmp/out")"
 expect 0 "" -- run --help
 expect 0 "" -- --help
 

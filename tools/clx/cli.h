@@ -55,6 +55,11 @@ enum clx_status cli_ensure_dir(struct clx_ctx *ctx, const char *dir);
 enum clx_status cli_load_ids(struct clx_ctx *ctx, const char *path, int64_t *rows, int64_t *cols,
 			     int32_t **out);
 
+/* JSON on stdout: a string with escapes, and a rows × cols f32 matrix
+ * [[...], ...] (row r starts at v + r·stride). */
+void cli_json_string(const char *s);
+void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride);
+
 /* "[2, 8, 3]" into buf. */
 const char *cli_shape_str(char *buf, size_t cap, int n_dims, const int64_t *shape);
 

@@ -81,20 +81,6 @@ static void warn_video(const struct clx_video *v, const char *path)
 		fprintf(stderr, "clx: warning: %s: %s\n", path, v->warning);
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 /* ------------------------------------------------------------ classify */
 
 static const char classify_help[] =
@@ -169,18 +155,18 @@ int cmd_classify(int argc, char **argv)
 	qsort(rank, (size_t)r.n_labels, sizeof *rank, by_prob_desc);
 	if (cli_flag(opts, "json")) {
 		printf("{\"video\": ");
-		json_string(video);
+		cli_json_string(video);
 		printf(", \"model\": ");
-		json_string(m->dir);
+		cli_json_string(m->dir);
 		printf(", \"device\": ");
-		json_string(clx_backend_name(be));
+		cli_json_string(clx_backend_name(be));
 		printf(", \"frames_total\": %lld, \"frame_indices\": [", (long long)r.video.n_total);
 		for (int32_t t = 0; t < r.video.n_frames; t++)
 			printf("%s%lld", t ? ", " : "", (long long)r.video.indices[t]);
 		printf("], \"labels\": [");
 		for (int64_t k = 0; k < r.n_labels; k++) {
 			printf("%s{\"label\": ", k ? ", " : "");
-			json_string(labels.text[rank[k].index]);
+			cli_json_string(labels.text[rank[k].index]);
 			printf(", \"probability\": %.9g, \"logit\": %.9g}", rank[k].prob, rank[k].logit);
 		}
 		printf("]}\n");
@@ -353,15 +339,10 @@ int cmd_embed(int argc, char **argv)
 		goto fail;
 	if (cli_flag(opts, "json")) {
 		printf("{\"kind\": \"%s\", \"device\": ", video ? "video" : "text");
-		json_string(clx_backend_name(be));
-		printf(", \"shape\": [%lld, %lld], \"embeddings\": [", (long long)rows, (long long)P);
-		for (int64_t r = 0; r < rows; r++) {
-			printf("%s[", r ? ", " : "");
-			for (int64_t i = 0; i < P; i++)
-				printf("%s%.9g", i ? ", " : "", emb[r * P + i]);
-			printf("]");
-		}
-		printf("]}\n");
+		cli_json_string(clx_backend_name(be));
+		printf(", \"shape\": [%lld, %lld], \"embeddings\": ", (long long)rows, (long long)P);
+		cli_json_matrix(emb, rows, P, P);
+		printf("}\n");
 	} else {
 		printf("%s: %s embeddings (%lld, %lld)\n", out, video ? "video" : "text", (long long)rows,
 		       (long long)P);

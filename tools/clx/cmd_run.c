@@ -58,7 +58,7 @@ int cmd_run(int argc, char **argv)
 	struct clx_xclip_session *s = NULL;
 	struct clx_npy px = { 0 };
 	int32_t *ids = NULL, *mask = NULL;
-	float *buf = NULL;
+	float *buf = NULL, *logits = NULL; /* logits_per_video (B, K) */
 	int rc = CLI_BAD_INPUT;
 	enum clx_status st;
 	if (!ctx)
@@ -112,7 +112,6 @@ int cmd_run(int argc, char **argv)
 		{ "video_embeds", s->xg.video_embeds, 2, { B, P } },
 		{ "text_embeds", s->xg.text_embeds, 3, { B, K, P } },
 	};
-	float logits[64 * 64];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		const struct out_file *f = &files[i];
 		size_t n = (size_t)clx_tensor_nelems(&s->xg.g->tensors[f->tensor]);
@@ -122,29 +121,28 @@ int cmd_run(int argc, char **argv)
 			st = clx_fail(ctx, CLX_ERR_NOMEM, "run: out of memory reading %s", f->name);
 			goto fail;
 		}
-		clx_free(buf);
+		if (buf != logits)
+			clx_free(buf);
 		buf = p;
+		if (i == 0)
+			logits = p; /* kept for printing */
 		if ((st = clx_xclip_session_read(ctx, s, f->tensor, buf)) != CLX_OK)
 			goto fail;
 		snprintf(path, sizeof path, "%s/%s.npy", out_dir, f->name);
 		if ((st = clx_npy_save(ctx, path, CLX_DTYPE_F32, f->n_dims, f->shape, buf)) != CLX_OK)
 			goto fail;
-		if (i == 0)
-			memcpy(logits, buf, (n < 64 * 64 ? n : 64 * 64) * sizeof *logits);
 	}
 
 	/* stdout: logits_per_video (the first 64 × 64 at most) */
 	const int64_t pb = B < 64 ? B : 64, pk = K < 64 ? K : 64;
 	if (cli_flag(opts, "json")) {
-		printf("{\"device\": \"%s\", \"out\": \"%s\", \"logits_per_video\": [", clx_backend_name(be),
-		       out_dir);
-		for (int64_t b = 0; b < pb; b++) {
-			printf("%s[", b ? ", " : "");
-			for (int64_t k = 0; k < pk; k++)
-				printf("%s%.9g", k ? ", " : "", logits[b * K + k]);
-			printf("]");
-		}
-		printf("]}\n");
+		printf("{\"device\": ");
+		cli_json_string(clx_backend_name(be));
+		printf(", \"out\": ");
+		cli_json_string(out_dir);
+		printf(", \"logits_per_video\": ");
+		cli_json_matrix(logits, pb, pk, K);
+		printf("}\n");
 	} else {
 		printf("logits_per_video (%lld videos x %lld prompts) on %s:\n", (long long)B, (long long)K,
 		       clx_backend_name(be));
@@ -161,7 +159,9 @@ int cmd_run(int argc, char **argv)
 fail:
 	rc = cli_fail(ctx, st);
 done:
-	clx_free(buf);
+	if (buf != logits)
+		clx_free(buf);
+	clx_free(logits);
 	clx_free(ids);
 	clx_free(mask);
 	clx_npy_release(&px);

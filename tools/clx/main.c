@@ -166,6 +166,32 @@ done:
 	return st;
 }
 
+void cli_json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride)
+{
+	putchar('[');
+	for (int64_t r = 0; r < rows; r++) {
+		printf("%s[", r ? ", " : "");
+		for (int64_t c = 0; c < cols; c++)
+			printf("%s%.9g", c ? ", " : "", v[r * stride + c]);
+		putchar(']');
+	}
+	putchar(']');
+}
+
 const char *cli_shape_str(char *buf, size_t cap, int n_dims, const int64_t *shape)
 {
 	size_t len = (size_t)snprintf(buf, cap, "[");
