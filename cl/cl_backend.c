@@ -22,7 +22,7 @@
  *
  * CLX_CHECK_RESULTS=1 runs every node on the CPU reference too, from the
  * device's own inputs to that node, and fails on the first node whose
- * result differs beyond DESIGN.md's NMSE thresholds.
+ * result differs beyond docs/NUMERICS.md's NMSE thresholds.
  *
  * Not here: several devices, concurrent queues, fp16. */
 #include "cl_internal.h"

@@ -1,5 +1,5 @@
 /* cl_program.c — builds the embedded kernels into one program per device,
- * through an on-disk cache of program binaries (DESIGN.md "OpenCL lessons":
+ * through an on-disk cache of program binaries (docs/SECURITY.md §9:
  * first-run compilation is users' top complaint).
  *
  * Cache directory: $CLX_CACHE_DIR, else $XDG_CACHE_HOME/clx, else

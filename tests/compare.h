@@ -1,5 +1,5 @@
 /* compare.h — numeric comparison rules shared by the golden and backend
- * tests (DESIGN.md "Numerics"): max abs diff, NMSE = Σ(a−b)²/Σb², the
+ * tests (docs/NUMERICS.md): max abs diff, NMSE = Σ(a−b)²/Σb², the
  * minimum row cosine, and the first mismatching index. NaN anywhere fails. */
 #ifndef CLX_TEST_COMPARE_H
 #define CLX_TEST_COMPARE_H

@@ -3,7 +3,7 @@
  * weight data so tests can build graphs without 786 MB of weights. Shared
  * by test_profile_cost.c, test_profile.c and test_sched.c.
  *
- * The closed form knows the architecture (XCLIP_SPEC.md §1) — which
+ * The closed form knows the architecture (docs/XCLIP.md §1) — which
  * linears exist, on how many tokens, with or without bias — and counts
  * 2·M·N·K (+ M·N for a bias) per linear and 4·n·H·Sq·Sk·dh + 5·n·H·Sq·Sk +
  * n·Sq·D per attention, independently of runtime/graph/cost.c. */

@@ -6,7 +6,7 @@
  * from the same inputs (fixed seeds). Shapes include 1, odd sizes and sizes
  * that are not multiples of any work-group size. The output sits in the
  * OpenCL arena between guard regions filled with a sentinel byte; every
- * guard byte is checked afterwards. Rules (DESIGN.md "Numerics"): NMSE ≤
+ * guard byte is checked afterwards. Rules (docs/NUMERICS.md): NMSE ≤
  * 1e-7 after GEMMs, ≤ 1e-9 for other arithmetic, and bit-identical results
  * for ops that only move data. NaN anywhere fails.
  *
@@ -212,7 +212,7 @@ static int node(struct tcase *c, enum clx_op op, int n_src, const int *src, int 
 #define NE(...) ((const int64_t[]){ __VA_ARGS__ })
 #define SRC(...) ((const int[]){ __VA_ARGS__ })
 
-/* Tighter than DESIGN.md's whole-model starting thresholds (1e-7 after
+/* Tighter than docs/NUMERICS.md's whole-model starting thresholds (1e-7 after
  * GEMMs, 1e-9 elementwise), as its rule asks when measurements allow: on
  * PoCL and rusticl the largest NMSE measured was 5e-13 (matmul, K = 1000)
  * and 1e-13 (attention, layer_norm); f32 accumulation over K terms on

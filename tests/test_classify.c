@@ -2,7 +2,7 @@
  * transformers docs pipeline (PyAV decode + XCLIPProcessor + XCLIPModel),
  * from tools/gen_classify_golden.py: for each bundled case, the sampled
  * frame indices are identical, pixel_values match within 1e-5 and the
- * logits within 1e-3 (DESIGN.md), probabilities sum to 1.
+ * logits within 1e-3 (docs/NUMERICS.md), probabilities sum to 1.
  *
  *   test_classify MODEL_DIR GOLDEN_DIR FIXTURES_DIR [DEVICE_SPEC] */
 #include "check.h"

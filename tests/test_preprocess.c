@@ -280,7 +280,7 @@ static void pv_case(const char *stem, const char *tag, const struct clx_preproce
 			if (c->rescale_factor / c->image_std[i] < level)
 				level = c->rescale_factor / c->image_std[i];
 		struct diff d = diff_f32(out, ref.data, ref.n_elems, level);
-		CHECK(d.max_abs <= 1e-5, "%s %s: max abs diff %g at %lld (DESIGN.md: 1e-5)", stem, tag,
+		CHECK(d.max_abs <= 1e-5, "%s %s: max abs diff %g at %lld (docs/NUMERICS.md: 1e-5)", stem, tag,
 		      d.max_abs, (long long)d.worst);
 		printf("pixel_values %-10s %-9s %dx%d → (%d, 3, %lld, %lld): max abs diff %g, %lld of %lld "
 		       "values differ, %lld by ≥ half an 8-bit level\n", stem, tag, w, h, count,

@@ -4,7 +4,7 @@
  * fixture's config (docs/PROFILE.md "FLOPs and bytes").
  *
  * The closed form is independent of the graph: it knows the architecture
- * (XCLIP_SPEC.md §1) — which linears exist, on how many tokens, with or
+ * (docs/XCLIP.md §1) — which linears exist, on how many tokens, with or
  * without bias — and counts 2·M·N·K (+ M·N for a bias) per linear and
  * 4·n·H·Sq·Sk·dh + 5·n·H·Sq·Sk + n·Sq·D per attention. The graph side sums
  * clx_node_cost over the nodes the builder made. Only shapes are needed:

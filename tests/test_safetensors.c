@@ -1,7 +1,7 @@
 /* test_safetensors.c — the safetensors reader and writer.
  *
  * Bad inputs are generated in code from an enum of cases (llama.cpp's
- * test-gguf), one per case of RELIABILITY.md "safetensors" plus a passing
+ * test-gguf), one per case of docs/SECURITY.md §4 plus a passing
  * twin for every check. Each case runs through clx_safetensors_parse (from
  * memory) and clx_safetensors_open (from a file in a temp folder): an
  * invalid case must fail with its status and a message naming the file and

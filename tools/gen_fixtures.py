@@ -395,7 +395,7 @@ BASE_CONFIG = dict(vision_config=dict(patch_size=32, num_frames=8))
 BASE_SEED = 1234
 BASE_PIXEL_SEED = 1235
 BASE_PIXEL_SHAPE = (1, 8, 3, 224, 224)
-BASE_PROMPTS = [  # XCLIP_SPEC §5.5
+BASE_PROMPTS = [  # docs/XCLIP.md §5.5
     ("playing sports", [49406, 1629, 2054, 49407]),
     ("eating spaghetti", [49406, 4371, 18440, 49407]),
     ("what's in the video", [49406, 768, 568, 530, 518, 1455, 49407]),
@@ -459,7 +459,7 @@ def write_readme_base(out_dir, config):
     nv = config.vision_config.num_hidden_layers
     nt = config.text_config.num_hidden_layers
     meaning = {
-        "input_ids.npy": "input: K = 3 prompts (XCLIP_SPEC §5.5: \"playing sports\", \"eating spaghetti\", \"what's in the video\"), right-padded to L = 7 with 49407",
+        "input_ids.npy": "input: K = 3 prompts (docs/XCLIP.md §5.5: \"playing sports\", \"eating spaghetti\", \"what's in the video\"), right-padded to L = 7 with 49407",
         "attention_mask.npy": "input: 1 for real tokens (incl. bos/eos), 0 for padding",
         "logits_per_video.npy": "output logits_per_video (B, K)",
         "logits_per_text.npy": "output logits_per_text (K, B)",

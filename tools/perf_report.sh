@@ -206,8 +206,8 @@ if base and pocl and torch and med(pocl) and med(torch):
                f"PyTorch's oneDNN GEMMs reach about {tgf:.0f} GFLOP/s on the same two cores (GEMM self time in "
                f"torch.profiler). Attention, layer norm, elementwise and data movement together are a few percent, "
                f"and host dispatch is negligible at this size. Closing the gap to PyTorch needs a GEMM made for "
-               f"CPU-class OpenCL devices (CLBlast tuned for PoCL, or an own kernel — DESIGN.md \"Per-device GEMM "
-               f"choice\"), not work on the other kernels.")
+               f"CPU-class OpenCL devices (CLBlast tuned for PoCL, or an own kernel chosen per device "
+               f"and shape), not work on the other kernels.")
     wfile = base["model"].get("weights_file_bytes") or 1
     r = (pocl["memory"].get("host_peak_rss_bytes") or 0) / wfile
     if r > 1.6:
@@ -229,7 +229,7 @@ if base and pocl and torch and med(pocl) and med(torch):
                    f"there than on PoCL ({fmt_s(med(rust))} per forward), and its profiling events report START = "
                    f"END, so clx-profile times its nodes on the host with a synchronize after each (node_timing "
                    f"\"host-synchronized\"): its per-node figures include dispatch and synchronisation.{note}")
-    why.append("- **The CPU reference** is plain C with f64 accumulation and no intrinsics by design (DESIGN.md): "
+    why.append("- **The CPU reference** is plain C with f64 accumulation and no intrinsics by design (docs/NUMERICS.md): "
                "it is the oracle, and its figures only say what portable C does here.")
 
 rev = (base or tiny or {}).get("clx", {}).get("git_revision", "?")

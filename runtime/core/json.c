@@ -1,5 +1,5 @@
 /* json.c — the one strict JSON parser (see json.h). cJSON does the parsing;
- * this adds what RELIABILITY.md asks of untrusted input around it. */
+ * this adds what docs/SECURITY.md §5 asks of untrusted input around it. */
 #include "core/json.h"
 
 #include "clx/limits.h"

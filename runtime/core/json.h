@@ -1,4 +1,4 @@
-/* json.h — strict parsing of untrusted JSON (RELIABILITY.md "cJSON use"),
+/* json.h — strict parsing of untrusted JSON (docs/SECURITY.md §5),
  * shared by every reader of JSON in clx: config.json, preprocessor_config.json,
  * vocab.json and safetensors headers. Internal to the library. */
 #ifndef CLX_CORE_JSON_H

@@ -2,7 +2,7 @@
  * accumulation in every reduction and dot product.
  *
  * It is the oracle every OpenCL device is validated against, so each op
- * reads like the math in XCLIP_SPEC.md: naive loops, a comment per step.
+ * reads like the math in docs/XCLIP.md: naive loops, a comment per step.
  * The one concession to speed is splitting matmul rows across threads
  * (CLX_THREADS, default: online CPUs) and unrolling the dot product into
  * four independent f64 accumulators; the summation order is fixed, so

@@ -7,7 +7,7 @@
  * every field of `text_config` / `vision_config` — so in effect it alone
  * decides the sub-config. Unknown keys are ignored.
  *
- * The JSON is untrusted (RELIABILITY.md, "cJSON use"): size capped, NUL bytes
+ * The JSON is untrusted (docs/SECURITY.md §5): size capped, NUL bytes
  * and `\u0000` rejected, nesting depth checked before cJSON recurses, parse
  * end checked, numbers read from valuedouble with integrality and range
  * checks, duplicates of the keys we read rejected (cJSON returns the first,

@@ -1,4 +1,4 @@
-/* params.c — the parameter list of XCLIPModel for a config (XCLIP_SPEC §3.5).
+/* params.c — the parameter list of XCLIPModel for a config (docs/XCLIP.md §3.5).
  * Names and shapes only; no data. The order is fixed (towers first), not the state_dict order. */
 #include "clx/model.h"
 

@@ -1,6 +1,6 @@
 /* safetensors.c — a validating safetensors reader (mmap) and an atomic writer.
  *
- * Reading runs every check of RELIABILITY.md "safetensors", in its order,
+ * Reading runs every check of docs/SECURITY.md §4, in its order,
  * on the header and the file size alone; only a file that passes is mapped
  * and its tensors exposed. Messages read "PATH: problem" and name the
  * tensor, the bad value and the limit.

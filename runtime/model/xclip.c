@@ -1,4 +1,4 @@
-/* xclip.c — builds the X-CLIP layer DAG (XCLIP_SPEC.md §1 and §8) and runs
+/* xclip.c — builds the X-CLIP layer DAG (docs/XCLIP.md §1 and §8) and runs
  * it through the scheduler.
  *
  * Node names mirror the Hugging Face module names with short tower prefixes

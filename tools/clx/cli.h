@@ -1,7 +1,7 @@
 /* cli.h — what the clx subcommands share: argument parsing, exit codes,
  * device selection and .npy input helpers.
  *
- * Exit status (DESIGN.md contract): 0 success, 1 failed check (validate),
+ * Exit status (README.md "Commands"): 0 success, 1 failed check (validate),
  * 2 bad usage or bad input, with one line on stderr naming the problem. */
 #ifndef CLX_CLI_H
 #define CLX_CLI_H

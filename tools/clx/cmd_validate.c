@@ -1,5 +1,5 @@
 /* cmd_validate.c — `clx validate`: every selected OpenCL device against the
- * CPU reference on the same inputs (DESIGN.md "Numerics", contract).
+ * CPU reference on the same inputs (docs/NUMERICS.md).
  *
  *   clx validate --model M (--pixel-values X.npy --input-ids I.npy [--attention-mask A.npy]
  *                          | --video FILE --labels "a,b" | --labels-file F)

@@ -9,7 +9,7 @@
  * within that platform. Platforms with zero devices (Mesa's Clover) are
  * skipped but keep their index, so ids are stable when they gain devices.
  *
- * Device specs (DESIGN.md "Command line"):
+ * Device specs (README.md "Commands"):
  *   "cl"      the best device: GPU over accelerator over CPU over anything
  *             else, then the most compute units × max clock, then the lowest id;
  *   "cl:P:D"  that device;

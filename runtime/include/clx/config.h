@@ -1,6 +1,6 @@
 /* config.h — XCLIPConfig read from a Hugging Face config.json.
  *
- * Absent fields take transformers' defaults (XCLIP_SPEC.md §3); values clx
+ * Absent fields take transformers' defaults (docs/XCLIP.md §3); values clx
  * cannot run (another activation, heads not dividing hidden, …) are a
  * clear error naming the field. */
 #ifndef CLX_CONFIG_H

@@ -27,7 +27,7 @@
 #define CLX_MAX_TOKENIZER_TEXT (1u << 20)       /* bytes of one text / label */
 #define CLX_MAX_TOKENIZER_BATCH 65536           /* labels per batch */
 
-/* Video input (runtime/io/video.c, RELIABILITY.md "Video"). */
+/* Video input (runtime/io/video.c, docs/SECURITY.md §8). */
 #define CLX_MAX_VIDEO_STREAMS 64                /* streams in one container */
 #define CLX_MAX_VIDEO_DIM 16384                 /* frame width or height */
 #define CLX_MAX_VIDEO_PIXELS (8192 * 4352)      /* frame width × height (8K DCI) */

@@ -45,7 +45,7 @@ enum clx_status clx_model_resolve(struct clx_ctx *ctx, const char *path, char *o
 const struct clx_weight *clx_model_weight(const struct clx_model *m, const char *name);
 
 /* Every parameter XCLIPModel has for `cfg`, with its
- * shape (XCLIP_SPEC.md §3.5), in a fixed order. Used by the loader, the graph builder and the
+ * shape (docs/XCLIP.md §3.5), in a fixed order. Used by the loader, the graph builder and the
  * synthetic-weight generator. Returns the count. */
 typedef void (*clx_param_fn)(void *user, const char *name, int n_dims, const int64_t *shape);
 int clx_xclip_for_each_param(const struct clx_xclip_config *cfg, clx_param_fn fn, void *user);

@@ -1,5 +1,5 @@
 /* preprocess.h — video frames → pixel_values, as transformers'
- * VideoMAEImageProcessor on its PIL backend (XCLIP_SPEC.md §4).
+ * VideoMAEImageProcessor on its PIL backend (docs/XCLIP.md §4).
  *
  * Per frame, with the config's flags:
  *   resize       shortest_edge S: the short side becomes S, the long one

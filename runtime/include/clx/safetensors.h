@@ -1,7 +1,7 @@
 /* safetensors.h — a validating reader for the safetensors format.
  *
  * Layout: 8-byte little-endian header length N, N bytes of UTF-8 JSON, data.
- * Every check of RELIABILITY.md runs before any tensor is exposed; the file
+ * Every check of docs/SECURITY.md §4 runs before any tensor is exposed; the file
  * is then mmap'ed read-only and tensors point into the mapping. Data may be
  * misaligned: read it with memcpy (clx_safetensors_read_f32 does). */
 #ifndef CLX_SAFETENSORS_H

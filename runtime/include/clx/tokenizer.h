@@ -2,7 +2,7 @@
  *
  * Gives exactly the ids of transformers 5.24's CLIPTokenizer (the one backed
  * by the tokenizers library, tokenizers 0.23), built from a model's
- * vocab.json and merges.txt (XCLIP_SPEC.md §5):
+ * vocab.json and merges.txt (docs/XCLIP.md §5):
  *
  *   1. The literal strings "<|startoftext|>" and "<|endoftext|>" anywhere in
  *      the raw text (exact bytes, before any normalisation) are the special

@@ -43,7 +43,7 @@
  * A resolution change mid-stream: every frame is scaled (swscale bilinear) to
  * the size of the first sampled frame and a warning says so.
  *
- * Untrusted input (RELIABILITY.md "Video"): only the file itself is read — the
+ * Untrusted input (docs/SECURITY.md §8): only the file itself is read — the
  * `file` protocol, no nested opens (HLS, concat, image sequences, MOV
  * references are refused), a whitelist of container formats, at most
  * CLX_MAX_VIDEO_STREAMS streams, CLX_MAX_VIDEO_PIXELS per frame (also

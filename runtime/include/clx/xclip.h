@@ -1,4 +1,4 @@
-/* xclip.h — the X-CLIP graph (XCLIP_SPEC.md §1) and a session that plans it
+/* xclip.h — the X-CLIP graph (docs/XCLIP.md §1) and a session that plans it
  * once and runs it many times on one backend.
  *
  * Entries: the full XCLIPModel forward, get_text_features (K, P) and
