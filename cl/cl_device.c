@@ -1,5 +1,5 @@
-/* cl_device.c — OpenCL platform and device discovery, and selection by a
- * --device spec (rules in clx/cl.h).
+/* cl_device.c — OpenCL platform and device discovery: what the registry
+ * lists (selection by spec is the registry's, runtime/engine/backend.c).
  *
  * Platforms with zero devices (Mesa's Clover here) are skipped, keeping
  * their index so ids match clinfo's numbering. A platform whose device
@@ -7,7 +7,6 @@
  * hide the others. Not here: contexts and queues (cl_backend.c). */
 #include "cl_internal.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,9 +75,10 @@ static bool has_extension(cl_device_id d, const char *ext)
 
 static void fill_info(struct cl_dev *d, int pi, int di)
 {
-	struct clx_cl_device_info *x = &d->info;
+	struct clx_device_info *x = &d->info;
 	cl_device_id id = d->device;
 	memset(x, 0, sizeof *x);
+	snprintf(x->backend, sizeof x->backend, "opencl");
 	snprintf(x->id, sizeof x->id, "cl:%d:%d", pi, di);
 	x->platform = pi;
 	x->device = di;
@@ -112,6 +112,11 @@ static void fill_info(struct cl_dev *d, int pi, int di)
 		wg = 1;
 	x->max_work_group = wg;
 	x->base_align_bits = dev_uint(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN);
+	cl_bool unified = CL_FALSE;
+	if (CLW(clGetDeviceInfo, id, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, NULL) !=
+	    CL_SUCCESS)
+		unified = CL_FALSE;
+	x->host_unified = unified == CL_TRUE;
 	x->fp16 = has_extension(id, "cl_khr_fp16");
 	cl_device_fp_config dfp = 0;
 	if (CLW(clGetDeviceInfo, id, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof dfp, &dfp, NULL) != CL_SUCCESS)
@@ -179,16 +184,22 @@ enum clx_status cl_enumerate(struct clx_ctx *ctx, struct cl_dev **out, int *n)
 	return CLX_OK;
 }
 
-enum clx_status clx_cl_list_devices(struct clx_ctx *ctx, struct clx_cl_device_info **out, int *n)
+enum clx_status cl_list(struct clx_ctx *ctx, struct clx_device_info **out, int *n, char *note,
+			size_t cap)
 {
 	*out = NULL;
 	*n = 0;
 	struct cl_dev *devs = NULL;
 	int nd = 0;
 	enum clx_status st = cl_enumerate(ctx, &devs, &nd);
+	if (st == CLX_ERR_NOT_FOUND) { /* no platform: not an error for a listing */
+		snprintf(note, cap, "%s", clx_last_error(ctx));
+		clx_clear_error(ctx);
+		return CLX_OK;
+	}
 	if (st != CLX_OK)
 		return st;
-	struct clx_cl_device_info *info = clx_calloc((size_t)nd + 1, sizeof *info);
+	struct clx_device_info *info = clx_calloc((size_t)nd + 1, sizeof *info);
 	if (!info) {
 		clx_free(devs);
 		return clx_fail(ctx, CLX_ERR_NOMEM, "out of memory listing OpenCL devices");
@@ -196,100 +207,9 @@ enum clx_status clx_cl_list_devices(struct clx_ctx *ctx, struct clx_cl_device_in
 	for (int i = 0; i < nd; i++)
 		info[i] = devs[i].info;
 	clx_free(devs);
+	if (nd == 0)
+		snprintf(note, cap, "OpenCL platforms exist but none has a device (see clinfo)");
 	*out = info;
 	*n = nd;
 	return CLX_OK;
-}
-
-void clx_cl_devices_free(struct clx_cl_device_info *devs)
-{
-	clx_free(devs);
-}
-
-/* -------------------------------------------------------------- selection */
-
-static bool contains_nocase(const char *hay, const char *needle)
-{
-	size_t nl = strlen(needle);
-	if (nl == 0)
-		return false;
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < nl && hay[i] &&
-		       tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-			i++;
-		if (i == nl)
-			return true;
-	}
-	return false;
-}
-
-/* "cl:P:D" → P and D; false if spec has another form. */
-static bool parse_id(const char *spec, int *p, int *d)
-{
-	int a, b, used = 0;
-	if (strncmp(spec, "cl:", 3) != 0)
-		return false;
-	if (sscanf(spec + 3, "%d:%d%n", &a, &b, &used) != 2 || spec[3 + used] != '\0')
-		return false;
-	*p = a;
-	*d = b;
-	return true;
-}
-
-static void list_devices(const struct clx_cl_device_info *devs, int n, char *buf, size_t cap)
-{
-	size_t len = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < n && len + 1 < cap; i++) {
-		int w = snprintf(buf + len, cap - len, "%s%s %s", i ? ", " : "", devs[i].id, devs[i].name);
-		if (w < 0)
-			break;
-		len += (size_t)w;
-	}
-	if (n == 0)
-		snprintf(buf, cap, "none (platforms exist but have no devices)");
-}
-
-int clx_cl_select(struct clx_ctx *ctx, const struct clx_cl_device_info *devs, int n,
-		  const char *spec)
-{
-	char avail[600];
-	if (!spec || !*spec)
-		spec = "cl";
-	if (strcmp(spec, "cl") == 0) {
-		int best = -1;
-		for (int i = 0; i < n; i++) {
-			if (best < 0) {
-				best = i;
-				continue;
-			}
-			const struct clx_cl_device_info *a = &devs[i], *b = &devs[best];
-			double sa = (double)a->compute_units * a->clock_mhz;
-			double sb = (double)b->compute_units * b->clock_mhz;
-			if (a->type_rank > b->type_rank || (a->type_rank == b->type_rank && sa > sb))
-				best = i;
-		}
-		if (best < 0)
-			clx_fail(ctx, CLX_ERR_NOT_FOUND,
-				 "--device cl: OpenCL platforms exist but none has a device (see clinfo)");
-		return best;
-	}
-	int p, d;
-	if (parse_id(spec, &p, &d)) {
-		for (int i = 0; i < n; i++)
-			if (devs[i].platform == p && devs[i].device == d)
-				return i;
-		list_devices(devs, n, avail, sizeof avail);
-		clx_fail(ctx, CLX_ERR_NOT_FOUND, "--device %s: no such OpenCL device; available: %s",
-			 spec, avail);
-		return -1;
-	}
-	for (int i = 0; i < n; i++)
-		if (contains_nocase(devs[i].name, spec))
-			return i;
-	list_devices(devs, n, avail, sizeof avail);
-	clx_fail(ctx, CLX_ERR_NOT_FOUND,
-		 "--device %s: no OpenCL device name contains '%s'; available: %s", spec, spec, avail);
-	return -1;
 }

@@ -23,18 +23,18 @@ const char *cl_gemm_impl_name(void)
 	return name;
 }
 
-static enum clx_status clblast_fail(struct clbe *b, struct clx_ctx *ctx, const struct cl_gemm *g,
+static enum clx_status clblast_fail(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g,
 				    const char *fn, int code)
 {
 	return clx_fail(ctx, code == CLBlastTempBufferAllocFailure || code == CLBlastOpenCLOutOfHostMemory
 				     ? CLX_ERR_NOMEM
 				     : CLX_ERR_DEVICE,
 			"%s: %s for node '%s' (M=%zu N=%zu K=%zu batch=%zu) failed: %s (%d)",
-			cl_be_label(b), fn, g->node ? g->node : "?", g->M, g->N, g->K, g->batch,
+			b->label, fn, g->node ? g->node : "?", g->M, g->N, g->K, g->batch,
 			clw_error_name(code), code);
 }
 
-enum clx_status cl_gemm_temp_size(struct clbe *b, struct clx_ctx *ctx, const struct cl_gemm *g,
+enum clx_status cl_gemm_temp_size(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g,
 				  size_t *bytes)
 {
 	*bytes = 0;
@@ -50,7 +50,7 @@ enum clx_status cl_gemm_temp_size(struct clbe *b, struct clx_ctx *ctx, const str
 	return CLX_OK;
 }
 
-enum clx_status cl_gemm_run(struct clbe *b, struct clx_ctx *ctx, const struct cl_gemm *g)
+enum clx_status cl_gemm_run(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g)
 {
 	const CLBlastTranspose tb = g->b_trans ? CLBlastTransposeYes : CLBlastTransposeNo;
 	int code;

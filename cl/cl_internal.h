@@ -1,6 +1,18 @@
-/* cl_internal.h — what the files of the OpenCL backend share: the backend
- * state, device discovery internals, the program builder and the one GEMM
- * dispatch function. Not installed; nothing outside cl/ includes it. */
+/* cl_internal.h — what the files of the OpenCL backend share: the one
+ * backend struct, device discovery, the program builder, buffers and
+ * weight residency, launches, profiling and the one GEMM dispatch
+ * function. Not installed; nothing outside cl/ includes it.
+ *
+ * The files, one job each:
+ *   cl_device.c    platform/device discovery and the registry's list
+ *   cl_program.c   program build and the on-disk binary cache
+ *   cl_backend.c   opening a device, the interface table, stats, test hooks
+ *   cl_buffers.c   device buffers, weight residency, where a tensor lives
+ *   cl_ops.c       one kernel launch per graph op (argument marshalling)
+ *   cl_gemm.c      every matmul (CLBlast today)
+ *   cl_profile.c   per-node device times from markers on a gated queue
+ *   cl_peak.c      FMA and copy microbenchmarks
+ *   clw.c          the failure-injection wrapper around every cl* call */
 #ifndef CLX_CL_INTERNAL_H
 #define CLX_CL_INTERNAL_H
 
@@ -9,6 +21,7 @@
 #include "clx/backend.h"
 #include "clx/cl.h"
 #include "clx/graph.h"
+#include "engine/backend_impl.h"
 
 /* ------------------------------------------------------------- devices */
 
@@ -16,36 +29,42 @@
 struct cl_dev {
 	cl_platform_id platform;
 	cl_device_id device;
-	struct clx_cl_device_info info;
+	struct clx_device_info info;
 };
 
 /* Enumerates every device (handles and info); CLX_ERR_NOT_FOUND when there
  * is no platform at all. */
 enum clx_status cl_enumerate(struct clx_ctx *ctx, struct cl_dev **out, int *n);
 
+/* The registry's entry points (cl_device.c, cl_backend.c). */
+enum clx_status cl_list(struct clx_ctx *ctx, struct clx_device_info **devs, int *n, char *note,
+			size_t cap);
+enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *dev,
+			struct clx_backend **out);
+
 /* ------------------------------------------------------------- kernels */
 
 enum cl_kernel_id {
-	K_QUICK_GELU,
-	K_EXP,
-	K_ADD,
-	K_MUL,
-	K_LAYER_NORM,
-	K_ATTENTION,
-	K_GATHER,
-	K_CONCAT,
-	K_SLICE,
-	K_PATCHIFY,
-	K_POOL_ARGMAX,
-	K_REPEAT,
-	K_TRANSPOSE,
-	K_MEAN,
-	K_L2_NORMALIZE,
-	K_COUNT
+	CL_KID_QUICK_GELU,
+	CL_KID_EXP,
+	CL_KID_ADD,
+	CL_KID_MUL,
+	CL_KID_LAYER_NORM,
+	CL_KID_ATTENTION,
+	CL_KID_GATHER,
+	CL_KID_CONCAT,
+	CL_KID_SLICE,
+	CL_KID_PATCHIFY,
+	CL_KID_POOL_ARGMAX,
+	CL_KID_REPEAT,
+	CL_KID_TRANSPOSE,
+	CL_KID_MEAN,
+	CL_KID_L2_NORMALIZE,
+	CL_KID_COUNT
 };
 
-/* The kernel function names, indexed by enum cl_kernel_id. */
-extern const char *const cl_kernel_names[K_COUNT];
+/* The kernel function names, indexed by enum cl_kernel_id (cl_ops.c). */
+extern const char *const cl_kernel_names[CL_KID_COUNT];
 
 struct cl_program_info {
 	double seconds;      /* wall time to obtain the built program */
@@ -73,7 +92,7 @@ struct cl_addr {
 struct cl_weight {
 	const float *host;
 	size_t bytes;
-	uint64_t fingerprint; /* sampled hash of the host data (cl_backend.c) */
+	uint64_t fingerprint; /* sampled hash of the host data (cl_buffers.c) */
 	cl_mem mem;
 	bool used;            /* by the graph prepared last */
 	int idle;             /* prepares in a row that did not use it */
@@ -85,25 +104,25 @@ struct cl_weight {
  * that moves on to another model does not keep the old one resident. */
 #define CL_WEIGHT_MAX_IDLE 4
 
-struct clbe {
+/* The OpenCL backend: one device, one context, one in-order queue. */
+struct cl_backend {
 	struct cl_dev dev;
+	char label[300];             /* "cl:0:0 (pthread-…)" for messages */
 	cl_context context;
 	cl_command_queue queue;
 	cl_program program;
-	cl_kernel kernels[K_COUNT];
-	size_t kernel_wg[K_COUNT];   /* CL_KERNEL_WORK_GROUP_SIZE */
+	cl_kernel kernels[CL_KID_COUNT];
+	size_t kernel_wg[CL_KID_COUNT]; /* CL_KERNEL_WORK_GROUP_SIZE */
 	struct cl_program_info prog;
 
-	/* the prepared graph */
+	/* the prepared graph (cl_buffers.c) */
 	cl_mem arena;
 	size_t arena_bytes;
 	cl_mem *inputs;              /* per tensor id: INPUT buffer, else NULL */
 	int n_inputs_cap;
 	cl_mem *weight_mem;          /* per tensor id: WEIGHT buffer (in weights[]) */
-
 	struct cl_weight *weights;   /* resident, across prepares */
 	int n_weights, cap_weights;
-
 	cl_mem gemm_temp;            /* pre-allocated CLBlast temp buffer */
 	size_t gemm_temp_bytes;
 
@@ -111,8 +130,70 @@ struct clbe {
 	bool poisoned;
 	char poison_msg[512];
 
-	struct clx_cl_stats stats;
+	/* profiling (cl_profile.c) */
+	bool profiling;
+	cl_event gate;               /* user event holding the queue during a run */
+	cl_event gate_marker;        /* marker behind the gate: the run's device start */
+	cl_event *node_end;          /* per node id: marker after the node's commands */
+	int *run_order;              /* node ids in the order they ran */
+	int n_run, node_cap;
+
+	struct clx_backend_stats stats;
 };
+
+static inline struct cl_backend *cl_of(const struct clx_backend *be)
+{
+	return be->impl;
+}
+
+/* ------------------------------------------------------------- failures */
+
+/* "LABEL: WHAT failed: CL_… (n)"; NOMEM for allocation codes (cl_buffers.c). */
+enum clx_status cl_err(struct cl_backend *b, struct clx_ctx *ctx, const char *what, cl_int err);
+/* An asynchronous failure: the queue may hold broken work, so it is
+ * released and the backend refuses every later call. */
+enum clx_status cl_poison(struct cl_backend *b, struct clx_ctx *ctx, const char *what, cl_int err);
+/* CLX_OK, or the poisoned backend's error. */
+enum clx_status cl_check_alive(struct cl_backend *b, struct clx_ctx *ctx);
+
+/* -------------------------------------------------------------- buffers */
+
+/* Prepares g: shape checks, resident weights, inputs, the arena and the
+ * GEMM temp buffer. */
+enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
+				   const struct clx_graph *g, size_t arena_bytes);
+/* Releases what the last prepare made (not the resident weights). */
+void cl_buffers_release_graph(struct cl_backend *b);
+/* Releases everything, resident weights included. */
+void cl_buffers_free(struct cl_backend *b);
+/* Where tensor t lives. */
+struct cl_addr cl_addr_of(const struct cl_backend *b, const struct clx_graph *g, int t);
+/* Copies tensor t between host and device, blocking. A read also waits for
+ * every kernel queued before it, so their failures show here. */
+enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+			       int t, void *data, bool to_device);
+
+/* ----------------------------------------------------------------- ops */
+
+/* Enqueues node `node` (cl_ops.c). */
+enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+			   int node);
+
+/* ----------------------------------------------------------- profiling */
+
+/* Around a node's commands when profiling is on (cl_profile.c). */
+enum clx_status cl_profile_begin(struct cl_backend *b, struct clx_ctx *ctx, int node, int n_nodes);
+enum clx_status cl_profile_end(struct cl_backend *b, struct clx_ctx *ctx, int node);
+/* Lets a gated queue run; before any transfer, a failed run and free. */
+void cl_profile_ungate(struct cl_backend *b);
+void cl_profile_free(struct cl_backend *b);
+enum clx_status cl_profile_set(struct clx_backend *be, struct clx_ctx *ctx, bool on);
+enum clx_status cl_profile_node_times(struct clx_backend *be, struct clx_ctx *ctx,
+				      const struct clx_graph *g, double *ns);
+
+/* ---------------------------------------------------------------- peak */
+
+enum clx_status cl_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gflops, double *gbps);
 
 /* ---------------------------------------------------------------- GEMM */
 
@@ -129,19 +210,21 @@ struct cl_gemm {
 	size_t a_stride, b_stride, c_stride;
 };
 
+/* The GEMM problem of matmul node `node` (addresses filled when the graph
+ * is prepared); false when it is empty (M, N or K = 0). */
+bool cl_gemm_of_node(const struct cl_backend *b, const struct clx_graph *g, int node,
+		     struct cl_gemm *out);
+
 /* The one GEMM dispatch function (cl_gemm.c): every matmul of the graph
  * goes through here, so another implementation (an own kernel, a tuned
  * CLBlast) plugs in at this one place. Enqueues; does not wait. */
-enum clx_status cl_gemm_run(struct clbe *b, struct clx_ctx *ctx, const struct cl_gemm *g);
+enum clx_status cl_gemm_run(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g);
 
 /* Temp buffer bytes the dispatcher needs for g (0 if none). */
-enum clx_status cl_gemm_temp_size(struct clbe *b, struct clx_ctx *ctx, const struct cl_gemm *g,
+enum clx_status cl_gemm_temp_size(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g,
 				  size_t *bytes);
 
 /* Name of the GEMM implementation in use ("CLBlast 1.5.3"). */
 const char *cl_gemm_impl_name(void);
-
-/* "cl:0:0 (pthread-…)" for messages. */
-const char *cl_be_label(const struct clbe *b);
 
 #endif

@@ -105,7 +105,7 @@ static char *assemble_source(size_t *len)
 /* "-cl-std=CL1.2" when the device's OpenCL C is 1.2 or later, else "".
  * Never -cl-fast-relaxed-math / -cl-finite-math-only (attention masks with
  * −INFINITY). */
-static const char *build_options(const struct clx_cl_device_info *info)
+static const char *build_options(const struct clx_device_info *info)
 {
 	int major = 0, minor = 0;
 	if (sscanf(info->opencl_c_version, "OpenCL C %d.%d", &major, &minor) == 2 &&
@@ -116,50 +116,11 @@ static const char *build_options(const struct clx_cl_device_info *info)
 
 /* ----------------------------------------------------------------- cache */
 
-static bool env_true(const char *name)
-{
-	const char *v = getenv(name);
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-static bool ensure_dir(const char *path)
-{
-	struct stat sb;
-	if (stat(path, &sb) == 0)
-		return S_ISDIR(sb.st_mode);
-	return mkdir(path, 0755) == 0 || errno == EEXIST;
-}
-
-/* The cache directory, created if needed; false if there is none. */
-static bool cache_dir(char *buf, size_t cap)
-{
-	if (env_true("CLX_NO_CACHE"))
-		return false;
-	const char *d = getenv("CLX_CACHE_DIR");
-	if (d && *d) {
-		snprintf(buf, cap, "%s", d);
-		return ensure_dir(buf);
-	}
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	if (xdg && *xdg) {
-		if (!ensure_dir(xdg))
-			return false;
-		return (size_t)snprintf(buf, cap, "%s/clx", xdg) < cap && ensure_dir(buf);
-	}
-	const char *home = getenv("HOME");
-	if (!home || !*home)
-		return false;
-	char base[1024];
-	if ((size_t)snprintf(base, sizeof base, "%s/.cache", home) >= sizeof base || !ensure_dir(base))
-		return false;
-	return (size_t)snprintf(buf, cap, "%s/clx", base) < cap && ensure_dir(buf);
-}
-
 /* Whether the driver survives a program binary it cannot read. Mesa's
  * rusticl 22.x aborts the process (a Rust panic, "unknown version") instead
  * of returning CL_INVALID_BINARY; it also compiles lazily, so a cached
  * binary saves it almost nothing. Such drivers do not use the cache. */
-static bool binaries_safe(const struct clx_cl_device_info *di)
+static bool binaries_safe(const struct clx_device_info *di)
 {
 	return strstr(di->platform_name, "rusticl") == NULL;
 }
@@ -275,7 +236,7 @@ enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
 				 cl_context context, cl_program *out, struct cl_program_info *info)
 {
 	const double t0 = now();
-	const struct clx_cl_device_info *di = &dev->info;
+	const struct clx_device_info *di = &dev->info;
 	memset(info, 0, sizeof *info);
 	*out = NULL;
 	size_t src_len = 0;
@@ -304,7 +265,7 @@ enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
 		 (unsigned long long)fnv1a(FNV_INIT, src, src_len), src_len);
 	char dir[1024];
 	info->cacheable = binaries_safe(di);
-	bool use_cache = info->cacheable && cache_dir(dir, sizeof dir);
+	bool use_cache = info->cacheable && clx_cache_dir(dir, sizeof dir, NULL);
 	if (use_cache)
 		use_cache = (size_t)snprintf(info->cache_path, sizeof info->cache_path, "%s/%016llx.clbin",
 					     dir, (unsigned long long)fnv1a(FNV_INIT, key, strlen(key))) <

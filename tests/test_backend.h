@@ -8,41 +8,37 @@
 #include "check.h"
 
 #include "clx/backend.h"
-#include "clx/cl.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static inline struct clx_backend *test_open_backend(struct clx_ctx *ctx, const char *spec)
 {
-	if (!spec || strcmp(spec, "cpu") == 0)
-		return clx_backend_cpu_create(ctx);
 	struct clx_backend *be = NULL;
-#ifdef CLX_HAVE_OPENCL
-	CHECK(clx_backend_cl_create(ctx, spec, &be) == CLX_OK, "device %s: %s", spec, clx_last_error(ctx));
-#else
-	CHECK(false, "device %s: built without OpenCL", spec);
-#endif
+	CHECK(clx_backend_open(ctx, spec ? spec : "cpu", &be) == CLX_OK, "device %s: %s",
+	      spec ? spec : "cpu", clx_last_error(ctx));
 	if (be)
 		printf("backend: %s\n", clx_backend_name(be));
 	return be;
 }
 
-/* On OpenCL, kernels ran on the device (no silent CPU fallback). */
-static inline void test_check_ran_on_device(struct clx_backend *be)
+/* Asked for an OpenCL device, the test ran on one, and kernels ran there
+ * (no silent CPU fallback). */
+static inline void test_check_ran_on_device(struct clx_backend *be, const char *spec)
 {
-#ifdef CLX_HAVE_OPENCL
-	if (!clx_backend_is_cl(be))
+	const struct clx_device_info *d = clx_backend_device(be);
+	if (!spec || strcmp(spec, "cpu") == 0) {
+		CHECK(d->reference, "asked for the reference, ran on %s", d->id);
 		return;
-	struct clx_cl_stats s;
-	clx_backend_cl_stats(be, &s);
-	printf("device work: %llu kernels, %llu GEMMs; device memory: weights %.1f MiB, arena %.1f MiB\n",
-	       (unsigned long long)s.kernels_enqueued, (unsigned long long)s.gemm_calls,
-	       s.weight_bytes / 1048576.0, s.arena_bytes / 1048576.0);
-	CHECK(s.kernels_enqueued > 0 && s.gemm_calls > 0, "no kernels ran on %s", clx_backend_name(be));
-#else
-	(void)be;
-#endif
+	}
+	struct clx_backend_stats s;
+	clx_backend_stats(be, &s);
+	printf("device work on %s: %llu nodes, %llu kernels, %llu GEMMs; device memory: weights "
+	       "%.1f MiB, arena %.1f MiB\n",
+	       d->id, (unsigned long long)s.nodes_run, (unsigned long long)s.kernels_enqueued,
+	       (unsigned long long)s.gemm_calls, s.weight_bytes / 1048576.0, s.arena_bytes / 1048576.0);
+	CHECK(strcmp(d->backend, "opencl") == 0, "asked for %s, got %s (%s)", spec, d->id, d->backend);
+	CHECK(s.kernels_enqueued > 0 && s.gemm_calls > 0, "no kernels ran on %s", d->id);
 }
 
 #endif

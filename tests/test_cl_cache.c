@@ -32,12 +32,12 @@ static bool cacheable;
 static bool open_and_run(const char *what, bool *from_cache)
 {
 	struct clx_backend *be = NULL;
-	enum clx_status st = clx_backend_cl_create(ctx, spec, &be);
+	enum clx_status st = clx_backend_open(ctx, spec, &be);
 	CHECK(st == CLX_OK, "%s: create: %s", what, clx_last_error(ctx));
 	if (st != CLX_OK)
 		return false;
-	struct clx_cl_stats s;
-	clx_backend_cl_stats(be, &s);
+	struct clx_backend_stats s;
+	clx_backend_stats(be, &s);
 	*from_cache = s.program_from_cache;
 	cacheable = s.program_cacheable;
 	struct clx_graph *g = clx_graph_create();
@@ -50,10 +50,10 @@ static bool open_and_run(const char *what, bool *from_cache)
 	const float in[5] = { 0, 1, -1, 2, 0.5f };
 	float out[5] = { 0 };
 	bool ok = clx_sched_plan(ctx, g, &p) == CLX_OK &&
-		  be->iface->prepare(be, ctx, g, p->arena_bytes) == CLX_OK &&
-		  be->iface->set_tensor(be, ctx, g, x, in) == CLX_OK &&
+		  clx_backend_prepare(be, ctx, g, p->arena_bytes) == CLX_OK &&
+		  clx_backend_set_tensor(be, ctx, g, x, in) == CLX_OK &&
 		  clx_sched_run(ctx, g, p, be, NULL, NULL) == CLX_OK &&
-		  be->iface->get_tensor(be, ctx, g, y, out) == CLX_OK;
+		  clx_backend_get_tensor(be, ctx, g, y, out) == CLX_OK;
 	CHECK(ok, "%s: run: %s", what, clx_last_error(ctx));
 	CHECK(out[1] > 2.718f && out[1] < 2.719f, "%s: exp(1) = %g", what, out[1]);
 	printf("  %-44s program %s (%.3f s)\n", what, *from_cache ? "from cache" : "built", s.build_seconds);

@@ -23,7 +23,7 @@
 #include "check.h"
 
 #include "clx/cl.h"
-#include "clx/xclip.h"
+#include "clx/pipeline.h"
 
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h> /* the error codes only */
@@ -42,6 +42,25 @@ static int32_t ids[10] = { 0, 5, 7, 98, 98, 0, 9, 98, 98, 98 };
 static int32_t mask[10] = { 1, 1, 1, 1, 0, 1, 1, 1, 0, 0 };
 static float baseline[4];
 
+/* The tiny model's full graph on be. */
+static enum clx_status open_session(struct clx_backend *be, struct clx_xclip_graph *xg,
+				    struct clx_session **s)
+{
+	return clx_pipeline_session(ctx, model, be, CLX_XCLIP_FULL, &shape, 0, xg, s);
+}
+
+/* Inputs in, one forward, logits out. */
+static enum clx_status run_once(struct clx_session *s, const struct clx_xclip_graph *xg,
+				float *logits)
+{
+	enum clx_status st = clx_pipeline_set_inputs(ctx, s, xg, pixels, ids, mask);
+	if (st == CLX_OK)
+		st = clx_session_run(ctx, s, NULL, NULL);
+	if (st == CLX_OK)
+		st = clx_session_read(ctx, s, xg->logits_per_video, logits);
+	return st;
+}
+
 struct outcome {
 	enum clx_status st;
 	char msg[1024];
@@ -56,20 +75,18 @@ static struct outcome run_model(bool twice)
 {
 	struct outcome o = { CLX_OK, "", { 0 }, 0, 0 };
 	struct clx_backend *be = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
 	clx_clear_error(ctx);
-	o.st = clx_backend_cl_create(ctx, spec, &be);
+	o.st = clx_backend_open(ctx, spec, &be);
 	if (o.st == CLX_OK)
-		o.st = clx_xclip_session_create(ctx, model, be, CLX_XCLIP_FULL, &shape, false, &s);
-	for (int r = 0; r < (twice ? 2 : 1) && o.st == CLX_OK; r++) {
-		o.st = clx_xclip_session_run(ctx, s, pixels, ids, mask, NULL, NULL);
-		if (o.st == CLX_OK)
-			o.st = clx_xclip_session_read(ctx, s, s->xg.logits_per_video, o.logits);
-	}
+		o.st = open_session(be, &xg, &s);
+	for (int r = 0; r < (twice ? 2 : 1) && o.st == CLX_OK; r++)
+		o.st = run_once(s, &xg, o.logits);
 	snprintf(o.msg, sizeof o.msg, "%s", clx_last_error(ctx));
 	o.fired = clx_cl_injected_count();
 	clx_cl_inject_failure(NULL, 0, 0, 0);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_backend_free(be);
 	o.live_after = clx_cl_live_buffers();
 	return o;
@@ -113,15 +130,14 @@ static int calls_in_clean_run(const char *fn)
 {
 	clx_cl_inject_failure(fn, 1 << 30, CL_OUT_OF_RESOURCES, 1);
 	struct clx_backend *be = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
 	float l[4];
-	if (clx_backend_cl_create(ctx, spec, &be) == CLX_OK &&
-	    clx_xclip_session_create(ctx, model, be, CLX_XCLIP_FULL, &shape, false, &s) == CLX_OK &&
-	    clx_xclip_session_run(ctx, s, pixels, ids, mask, NULL, NULL) == CLX_OK)
-		clx_xclip_session_read(ctx, s, s->xg.logits_per_video, l);
+	if (clx_backend_open(ctx, spec, &be) == CLX_OK && open_session(be, &xg, &s) == CLX_OK)
+		run_once(s, &xg, l);
 	int n = clx_cl_calls_seen();
 	clx_cl_inject_failure(NULL, 0, 0, 0);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_backend_free(be);
 	return n;
 }
@@ -236,24 +252,23 @@ int main(int argc, char **argv)
 	{
 		/* the same backend refuses later work */
 		struct clx_backend *be = NULL;
-		struct clx_xclip_session *s = NULL;
-		st = clx_backend_cl_create(ctx, spec, &be);
+		struct clx_session *s = NULL;
+		struct clx_xclip_graph xg;
+		float l[4];
+		st = clx_backend_open(ctx, spec, &be);
 		if (st == CLX_OK)
-			st = clx_xclip_session_create(ctx, model, be, CLX_XCLIP_FULL, &shape, false, &s);
+			st = open_session(be, &xg, &s);
 		clx_cl_inject_failure("clFinish", 1, CL_INVALID_COMMAND_QUEUE, 1);
-		enum clx_status s1 = st == CLX_OK ? clx_xclip_session_run(ctx, s, pixels, ids, mask, NULL, NULL)
-						  : st;
-		enum clx_status s2 = st == CLX_OK ? clx_xclip_session_run(ctx, s, pixels, ids, mask, NULL, NULL)
-						  : st;
+		enum clx_status s1 = st == CLX_OK ? run_once(s, &xg, l) : st;
+		enum clx_status s2 = st == CLX_OK ? run_once(s, &xg, l) : st;
 		printf("  %-58s → %s: %s\n", "run after the failure", clx_status_name(s2), clx_last_error(ctx));
 		CHECK(s1 == CLX_ERR_DEVICE && s2 == CLX_ERR_DEVICE, "poisoned backend: %d then %d", s1, s2);
 		CHECK(strstr(clx_last_error(ctx), "unusable after an earlier failure") != NULL, "%s",
 		      clx_last_error(ctx));
-		float l[4];
-		CHECK(clx_xclip_session_read(ctx, s, s->xg.logits_per_video, l) == CLX_ERR_DEVICE,
+		CHECK(clx_session_read(ctx, s, xg.logits_per_video, l) == CLX_ERR_DEVICE,
 		      "a read after the failure fails too");
 		clx_cl_inject_failure(NULL, 0, 0, 0);
-		clx_xclip_session_free(s);
+		clx_session_free(s);
 		clx_backend_free(be);
 		CHECK(clx_cl_live_buffers() == 0, "poisoned backend leaked %d buffers", clx_cl_live_buffers());
 	}

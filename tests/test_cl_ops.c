@@ -15,11 +15,12 @@
  * on the OpenCL device (no silent CPU fallback). Prints the suite size and
  * the largest NMSE per op. */
 #include "check.h"
-#include "compare.h"
+#include "clx/check.h"
 
 #include "clx/cl.h"
 #include "clx/sched.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,9 +131,9 @@ static void run_case(struct tcase *c, const char *desc, enum clx_op op, int dst,
 	struct clx_backend *bes[2] = { cpu, cl };
 	for (int i = 0; i < 2; i++) {
 		struct clx_backend *be = bes[i];
-		struct clx_cl_stats s0, s1;
-		clx_backend_cl_stats(be, &s0);
-		st = be->iface->prepare(be, ctx, g, arena);
+		struct clx_backend_stats s0, s1;
+		clx_backend_stats(be, &s0);
+		st = clx_backend_prepare(be, ctx, g, arena);
 		CHECK(st == CLX_OK, "%s: %s prepare: %s", desc, clx_backend_name(be), clx_last_error(ctx));
 		if (st != CLX_OK)
 			goto done;
@@ -142,16 +143,16 @@ static void run_case(struct tcase *c, const char *desc, enum clx_op op, int dst,
 		}
 		for (int l = 0; l < c->n_leaf; l++)
 			if (c->leaf[l] >= 0)
-				CHECK(be->iface->set_tensor(be, ctx, g, c->leaf[l], c->data[l]) == CLX_OK,
+				CHECK(clx_backend_set_tensor(be, ctx, g, c->leaf[l], c->data[l]) == CLX_OK,
 				      "%s: set input: %s", desc, clx_last_error(ctx));
 		st = clx_sched_run(ctx, g, plan, be, NULL, NULL);
 		CHECK(st == CLX_OK, "%s: %s run: %s", desc, clx_backend_name(be), clx_last_error(ctx));
 		if (st != CLX_OK)
 			goto done;
-		st = be->iface->get_tensor(be, ctx, g, dst, be == cl ? got : want);
+		st = clx_backend_get_tensor(be, ctx, g, dst, be == cl ? got : want);
 		CHECK(st == CLX_OK, "%s: read: %s", desc, clx_last_error(ctx));
 		if (be == cl) {
-			clx_backend_cl_stats(be, &s1);
+			clx_backend_stats(be, &s1);
 			CHECK(s1.kernels_enqueued + s1.gemm_calls > s0.kernels_enqueued + s0.gemm_calls,
 			      "%s: no kernel ran on the OpenCL device", desc);
 			/* the guard regions are untouched */
@@ -169,9 +170,9 @@ static void run_case(struct tcase *c, const char *desc, enum clx_op op, int dst,
 		}
 	}
 	if (g->tensors[dst].dtype == CLX_DTYPE_F32) {
-		struct cmp r = compare_f32(got, want, n, 0);
+		struct clx_diff r = clx_diff_f32(got, want, n, 0);
 		bool ok = tol < 0 ? memcmp(got, want, (size_t)n * sizeof *got) == 0 : r.nmse <= tol;
-		ok = ok && r.n_nan == 0;
+		ok = ok && r.n_nonfinite == 0;
 		CHECK(ok, "%s: nmse %.3e (limit %s), max abs %.3e at %lld (got %.9g, want %.9g)", desc,
 		      r.nmse, tol < 0 ? "bit-identical" : "see rule", r.max_abs, (long long)r.worst,
 		      got[r.worst], want[r.worst]);
@@ -479,7 +480,7 @@ static void cases_movement(void)
 static void check_weight_cache(void)
 {
 	float *w = new_f32(NULL, 64 * 32, -1, 1);
-	struct clx_cl_stats s0, s1, s2;
+	struct clx_backend_stats s0, s1, s2;
 	for (int round = 0; round < 2; round++) {
 		struct clx_graph *g = clx_graph_create();
 		int x = clx_graph_input(g, "x", CLX_DTYPE_F32, 2, NE(3 + round, 32));
@@ -489,10 +490,10 @@ static void check_weight_cache(void)
 		clx_graph_node(g, "y", CLX_OP_MATMUL, 2, SRC(x, wt), 2, NE(3 + round, 64), ia, fa);
 		struct clx_plan *plan = NULL;
 		CHECK(clx_sched_plan(ctx, g, &plan) == CLX_OK, "plan: %s", clx_last_error(ctx));
-		clx_backend_cl_stats(cl, round ? &s1 : &s0);
-		CHECK(plan && cl->iface->prepare(cl, ctx, g, plan->arena_bytes) == CLX_OK, "prepare: %s",
+		clx_backend_stats(cl, round ? &s1 : &s0);
+		CHECK(plan && clx_backend_prepare(cl, ctx, g, plan->arena_bytes) == CLX_OK, "prepare: %s",
 		      clx_last_error(ctx));
-		clx_backend_cl_stats(cl, &s2);
+		clx_backend_stats(cl, &s2);
 		if (round == 0)
 			CHECK(s2.weight_uploads == s0.weight_uploads + 1, "first prepare uploads the weight");
 		else
@@ -513,7 +514,7 @@ static void check_weight_cache(void)
  * before anything is allocated, and the backend stays usable. */
 static void check_max_alloc(void)
 {
-	const struct clx_cl_device_info *dev = clx_backend_cl_device(cl);
+	const struct clx_device_info *dev = clx_backend_device(cl);
 	struct clx_graph *g = clx_graph_create();
 	int x = clx_graph_input(g, "x", CLX_DTYPE_F32, 1, NE(4));
 	const int32_t ia[4] = { 0 };
@@ -521,11 +522,11 @@ static void check_max_alloc(void)
 	clx_graph_node(g, "y", CLX_OP_EXP, 1, &x, 1, NE(4), ia, fa);
 	struct clx_plan *plan = NULL;
 	CHECK(clx_sched_plan(ctx, g, &plan) == CLX_OK, "plan");
-	enum clx_status st = cl->iface->prepare(cl, ctx, g, (size_t)dev->max_alloc + 4096);
+	enum clx_status st = clx_backend_prepare(cl, ctx, g, (size_t)dev->max_alloc + 4096);
 	printf("arena over max allocation: %s: %s\n", clx_status_name(st), clx_last_error(ctx));
 	CHECK(st == CLX_ERR_NOMEM && strstr(clx_last_error(ctx), "CL_DEVICE_MAX_MEM_ALLOC_SIZE"),
 	      "an arena over the device's max allocation: %s", clx_last_error(ctx));
-	CHECK(cl->iface->prepare(cl, ctx, g, plan->arena_bytes) == CLX_OK, "usable after: %s",
+	CHECK(clx_backend_prepare(cl, ctx, g, plan->arena_bytes) == CLX_OK, "usable after: %s",
 	      clx_last_error(ctx));
 	clx_plan_free(plan);
 	clx_graph_free(g);
@@ -538,15 +539,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ctx = clx_ctx_create();
-	enum clx_status st = clx_backend_cl_create(ctx, argv[1], &cl);
+	enum clx_status st = clx_backend_open(ctx, argv[1], &cl);
 	CHECK(st == CLX_OK, "OpenCL device '%s' is required and could not be opened: %s", argv[1],
 	      clx_last_error(ctx));
 	if (st != CLX_OK)
 		return check_summary();
-	cpu = clx_backend_cpu_create(ctx);
-	const struct clx_cl_device_info *dev = clx_backend_cl_device(cl);
-	struct clx_cl_stats s;
-	clx_backend_cl_stats(cl, &s);
+	CHECK(clx_backend_open(ctx, "cpu", &cpu) == CLX_OK, "cpu: %s", clx_last_error(ctx));
+	const struct clx_device_info *dev = clx_backend_device(cl);
+	struct clx_backend_stats s;
+	clx_backend_stats(cl, &s);
 	printf("device %s: %s (%s, %s); kernels built in %.3f s%s; GEMM: %s\n", dev->id, dev->name,
 	       dev->platform_name, dev->driver_version, s.build_seconds,
 	       s.program_from_cache ? " (binary cache)" : "", s.gemm_impl);
@@ -561,7 +562,7 @@ int main(int argc, char **argv)
 	cases_movement();
 	check_weight_cache();
 
-	clx_backend_cl_stats(cl, &s);
+	clx_backend_stats(cl, &s);
 	printf("op suite: %d cases over %d ops on %s; %llu kernels and %llu GEMMs enqueued\n", n_cases,
 	       CLX_OP_COUNT, dev->id, (unsigned long long)s.kernels_enqueued,
 	       (unsigned long long)s.gemm_calls);

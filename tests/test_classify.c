@@ -7,13 +7,14 @@
  *   test_classify MODEL_DIR GOLDEN_DIR FIXTURES_DIR [DEVICE_SPEC] */
 #include "check.h"
 #include "test_files.h"
-#include "compare.h"
+#include "clx/check.h"
 #include "test_backend.h"
 
 #include "clx/npy.h"
 #include "clx/pipeline.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 		struct clx_npy ref = { 0 };
 		snprintf(path, sizeof path, "%s/%s/pixel_values.npy", golden, c->string);
 		CHECK(clx_npy_load(ctx, path, &ref) == CLX_OK, "%s", clx_last_error(ctx));
-		struct cmp pc = compare_f32(px, ref.data, ref.n_elems, 0);
+		struct clx_diff pc = clx_diff_f32(px, ref.data, ref.n_elems, 0);
 		printf("%-9s pixel_values max|d| %.3e (%lld values)\n", c->string, pc.max_abs, (long long)ref.n_elems);
 		CHECK(pc.max_abs <= 1e-5, "%s: pixel_values max abs diff %.3e > 1e-5 at %lld", c->string,
 		      pc.max_abs, (long long)pc.worst);
@@ -115,7 +116,7 @@ int main(int argc, char **argv)
 		      strstr(clx_last_error(ctx), "num_frames"),
 	      "wrong frame count refused: %s", clx_last_error(ctx));
 
-	test_check_ran_on_device(be);
+	test_check_ran_on_device(be, spec);
 	clx_tokenizer_free(tok);
 	clx_backend_free(be);
 	clx_model_free(m);

@@ -18,10 +18,8 @@
 #include "test_files.h"
 #include "profile_hand.h"
 
+#include "clx/backend.h"
 #include "clx/xclip.h"
-#ifdef CLX_HAVE_OPENCL
-#include "clx/cl.h"
-#endif
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -364,19 +362,16 @@ int main(int argc, char **argv)
 	const char *ids[2] = { "cpu", NULL };
 	int n_ids = 1;
 	char pocl[64] = "";
-#ifdef CLX_HAVE_OPENCL
 	struct clx_ctx *ctx = clx_ctx_create();
-	struct clx_cl_device_info *devs = NULL;
-	int nd = 0;
-	if (clx_cl_list_devices(ctx, &devs, &nd) == CLX_OK)
-		for (int i = 0; i < nd; i++)
-			if (strstr(devs[i].platform_name, "Portable Computing Language")) {
-				snprintf(pocl, sizeof pocl, "%s", devs[i].id);
+	struct clx_device_list devs = { 0 };
+	if (clx_backend_list(ctx, &devs) == CLX_OK)
+		for (int i = 0; i < devs.n; i++)
+			if (strstr(devs.devs[i].platform_name, "Portable Computing Language")) {
+				snprintf(pocl, sizeof pocl, "%s", devs.devs[i].id);
 				break;
 			}
-	clx_cl_devices_free(devs);
+	clx_device_list_release(&devs);
 	clx_ctx_free(ctx);
-#endif
 	if (pocl[0])
 		ids[n_ids++] = pocl;
 	else

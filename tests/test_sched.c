@@ -101,9 +101,13 @@ static void test_small_graph(void)
 	CHECK(p && plan_is_safe(g, p), "no live overlap");
 	CHECK(p && p->arena_bytes < p->naive_bytes, "reuse: planned %zu < naive %zu",
 	      p ? p->arena_bytes : 0, p ? p->naive_bytes : 0);
-	struct clx_backend *be = clx_backend_null_create(ctx);
-	CHECK(clx_sched_run(ctx, g, p, be, NULL, NULL) == CLX_OK, "null run");
-	CHECK(clx_backend_null_nodes_run(be) == 6, "null backend ran %d nodes", clx_backend_null_nodes_run(be));
+	struct clx_backend *be = NULL;
+	struct clx_backend_stats bs = { 0 };
+	CHECK(clx_backend_open(ctx, "null", &be) == CLX_OK, "null backend: %s", clx_last_error(ctx));
+	CHECK(be && clx_sched_run(ctx, g, p, be, NULL, NULL) == CLX_OK, "null run");
+	if (be)
+		clx_backend_stats(be, &bs);
+	CHECK(bs.nodes_run == 6, "null backend ran %llu nodes", (unsigned long long)bs.nodes_run);
 	clx_backend_free(be);
 	clx_plan_free(p);
 
@@ -139,9 +143,14 @@ static void test_xclip_plan(void)
 		CHECK(plan_is_safe(xg.g, p), "X-CLIP plan has no live overlap");
 		CHECK(p->arena_bytes * 4 < p->naive_bytes, "X-CLIP plan reuses memory (%zu vs %zu)",
 		      p->arena_bytes, p->naive_bytes);
-		struct clx_backend *be = clx_backend_null_create(ctx);
-		CHECK(clx_sched_run(ctx, xg.g, p, be, NULL, NULL) == CLX_OK, "null run");
-		CHECK(clx_backend_null_nodes_run(be) == xg.g->n_nodes, "every node dispatched");
+		struct clx_backend *be = NULL;
+		struct clx_backend_stats bs = { 0 };
+		CHECK(clx_backend_open(ctx, "null", &be) == CLX_OK, "null backend: %s", clx_last_error(ctx));
+		CHECK(be && clx_sched_run(ctx, xg.g, p, be, NULL, NULL) == CLX_OK, "null run");
+		if (be)
+			clx_backend_stats(be, &bs);
+		CHECK(bs.nodes_run == (uint64_t)xg.g->n_nodes, "every node dispatched (%llu of %d)",
+		      (unsigned long long)bs.nodes_run, xg.g->n_nodes);
 		clx_backend_free(be);
 	}
 	/* Shape errors are input errors with a message, not asserts. */

@@ -12,13 +12,11 @@
  * 1e-7; reports the first diverging tensor in graph order. Also checks the
  * get_text_features / get_video_features entries. */
 #include "check.h"
-#include "compare.h"
+#include "clx/check.h"
 #include "test_backend.h"
 
 #include "clx/npy.h"
-#include "clx/xclip.h"
-#ifdef CLX_HAVE_OPENCL
-#endif
+#include "clx/pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,22 +49,22 @@ static bool load_ref(const char *name, struct clx_npy *a)
 
 /* Reads graph tensor `tname` and compares it with FIXTURE/ref_name.npy.
  * With cls_only, the graph tensor (N, S, D) is reduced to rows [:, 0, :]. */
-static bool compare_tensor(struct clx_xclip_session *s, const char *tname, const char *ref_name,
+static bool compare_tensor(struct clx_session *s, const char *tname, const char *ref_name,
 			   bool cls_only, double max_nmse, double max_abs, double min_cos)
 {
 	struct clx_npy ref = { 0 };
 	if (!load_ref(ref_name, &ref))
 		return true; /* this fixture does not carry that intermediate */
-	int t = clx_graph_find_tensor(s->xg.g, tname);
+	int t = clx_session_find(s, tname);
 	CHECK(t >= 0, "graph has no tensor '%s'", tname);
 	if (t < 0) {
 		clx_npy_release(&ref);
 		return false;
 	}
-	const struct clx_tensor *x = &s->xg.g->tensors[t];
+	const struct clx_tensor *x = &clx_session_graph(s)->tensors[t];
 	int64_t n = clx_tensor_nelems(x);
 	float *got = malloc((size_t)n * sizeof *got);
-	CHECK(clx_xclip_session_read(ctx, s, t, got) == CLX_OK, "read %s: %s", tname, clx_last_error(ctx));
+	CHECK(clx_session_read(ctx, s, t, got) == CLX_OK, "read %s: %s", tname, clx_last_error(ctx));
 	int64_t D = x->ne[x->n_dims - 1];
 	if (cls_only) { /* keep row 0 of each (S, D) block */
 		int64_t S = x->ne[1], N = x->ne[0];
@@ -78,8 +76,8 @@ static bool compare_tensor(struct clx_xclip_session *s, const char *tname, const
 	CHECK(ok, "%s: %lld values, reference %s has %lld", tname, (long long)n, ref_name,
 	      (long long)ref.n_elems);
 	if (ok) {
-		struct cmp c = compare_f32(got, ref.data, n, D);
-		ok = c.nmse <= max_nmse && c.max_abs <= max_abs && c.min_cos >= min_cos && !c.n_nan;
+		struct clx_diff c = clx_diff_f32(got, ref.data, n, D);
+		ok = c.nmse <= max_nmse && c.max_abs <= max_abs && c.min_cos >= min_cos && !c.n_nonfinite;
 		printf("  %-34s vs %-22s nmse %.3e  max|d| %.3e  min cos %.9f %s\n", tname, ref_name, c.nmse,
 		       c.max_abs, c.min_cos, ok ? "ok" : "FAIL");
 		CHECK(ok, "%s differs from transformers' %s: nmse %.3e (≤ %.0e), max abs %.3e at %lld "
@@ -136,19 +134,23 @@ int main(int argc, char **argv)
 	struct clx_backend *be = test_open_backend(ctx, argc == 5 ? argv[4] : NULL);
 	if (!be)
 		return check_summary();
-	struct clx_xclip_session *s = NULL;
-	st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, true, &s);
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
+	const char *spec = argc == 5 ? argv[4] : NULL;
+	st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &shape, CLX_SESSION_KEEP_ALL, &xg, &s);
 	CHECK(st == CLX_OK, "session: %s", clx_last_error(ctx));
 	if (st != CLX_OK)
 		return check_summary();
-	printf("graph: %d nodes, %d tensors; B=%lld T=%lld K=%lld L=%lld\n", s->xg.g->n_nodes,
-	       s->xg.g->n_tensors, (long long)shape.B, (long long)shape.T, (long long)shape.K,
+	printf("graph: %d nodes, %d tensors; B=%lld T=%lld K=%lld L=%lld\n",
+	       clx_session_graph(s)->n_nodes, clx_session_graph(s)->n_tensors, (long long)shape.B, (long long)shape.T, (long long)shape.K,
 	       (long long)shape.L);
 	t0 = now();
-	st = clx_xclip_session_run(ctx, s, px.data, ids, mask, NULL, NULL);
+	st = clx_pipeline_set_inputs(ctx, s, &xg, px.data, ids, mask);
+	if (st == CLX_OK)
+		st = clx_session_run(ctx, s, NULL, NULL);
 	CHECK(st == CLX_OK, "run: %s", clx_last_error(ctx));
 	printf("%s forward: %.2f s\n", clx_backend_name(be), now() - t0);
-	test_check_ran_on_device(be);
+	test_check_ran_on_device(be, spec);
 
 	/* Intermediates in graph order: the first failure names the layer. */
 	const struct clx_vision_config *v = &m->cfg.vision;
@@ -194,26 +196,28 @@ int main(int argc, char **argv)
 	compare_tensor(s, "logits_per_text", "logits_per_text", false, big, 1e-3, -1);
 	compare_tensor(s, "text_embeds", "text_embeds", false, big, big, 0.99999);
 	compare_tensor(s, "video_embeds", "video_embeds", false, big, big, 0.99999);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 
 	/* get_text_features / get_video_features entries on their own graphs. */
-	st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_TEXT_FEATURES, &shape, false, &s);
+	st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_TEXT_FEATURES, &shape, 0, &xg, &s);
 	CHECK(st == CLX_OK, "text session: %s", clx_last_error(ctx));
 	if (st == CLX_OK) {
-		CHECK(clx_xclip_session_run(ctx, s, NULL, ids, mask, NULL, NULL) == CLX_OK, "text run: %s",
-		      clx_last_error(ctx));
+		CHECK(clx_pipeline_set_inputs(ctx, s, &xg, NULL, ids, mask) == CLX_OK &&
+			      clx_session_run(ctx, s, NULL, NULL) == CLX_OK,
+		      "text run: %s", clx_last_error(ctx));
 		compare_tensor(s, "text_projection", "ref/text_features", false, gemm, big, 0.99999);
-		CHECK(s->xg.pixel_values < 0 && s->xg.text_features >= 0, "text entry has no vision input");
-		clx_xclip_session_free(s);
+		CHECK(xg.pixel_values < 0 && xg.text_features >= 0, "text entry has no vision input");
+		clx_session_free(s);
 	}
-	st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_VIDEO_FEATURES, &shape, false, &s);
+	st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_VIDEO_FEATURES, &shape, 0, &xg, &s);
 	CHECK(st == CLX_OK, "video session: %s", clx_last_error(ctx));
 	if (st == CLX_OK) {
-		CHECK(clx_xclip_session_run(ctx, s, px.data, NULL, NULL, NULL, NULL) == CLX_OK,
+		CHECK(clx_pipeline_set_inputs(ctx, s, &xg, px.data, NULL, NULL) == CLX_OK &&
+			      clx_session_run(ctx, s, NULL, NULL) == CLX_OK,
 		      "video run: %s", clx_last_error(ctx));
 		compare_tensor(s, "mit.mean", "ref/video_features", false, gemm, big, 0.99999);
-		CHECK(s->xg.input_ids < 0 && s->xg.video_features >= 0, "video entry has no text input");
-		clx_xclip_session_free(s);
+		CHECK(xg.input_ids < 0 && xg.video_features >= 0, "video entry has no text input");
+		clx_session_free(s);
 	}
 
 	clx_backend_free(be);

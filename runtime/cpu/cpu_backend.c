@@ -7,7 +7,8 @@
  * (CLX_THREADS, default: online CPUs) and unrolling the dot product into
  * four independent f64 accumulators; the summation order is fixed, so
  * results do not depend on the thread count. No intrinsics. */
-#include "clx/backend.h"
+#include "cpu_peak.h"
+#include "engine/backend_impl.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 struct cpu {
+	struct clx_device_info info;
 	uint8_t *arena;          /* planned activations */
 	size_t arena_bytes;
 	void **inputs;           /* per tensor id: INPUT data, else NULL */
@@ -28,7 +30,7 @@ struct cpu {
 	int n_nodes;
 };
 
-static struct cpu *cpu_of(struct clx_backend *be)
+static struct cpu *cpu_of(const struct clx_backend *be)
 {
 	return be->impl;
 }
@@ -135,24 +137,19 @@ static void mm_rows(void *arg, int tid, int64_t m0, int64_t m1)
 
 static void op_matmul(struct cpu *c, const struct clx_graph *g, const struct clx_node *nd)
 {
-	const struct clx_tensor *x = &g->tensors[nd->src[0]], *w = &g->tensors[nd->src[1]];
-	const bool w_kn = nd->iattr[0] != 0, batched = nd->iattr[1] != 0;
-	const int64_t K = x->ne[x->n_dims - 1];
-	const int64_t N = w_kn ? w->ne[w->n_dims - 1] : clx_tensor_nelems(w) / K / (batched ? w->ne[0] : 1);
+	const struct clx_matmul_dims d = clx_matmul_dims(g, (int)(nd - g->nodes));
+	const int64_t N = d.N, K = d.K;
 	struct mm p = {
 		.x = F32(nd->src[0]), .w = F32(nd->src[1]),
-		.bias = nd->n_src > 2 ? F32(nd->src[2]) : NULL,
-		.y = F32(nd->dst), .N = N, .K = K, .w_kn = w_kn,
+		.bias = d.bias ? F32(nd->src[2]) : NULL,
+		.y = F32(nd->dst), .M = d.M, .N = N, .K = K, .w_kn = d.w_kn,
 	};
-	if (!batched) {
-		p.M = clx_tensor_nelems(x) / K;
+	if (!d.batched) {
 		parallel_for(c->n_threads, p.M, mm_rows, &p);
 		return;
 	}
 	/* batched: x (Bt, M, K) · W (Bt, N, K)ᵀ → (Bt, M, N) */
-	const int64_t Bt = x->ne[0];
-	p.M = clx_tensor_nelems(x) / K / Bt;
-	for (int64_t b = 0; b < Bt; b++) {
+	for (int64_t b = 0; b < d.batch; b++) {
 		struct mm q = p;
 		q.x += b * p.M * K;
 		q.w += b * N * K;
@@ -414,9 +411,14 @@ static void op_transpose(struct cpu *c, const struct clx_graph *g, const struct 
 
 /* --------------------------------------------------------------- backend */
 
-static const char *cpu_name(struct clx_backend *be)
+static const char *cpu_name(const struct clx_backend *be)
 {
 	return "cpu";
+}
+
+static const struct clx_device_info *cpu_device(const struct clx_backend *be)
+{
+	return &cpu_of(be)->info;
 }
 
 /* Frees what the last prepare allocated (arena, inputs, node times). */
@@ -522,12 +524,18 @@ static enum clx_status cpu_node_times(struct clx_backend *be, struct clx_ctx *ct
 	return CLX_OK;
 }
 
-static void cpu_memory(struct clx_backend *be, size_t *weights, size_t *activations, size_t *other)
+static void cpu_stats(const struct clx_backend *be, struct clx_backend_stats *out)
 {
-	struct cpu *c = cpu_of(be);
-	*weights = 0; /* used in place from the model's mapping */
-	*activations = c->arena_bytes;
-	*other = 0;
+	const struct cpu *c = cpu_of(be);
+	out->weight_bytes = 0; /* used in place from the model's mapping */
+	out->arena_bytes = c->arena_bytes;
+	out->gemm_impl = "reference";
+}
+
+static enum clx_status cpu_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
+				double *gbps)
+{
+	return cpu_peak_measure(ctx, cpu_of(be)->n_threads, gflops, gbps);
 }
 
 /* One node, by op. */
@@ -562,31 +570,94 @@ static enum clx_status run_op(struct cpu *c, struct clx_ctx *ctx, const struct c
 static const struct clx_backend_i cpu_iface = {
 	.name = cpu_name,
 	.free = cpu_free,
+	.device = cpu_device,
 	.prepare = cpu_prepare,
 	.set_tensor = cpu_set_tensor,
 	.get_tensor = cpu_get_tensor,
 	.run_node = cpu_run_node,
 	.set_profiling = cpu_set_profiling,
 	.node_times = cpu_node_times,
-	.memory = cpu_memory,
+	.stats = cpu_stats,
+	.peak = cpu_peak,
 };
 
-struct clx_backend *clx_backend_cpu_create(struct clx_ctx *ctx)
+static int thread_count(void)
 {
-	struct clx_backend *be = clx_calloc(1, sizeof *be);
-	struct cpu *c = clx_calloc(1, sizeof *c);
-	if (!be || !c) {
-		clx_free(be);
-		clx_free(c);
-		clx_fail(ctx, CLX_ERR_NOMEM, "cpu: out of memory creating the backend");
-		return NULL;
-	}
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *env = getenv("CLX_THREADS");
 	if (env && atoi(env) > 0)
 		n = atoi(env);
-	c->n_threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-	be->iface = &cpu_iface;
-	be->impl = c;
-	return be;
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
+
+/* The CPU's model name from /proc/cpuinfo ("" if unknown). */
+static void cpu_model_name(char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, "model name", 10) == 0) {
+			const char *p = strchr(line, ':');
+			if (p) {
+				p++;
+				while (*p == ' ' || *p == '\t')
+					p++;
+				snprintf(buf, cap, "%s", p);
+				buf[strcspn(buf, "\n")] = '\0';
+			}
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void describe(struct clx_device_info *d, int threads)
+{
+	memset(d, 0, sizeof *d);
+	snprintf(d->backend, sizeof d->backend, "cpu");
+	snprintf(d->id, sizeof d->id, "cpu");
+	d->reference = true;
+	cpu_model_name(d->name, sizeof d->name);
+	d->type = "CPU";
+	d->type_rank = 1;
+	snprintf(d->platform_name, sizeof d->platform_name, "clx CPU reference");
+	snprintf(d->platform_version, sizeof d->platform_version, "clx %s", CLX_VERSION_STRING);
+#ifdef __VERSION__
+	snprintf(d->driver_version, sizeof d->driver_version, "C compiler %s", __VERSION__);
+#endif
+	d->compute_units = (uint32_t)threads;
+	d->host_unified = true;
+	d->fp64 = true;
+}
+
+static enum clx_status cpu_list(struct clx_ctx *ctx, struct clx_device_info **devs, int *n,
+				char *note, size_t cap)
+{
+	*n = 0;
+	if (!(*devs = clx_malloc(sizeof **devs)))
+		return clx_fail(ctx, CLX_ERR_NOMEM, "out of memory listing devices");
+	describe(&(*devs)[0], thread_count());
+	*n = 1;
+	return CLX_OK;
+}
+
+static enum clx_status cpu_open(struct clx_ctx *ctx, const struct clx_device_info *dev,
+				struct clx_backend **out)
+{
+	*out = NULL;
+	struct cpu *c = clx_calloc(1, sizeof *c);
+	struct clx_backend *be = c ? clx_backend_new(ctx, &cpu_iface, c) : NULL;
+	if (!be) {
+		clx_free(c);
+		return clx_fail(ctx, CLX_ERR_NOMEM, "cpu: out of memory creating the backend");
+	}
+	c->n_threads = thread_count();
+	c->info = *dev;
+	*out = be;
+	return CLX_OK;
+}
+
+const struct clx_backend_reg clx_backend_reg_cpu = { "cpu", cpu_list, cpu_open };

@@ -187,3 +187,32 @@ int clx_graph_node(struct clx_graph *g, const char *name, enum clx_op op, int n_
 	g->n_nodes++;
 	return t;
 }
+
+/* ------------------------------------------------------------- reading */
+
+struct clx_matmul_dims clx_matmul_dims(const struct clx_graph *g, int node)
+{
+	const struct clx_node *nd = &g->nodes[node];
+	const struct clx_tensor *x = &g->tensors[nd->src[0]], *y = &g->tensors[nd->dst];
+	struct clx_matmul_dims d = { 0 };
+	d.w_kn = nd->iattr[0] != 0;
+	d.batched = nd->iattr[1] != 0;
+	d.bias = nd->n_src > 2;
+	d.K = x->ne[x->n_dims - 1];
+	d.N = y->ne[y->n_dims - 1];
+	d.batch = d.batched ? x->ne[0] : 1;
+	d.M = d.N > 0 && d.batch > 0 ? clx_tensor_nelems(y) / d.N / d.batch : 0;
+	return d;
+}
+
+const char *clx_shape_str(char *buf, size_t cap, int n_dims, const int64_t *ne)
+{
+	if (cap == 0)
+		return buf;
+	size_t len = (size_t)snprintf(buf, cap, "[");
+	for (int i = 0; i < n_dims && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)ne[i]);
+	if (len < cap)
+		snprintf(buf + len, cap - len, "]");
+	return buf;
+}

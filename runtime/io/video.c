@@ -148,7 +148,7 @@ enum clx_status clx_video_parse_sample(struct clx_ctx *ctx, const char *spec,
 				       struct clx_video_opts *opts)
 {
 	if (!spec)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--sample: missing value");
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "frame sampling: no method given");
 	if (strcmp(spec, "uniform") == 0) {
 		opts->sample = CLX_SAMPLE_UNIFORM;
 		return CLX_OK;
@@ -176,8 +176,8 @@ enum clx_status clx_video_parse_sample(struct clx_ctx *ctx, const char *spec,
 		return CLX_OK;
 	}
 bad:
-	return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--sample '%.64s': expected uniform, consecutive "
-			"or consecutive:STRIDE with STRIDE 1 to %d", spec, CLX_MAX_VIDEO_FRAMES);
+	return clx_fail(ctx, CLX_ERR_INVALID_ARG, "frame sampling '%.64s': expected uniform, "
+			"consecutive or consecutive:STRIDE with STRIDE 1 to %d", spec, CLX_MAX_VIDEO_FRAMES);
 }
 
 void clx_video_release(struct clx_video *v)

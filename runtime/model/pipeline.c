@@ -6,6 +6,47 @@
 #include <math.h>
 #include <string.h>
 
+enum clx_status clx_pipeline_session(struct clx_ctx *ctx, const struct clx_model *m,
+				     struct clx_backend *be, enum clx_xclip_entry entry,
+				     const struct clx_xclip_shape *shape, unsigned flags,
+				     struct clx_xclip_graph *xg, struct clx_session **out)
+{
+	*out = NULL;
+	enum clx_status st = clx_xclip_build(ctx, m, entry, shape, xg);
+	if (st != CLX_OK)
+		return st;
+	st = clx_session_create(ctx, xg->g, be, flags, out);
+	if (st != CLX_OK)
+		xg->g = NULL; /* freed by the session */
+	return st;
+}
+
+enum clx_status clx_pipeline_set_inputs(struct clx_ctx *ctx, struct clx_session *s,
+					const struct clx_xclip_graph *xg, const float *pixel_values,
+					const int32_t *input_ids, const int32_t *attention_mask)
+{
+	enum clx_status st = CLX_OK;
+	if (xg->pixel_values >= 0 && (st = clx_session_set_input(ctx, s, xg->pixel_values,
+								 pixel_values)) != CLX_OK)
+		return st;
+	if (xg->input_ids < 0)
+		return CLX_OK;
+	if ((st = clx_session_set_input(ctx, s, xg->input_ids, input_ids)) != CLX_OK)
+		return st;
+	int32_t *ones = NULL;
+	if (!attention_mask) {
+		const size_t n = (size_t)clx_tensor_nelems(&clx_session_graph(s)->tensors[xg->input_ids]);
+		if (!(ones = clx_malloc(n * sizeof *ones + 1)))
+			return clx_fail(ctx, CLX_ERR_NOMEM, "session: out of memory");
+		for (size_t i = 0; i < n; i++)
+			ones[i] = 1;
+		attention_mask = ones;
+	}
+	st = clx_session_set_input(ctx, s, xg->attention_mask, attention_mask);
+	clx_free(ones);
+	return st;
+}
+
 enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
 				    const char *video_path, const struct clx_video_opts *opts,
 				    float **pixel_values, struct clx_video *info)
@@ -17,7 +58,7 @@ enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model 
 	*pixel_values = NULL;
 	if (opts->n_frames != v->num_frames)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"--frames %d: this model takes exactly num_frames = %d frames per video",
+				"%d frames per video requested; this model takes exactly num_frames = %d",
 				opts->n_frames, v->num_frames);
 	if (v->num_channels != 3)
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s/config.json: num_channels %d; video input is RGB (3)",
@@ -76,7 +117,8 @@ enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_mode
 {
 	memset(out, 0, sizeof *out);
 	float *px = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
 	const struct clx_xclip_shape shape = { .B = 1, .T = opts->n_frames, .K = labels->n_texts,
 					       .L = labels->seq_len };
 	enum clx_status st = clx_xclip_check_text(ctx, m, &shape, labels->input_ids, labels->attention_mask);
@@ -84,10 +126,11 @@ enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_mode
 		return st;
 	if ((st = clx_pipeline_pixels(ctx, m, video_path, opts, &px, &out->video)) != CLX_OK)
 		goto fail;
-	if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, false, &s)) != CLX_OK)
+	if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &shape, 0, &xg, &s)) != CLX_OK)
 		goto fail;
-	if ((st = clx_xclip_session_run(ctx, s, px, labels->input_ids, labels->attention_mask, NULL,
-					NULL)) != CLX_OK)
+	if ((st = clx_pipeline_set_inputs(ctx, s, &xg, px, labels->input_ids,
+					  labels->attention_mask)) != CLX_OK ||
+	    (st = clx_session_run(ctx, s, NULL, NULL)) != CLX_OK)
 		goto fail;
 	const size_t K = (size_t)labels->n_texts;
 	out->n_labels = labels->n_texts;
@@ -97,7 +140,7 @@ enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_mode
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "classify: out of memory");
 		goto fail;
 	}
-	if ((st = clx_xclip_session_read(ctx, s, s->xg.logits_per_video, out->logits)) != CLX_OK)
+	if ((st = clx_session_read(ctx, s, xg.logits_per_video, out->logits)) != CLX_OK)
 		goto fail;
 	/* softmax over the labels, in f64 (logits_per_video.softmax(dim=1)) */
 	double mx = out->logits[0], sum = 0;
@@ -107,11 +150,11 @@ enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_mode
 		sum += exp((double)out->logits[k] - mx);
 	for (size_t k = 0; k < K; k++)
 		out->probs[k] = (float)(exp((double)out->logits[k] - mx) / sum);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_free(px);
 	return CLX_OK;
 fail:
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_free(px);
 	clx_classify_result_release(out);
 	return st;

@@ -27,9 +27,9 @@ OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 0 "" -- run "${inputs[@]}" -
 OCL_ICD_VENDORS=$tmp/none OCL_ICD_FILENAMES= expect 2 "" -- run "${inputs[@]}" --device cl --out "$tmp/o"
 has err "no OpenCL platform found (is an ICD installed? see clinfo)"
 expect 2 "" -- run "${inputs[@]}" --device nosuchdevice --out "$tmp/o"
-has err "--device nosuchdevice: no OpenCL device name contains 'nosuchdevice'; available: cl:0:0"
+has err "--device: device spec 'nosuchdevice': no OpenCL device name contains it; available: cpu, cl:0:0"
 expect 2 "" -- run "${inputs[@]}" --device cl:7:0 --out "$tmp/o"
-has err "--device cl:7:0: no such OpenCL device"
+has err "--device: device spec 'cl:7:0': no such OpenCL device"
 expect 0 "" -- run "${inputs[@]}" --device cl:0:0 --out "$tmp/o"
 has out "on cl:0:0"
 
@@ -57,7 +57,7 @@ has out "first node beyond tolerance: 'vision.layers.0.mlp.act' (quick_gelu)"
 CLX_CL_FAIL=clEnqueueNDRangeKernel:20:CL_OUT_OF_RESOURCES:2 expect 1 "" -- validate "${inputs[@]}" --device pthread
 has out "CL_OUT_OF_RESOURCES"
 expect 1 "" -- validate "${inputs[@]}" --device nosuchdevice
-has out "no OpenCL device name contains 'nosuchdevice'"
+has out "device spec 'nosuchdevice': no OpenCL device name contains it"
 # bad usage
 expect 2 "" -- validate --model "$tiny"
 has err "are required"

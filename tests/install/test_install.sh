@@ -23,7 +23,9 @@ cat >"$tmp/use.c" <<'C'
 int main(void)
 {
 	struct clx_ctx *ctx = clx_ctx_create();
-	struct clx_backend *be = clx_backend_cpu_create(ctx);
+	struct clx_backend *be = NULL;
+	if (clx_backend_open(ctx, "cpu", &be) != CLX_OK)
+		return 1;
 	printf("%s %s\n", CLX_VERSION_STRING, clx_backend_name(be));
 	clx_backend_free(be);
 	clx_ctx_free(ctx);

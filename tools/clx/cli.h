@@ -44,8 +44,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Prints "clx: <ctx's last error>" and returns the exit code for st. */
 int cli_fail(struct clx_ctx *ctx, enum clx_status st);
 
-/* A backend for --device SPEC ("cpu", "cl", "cl:P:D", a name substring). */
-enum clx_status cli_open_backend(struct clx_ctx *ctx, const char *spec, struct clx_backend **out);
+/* clx_backend_open for --device SPEC; a failure's message starts with the flag. */
+enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, struct clx_backend **out);
+/* Rewrites ctx's last error as "<fmt>: <error>", to say which option it concerns. */
+void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 
 /* Creates DIR (one level) if it does not exist. */
 enum clx_status cli_ensure_dir(struct clx_ctx *ctx, const char *dir);
@@ -59,9 +65,6 @@ enum clx_status cli_load_ids(struct clx_ctx *ctx, const char *path, int64_t *row
  * [[...], ...] (row r starts at v + r·stride). */
 void cli_json_string(const char *s);
 void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride);
-
-/* "[2, 8, 3]" into buf. */
-const char *cli_shape_str(char *buf, size_t cap, int n_dims, const int64_t *shape);
 
 /* Labels from "--labels a,b,c" (comma-separated) or a file (one per line,
  * blank lines skipped). Surrounding spaces are trimmed; an empty label is

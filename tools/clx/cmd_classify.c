@@ -45,12 +45,18 @@ static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opt
 	if ((s = cli_get(opts, "frames"))) {
 		if (!parse_int(s, 1, 100000, &v))
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--frames %s: need a positive integer", s);
+		if (v != m->cfg.vision.num_frames)
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+					"--frames %s: this model takes exactly num_frames = %d frames per video",
+					s, m->cfg.vision.num_frames);
 		vo->n_frames = (int32_t)v;
 	}
 	if ((s = cli_get(opts, "sample"))) {
 		enum clx_status st = clx_video_parse_sample(ctx, s, vo);
-		if (st != CLX_OK)
+		if (st != CLX_OK) {
+			cli_prefix_error(ctx, st, "--sample");
 			return st;
+		}
 	}
 	if ((s = cli_get(opts, "seed"))) {
 		if (!parse_int(s, 0, 4294967295L, &v))
@@ -140,7 +146,7 @@ int cmd_classify(int argc, char **argv)
 	    (st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
 	    (st = cli_labels_tokenize(ctx, m->dir, &labels, &tb)) != CLX_OK ||
-	    (st = cli_open_backend(ctx, cli_get(opts, "device"), &be)) != CLX_OK ||
+	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK ||
 	    (st = clx_pipeline_classify(ctx, m, be, video, &vo, tb, &r)) != CLX_OK) {
 		rc = cli_fail(ctx, st);
 		goto done;
@@ -282,7 +288,8 @@ int cmd_embed(int argc, char **argv)
 	struct clx_backend *be = NULL;
 	struct cli_labels labels = { 0 };
 	struct clx_tokenizer_batch *tb = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
 	struct clx_video info = { 0 };
 	struct clx_video_opts vo;
 	float *px = NULL, *emb = NULL;
@@ -291,7 +298,7 @@ int cmd_embed(int argc, char **argv)
 	if (!ctx)
 		return cli_usage_error("embed", "out of memory");
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
-	    (st = cli_open_backend(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
+	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
 		goto fail;
 	struct clx_xclip_shape shape = { .B = 1, .T = m->cfg.vision.num_frames, .K = 1, .L = 1 };
 	int64_t rows;
@@ -301,8 +308,10 @@ int cmd_embed(int argc, char **argv)
 			goto fail;
 		warn_video(&info, video);
 		rows = 1;
-		if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_VIDEO_FEATURES, &shape, false, &s)) != CLX_OK ||
-		    (st = clx_xclip_session_run(ctx, s, px, NULL, NULL, NULL, NULL)) != CLX_OK)
+		if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_VIDEO_FEATURES, &shape, 0, &xg,
+						&s)) != CLX_OK ||
+		    (st = clx_pipeline_set_inputs(ctx, s, &xg, px, NULL, NULL)) != CLX_OK ||
+		    (st = clx_session_run(ctx, s, NULL, NULL)) != CLX_OK)
 			goto fail;
 	} else {
 		st = text ? cli_labels_add(ctx, &labels, text, "--text") : get_labels(ctx, opts, &labels);
@@ -314,8 +323,11 @@ int cmd_embed(int argc, char **argv)
 		shape.L = tb->seq_len;
 		rows = shape.K;
 		if ((st = clx_xclip_check_text(ctx, m, &shape, tb->input_ids, tb->attention_mask)) != CLX_OK ||
-		    (st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_TEXT_FEATURES, &shape, false, &s)) != CLX_OK ||
-		    (st = clx_xclip_session_run(ctx, s, NULL, tb->input_ids, tb->attention_mask, NULL, NULL)) != CLX_OK)
+		    (st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_TEXT_FEATURES, &shape, 0, &xg,
+						&s)) != CLX_OK ||
+		    (st = clx_pipeline_set_inputs(ctx, s, &xg, NULL, tb->input_ids,
+						  tb->attention_mask)) != CLX_OK ||
+		    (st = clx_session_run(ctx, s, NULL, NULL)) != CLX_OK)
 			goto fail;
 	}
 	const int64_t P = m->cfg.projection_dim;
@@ -323,8 +335,8 @@ int cmd_embed(int argc, char **argv)
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "embed: out of memory");
 		goto fail;
 	}
-	int t = video ? s->xg.video_features : s->xg.text_features;
-	if ((st = clx_xclip_session_read(ctx, s, t, emb)) != CLX_OK)
+	int t = video ? xg.video_features : xg.text_features;
+	if ((st = clx_session_read(ctx, s, t, emb)) != CLX_OK)
 		goto fail;
 	if (cli_flag(opts, "normalize"))
 		for (int64_t r = 0; r < rows; r++) {
@@ -354,7 +366,7 @@ done:
 	clx_free(emb);
 	clx_free(px);
 	clx_video_release(&info);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_tokenizer_batch_free(tb);
 	cli_labels_free(&labels);
 	clx_backend_free(be);

@@ -6,10 +6,6 @@
  * The CPU reference is always available as `--device cpu`. */
 #include "cli.h"
 
-#ifdef CLX_HAVE_OPENCL
-#include "clx/cl.h"
-#endif
-
 #include <stdio.h>
 #include <string.h>
 
@@ -23,75 +19,66 @@ static const char help[] =
 	"over CPU, then most compute units x clock), cl:P:D (an id below), or a\n"
 	"case-insensitive substring of a device name.\n";
 
-/* A JSON string literal of s. */
-static void json_str(const char *s)
+static void print_json(const struct clx_device_list *l, int best)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
-#ifdef CLX_HAVE_OPENCL
-static void print_json(const struct clx_cl_device_info *d, int n, int best, const char *error)
-{
-	printf("{\"opencl\": true, \"error\": ");
-	if (error)
-		json_str(error);
+	printf("{\"opencl\": %s, \"error\": ", l->opencl_built ? "true" : "false");
+	if (l->note[0])
+		cli_json_string(l->note);
 	else
 		printf("null");
 	printf(", \"best\": ");
 	if (best >= 0)
-		json_str(d[best].id);
+		cli_json_string(l->devs[best].id);
 	else
 		printf("null");
 	printf(", \"devices\": [");
-	for (int i = 0; i < n; i++) {
-		const struct clx_cl_device_info *x = &d[i];
-		printf("%s\n  {\"id\": ", i ? "," : "");
-		json_str(x->id);
+	int shown = 0;
+	for (int i = 0; i < l->n; i++) {
+		const struct clx_device_info *x = &l->devs[i];
+		if (x->reference)
+			continue;
+		printf("%s\n  {\"id\": ", shown++ ? "," : "");
+		cli_json_string(x->id);
 		printf(", \"platform\": %d, \"device\": %d, \"name\": ", x->platform, x->device);
-		json_str(x->name);
+		cli_json_string(x->name);
 		printf(", \"vendor\": ");
-		json_str(x->vendor);
+		cli_json_string(x->vendor);
 		printf(", \"platform_name\": ");
-		json_str(x->platform_name);
+		cli_json_string(x->platform_name);
 		printf(", \"platform_version\": ");
-		json_str(x->platform_version);
+		cli_json_string(x->platform_version);
 		printf(", \"device_version\": ");
-		json_str(x->device_version);
+		cli_json_string(x->device_version);
 		printf(", \"opencl_c_version\": ");
-		json_str(x->opencl_c_version);
+		cli_json_string(x->opencl_c_version);
 		printf(", \"driver_version\": ");
-		json_str(x->driver_version);
+		cli_json_string(x->driver_version);
 		printf(", \"type\": ");
-		json_str(x->type);
+		cli_json_string(x->type);
 		printf(", \"compute_units\": %u, \"clock_mhz\": %u, \"global_mem\": %llu, "
 		       "\"local_mem\": %llu, \"max_alloc\": %llu, \"max_work_group\": %zu, "
-		       "\"base_align_bits\": %u, \"fp16\": %s, \"fp64\": %s, "
+		       "\"base_align_bits\": %u, \"host_unified_memory\": %s, \"fp16\": %s, "
+		       "\"fp64\": %s, "
 		       "\"preferred_vector_width\": {\"char\": %u, \"short\": %u, \"int\": %u, "
 		       "\"long\": %u, \"float\": %u, \"double\": %u, \"half\": %u}}",
 		       x->compute_units, x->clock_mhz, (unsigned long long)x->global_mem,
 		       (unsigned long long)x->local_mem, (unsigned long long)x->max_alloc,
-		       x->max_work_group, x->base_align_bits, x->fp16 ? "true" : "false",
-		       x->fp64 ? "true" : "false", x->vec_char, x->vec_short, x->vec_int, x->vec_long,
-		       x->vec_float, x->vec_double, x->vec_half);
+		       x->max_work_group, x->base_align_bits, x->host_unified ? "true" : "false",
+		       x->fp16 ? "true" : "false", x->fp64 ? "true" : "false", x->vec_char,
+		       x->vec_short, x->vec_int, x->vec_long, x->vec_float, x->vec_double, x->vec_half);
 	}
-	printf("%s]}\n", n ? "\n" : "");
+	printf("%s]}\n", shown ? "\n" : "");
 }
 
-static void print_human(const struct clx_cl_device_info *d, int n, int best)
+static void print_human(const struct clx_device_list *l, int best)
 {
 	const double gib = 1024.0 * 1024.0 * 1024.0;
-	for (int i = 0; i < n; i++) {
-		const struct clx_cl_device_info *x = &d[i];
+	int shown = 0;
+	for (int i = 0; i < l->n; i++) {
+		const struct clx_device_info *x = &l->devs[i];
+		if (x->reference)
+			continue;
+		shown++;
 		printf("%s  %s  [%s]%s\n", x->id, x->name, x->type, i == best ? "  <- --device cl" : "");
 		printf("    platform   %s (%s)\n", x->platform_name, x->platform_version);
 		printf("    vendor     %s\n", x->vendor);
@@ -99,20 +86,21 @@ static void print_human(const struct clx_cl_device_info *d, int n, int best)
 		       x->driver_version);
 		printf("    compute    %u units at %u MHz, max work-group %zu\n", x->compute_units,
 		       x->clock_mhz, x->max_work_group);
-		printf("    memory     %.2f GiB global, %.0f KiB local, %.2f GiB max allocation, "
+		printf("    memory     %.2f GiB global%s, %.0f KiB local, %.2f GiB max allocation, "
 		       "base alignment %u bits\n",
-		       (double)x->global_mem / gib, (double)x->local_mem / 1024.0,
-		       (double)x->max_alloc / gib, x->base_align_bits);
+		       (double)x->global_mem / gib, x->host_unified ? " (host memory)" : "",
+		       (double)x->local_mem / 1024.0, (double)x->max_alloc / gib, x->base_align_bits);
 		printf("    fp16 %s, fp64 %s; preferred vector widths char %u short %u int %u long %u "
 		       "float %u double %u half %u\n",
 		       x->fp16 ? "yes" : "no", x->fp64 ? "yes" : "no", x->vec_char, x->vec_short,
 		       x->vec_int, x->vec_long, x->vec_float, x->vec_double, x->vec_half);
 	}
-	if (n == 0)
+	if (l->note[0])
+		printf("%s\n", l->note);
+	else if (shown == 0)
 		printf("no OpenCL devices (platforms exist but have none; see clinfo)\n");
 	printf("cpu  the plain-C reference (--device cpu)\n");
 }
-#endif
 
 int cmd_devices(int argc, char **argv)
 {
@@ -122,38 +110,22 @@ int cmd_devices(int argc, char **argv)
 	int rc0 = cli_start("devices", argc, argv, opts, help);
 	if (rc0 >= 0)
 		return rc0;
-	const bool json = cli_flag(opts, "json");
-#ifdef CLX_HAVE_OPENCL
 	struct clx_ctx *ctx = clx_ctx_create();
 	if (!ctx)
 		return cli_usage_error("devices", "out of memory");
-	struct clx_cl_device_info *devs = NULL;
-	int n = 0;
-	enum clx_status st = clx_cl_list_devices(ctx, &devs, &n);
-	if (st != CLX_OK && st != CLX_ERR_NOT_FOUND) {
+	struct clx_device_list l;
+	enum clx_status st = clx_backend_list(ctx, &l);
+	if (st != CLX_OK) {
 		int rc = cli_fail(ctx, st);
 		clx_ctx_free(ctx);
 		return rc;
 	}
-	const char *error = st == CLX_OK ? NULL : clx_last_error(ctx);
-	const int best = n > 0 ? clx_cl_select(ctx, devs, n, "cl") : -1;
-	if (json)
-		print_json(devs, n, best, error);
-	else if (error)
-		printf("%s\ncpu  the plain-C reference (--device cpu)\n", error);
+	const int best = clx_device_select(ctx, &l, "cl"); /* -1: no OpenCL device */
+	if (cli_flag(opts, "json"))
+		print_json(&l, best);
 	else
-		print_human(devs, n, best);
-	clx_cl_devices_free(devs);
+		print_human(&l, best);
+	clx_device_list_release(&l);
 	clx_ctx_free(ctx);
-#else
-	const char *msg = "this clx was built without the OpenCL backend";
-	if (json) {
-		printf("{\"opencl\": false, \"error\": ");
-		json_str(msg);
-		printf(", \"best\": null, \"devices\": []}\n");
-	} else {
-		printf("%s\ncpu  the plain-C reference (--device cpu)\n", msg);
-	}
-#endif
 	return CLI_OK;
 }

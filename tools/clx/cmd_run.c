@@ -8,7 +8,7 @@
  * logits_per_video. */
 #include "cli.h"
 
-#include "clx/xclip.h"
+#include "clx/pipeline.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +55,8 @@ int cmd_run(int argc, char **argv)
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
 	struct clx_backend *be = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
 	struct clx_npy px = { 0 };
 	int32_t *ids = NULL, *mask = NULL;
 	float *buf = NULL, *logits = NULL; /* logits_per_video (B, K) */
@@ -77,7 +78,7 @@ int cmd_run(int argc, char **argv)
 			      "%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
 			      px_path, c->vision.num_frames, c->vision.num_channels, c->vision.image_size,
 			      c->vision.image_size, clx_dtype_name(px.dtype),
-			      cli_shape_str(have, sizeof have, px.n_dims, px.shape));
+			      clx_shape_str(have, sizeof have, px.n_dims, px.shape));
 		goto fail;
 	}
 	struct clx_xclip_shape shape = { .B = px.shape[0], .T = px.shape[1] };
@@ -96,25 +97,26 @@ int cmd_run(int argc, char **argv)
 	}
 	if ((st = clx_xclip_check_text(ctx, m, &shape, ids, mask)) != CLX_OK)
 		goto fail;
-	if ((st = cli_open_backend(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
+	if ((st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
 		goto fail;
-	if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, false, &s)) != CLX_OK)
+	if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &shape, 0, &xg, &s)) != CLX_OK)
 		goto fail;
-	if ((st = clx_xclip_session_run(ctx, s, px.data, ids, mask, NULL, NULL)) != CLX_OK)
+	if ((st = clx_pipeline_set_inputs(ctx, s, &xg, px.data, ids, mask)) != CLX_OK ||
+	    (st = clx_session_run(ctx, s, NULL, NULL)) != CLX_OK)
 		goto fail;
 	if ((st = cli_ensure_dir(ctx, out_dir)) != CLX_OK)
 		goto fail;
 
 	const int64_t B = shape.B, K = shape.K, P = c->projection_dim;
 	const struct out_file files[] = {
-		{ "logits_per_video", s->xg.logits_per_video, 2, { B, K } },
-		{ "logits_per_text", s->xg.logits_per_text, 2, { K, B } },
-		{ "video_embeds", s->xg.video_embeds, 2, { B, P } },
-		{ "text_embeds", s->xg.text_embeds, 3, { B, K, P } },
+		{ "logits_per_video", xg.logits_per_video, 2, { B, K } },
+		{ "logits_per_text", xg.logits_per_text, 2, { K, B } },
+		{ "video_embeds", xg.video_embeds, 2, { B, P } },
+		{ "text_embeds", xg.text_embeds, 3, { B, K, P } },
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		const struct out_file *f = &files[i];
-		size_t n = (size_t)clx_tensor_nelems(&s->xg.g->tensors[f->tensor]);
+		size_t n = (size_t)clx_tensor_nelems(&clx_session_graph(s)->tensors[f->tensor]);
 		float *p = clx_malloc(n * sizeof *p);
 		char path[4200];
 		if (!p) {
@@ -126,7 +128,7 @@ int cmd_run(int argc, char **argv)
 		buf = p;
 		if (i == 0)
 			logits = p; /* kept for printing */
-		if ((st = clx_xclip_session_read(ctx, s, f->tensor, buf)) != CLX_OK)
+		if ((st = clx_session_read(ctx, s, f->tensor, buf)) != CLX_OK)
 			goto fail;
 		snprintf(path, sizeof path, "%s/%s.npy", out_dir, f->name);
 		if ((st = clx_npy_save(ctx, path, CLX_DTYPE_F32, f->n_dims, f->shape, buf)) != CLX_OK)
@@ -165,7 +167,7 @@ done:
 	clx_free(ids);
 	clx_free(mask);
 	clx_npy_release(&px);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_backend_free(be);
 	clx_model_free(m);
 	clx_ctx_free(ctx);

@@ -17,11 +17,8 @@
  * preprocesses as clx classify does (pipeline.h). */
 #include "cli.h"
 
+#include "clx/check.h"
 #include "clx/pipeline.h"
-#include "clx/xclip.h"
-#ifdef CLX_HAVE_OPENCL
-#include "clx/cl.h"
-#endif
 
 #include <math.h>
 #include <stdio.h>
@@ -42,11 +39,6 @@ static const char help[] =
 	"                       and name the first node beyond tolerance\n"
 	"Exit status: 0 every device passes, 1 a device fails, 2 bad usage or input.\n";
 
-#define LOGITS_MAX_ABS 1e-3
-#define EMBED_MIN_COS 0.99999
-#define NMSE_ELEMENTWISE 1e-9
-#define NMSE_AFTER_GEMM 1e-7
-
 static double now(void)
 {
 	struct timespec ts;
@@ -54,73 +46,35 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* ------------------------------------------------------------ comparing */
-
-struct diff {
-	double max_abs;
-	double min_cos;      /* over rows of `row` values */
-	double nmse;
-	bool finite;
-};
-
-static struct diff compare(const float *got, const float *ref, int64_t n, int64_t row)
-{
-	struct diff d = { 0, 1.0, 0, true };
-	double se = 0, sr = 0;
-	for (int64_t i = 0; i < n; i++) {
-		if (!isfinite(got[i]) || !isfinite(ref[i])) {
-			d.finite = false;
-			continue;
-		}
-		const double e = (double)got[i] - ref[i];
-		if (fabs(e) > d.max_abs)
-			d.max_abs = fabs(e);
-		se += e * e;
-		sr += (double)ref[i] * ref[i];
-	}
-	d.nmse = sr > 0 ? se / sr : se;
-	for (int64_t r = 0; row > 0 && r + row <= n; r += row) {
-		double ab = 0, aa = 0, bb = 0;
-		for (int64_t i = r; i < r + row; i++) {
-			ab += (double)got[i] * ref[i];
-			aa += (double)got[i] * got[i];
-			bb += (double)ref[i] * ref[i];
-		}
-		const double c = aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : (aa == bb ? 1.0 : 0.0);
-		if (c < d.min_cos)
-			d.min_cos = c;
-	}
-	if (!d.finite)
-		d.max_abs = d.nmse = INFINITY, d.min_cos = -1;
-	return d;
-}
+/* ------------------------------------------------------------- outputs */
 
 /* The four outputs of the full model, in this order. */
 enum { OUT_LPV, OUT_LPT, OUT_TEXT, OUT_VIDEO, N_OUT };
 static const char *const out_names[N_OUT] = { "logits_per_video", "logits_per_text", "text_embeds",
 					      "video_embeds" };
 
-static int out_tensor(const struct clx_xclip_session *s, int i)
+static int out_tensor(const struct clx_xclip_graph *xg, int i)
 {
-	const int ids[N_OUT] = { s->xg.logits_per_video, s->xg.logits_per_text, s->xg.text_embeds,
-				 s->xg.video_embeds };
+	const int ids[N_OUT] = { xg->logits_per_video, xg->logits_per_text, xg->text_embeds,
+				 xg->video_embeds };
 	return ids[i];
 }
 
-/* Reads tensor t of s into a new buffer. */
-static enum clx_status read_new(struct clx_ctx *ctx, struct clx_xclip_session *s, int t, float **out)
+/* A session with the X-CLIP graph's tensor ids. */
+struct run {
+	struct clx_session *s;
+	struct clx_xclip_graph xg;
+};
+
+static int64_t nelems(const struct run *r, int t)
 {
-	const int64_t n = clx_tensor_nelems(&s->xg.g->tensors[t]);
-	*out = clx_malloc((size_t)n * sizeof **out + 1);
-	if (!*out)
-		return clx_fail(ctx, CLX_ERR_NOMEM, "validate: out of memory reading '%s'",
-				s->xg.g->tensors[t].name);
-	enum clx_status st = clx_xclip_session_read(ctx, s, t, *out);
-	if (st != CLX_OK) {
-		clx_free(*out);
-		*out = NULL;
-	}
-	return st;
+	return clx_tensor_nelems(&clx_session_graph(r->s)->tensors[t]);
+}
+
+/* Reads tensor t of r into a new buffer. */
+static enum clx_status read_new(struct clx_ctx *ctx, struct run *r, int t, float **out)
+{
+	return clx_session_read_new(ctx, r->s, t, (void **)out);
 }
 
 /* ---------------------------------------------------------------- inputs */
@@ -149,7 +103,7 @@ static enum clx_status load_inputs(struct clx_ctx *ctx, const struct clx_model *
 				"%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
 				px_path, c->vision.num_frames, c->vision.num_channels, c->vision.image_size,
 				c->vision.image_size, clx_dtype_name(px->dtype),
-				cli_shape_str(got, sizeof got, px->n_dims, px->shape));
+				clx_shape_str(got, sizeof got, px->n_dims, px->shape));
 	}
 	in->shape.B = px->shape[0];
 	in->shape.T = px->shape[1];
@@ -216,39 +170,23 @@ static void inputs_release(struct inputs *in)
 /* ------------------------------------------------------------- a device */
 
 struct reference {
-	struct clx_xclip_session *s; /* CPU, keep_all with --nodes */
+	struct run r;                /* CPU, KEEP_ALL with --nodes */
 	float *out[N_OUT];
 	int64_t row[N_OUT];          /* row length for the cosine */
 };
 
-/* Whether some GEMM or attention is upstream of (or is) each node's output. */
-static bool *after_gemm_flags(const struct clx_graph *g, const struct clx_plan *p)
-{
-	bool *f = clx_calloc((size_t)g->n_tensors + 1, sizeof *f);
-	if (!f)
-		return NULL;
-	for (int k = 0; k < p->n_order; k++) {
-		const struct clx_node *nd = &g->nodes[p->order[k]];
-		bool v = nd->op == CLX_OP_MATMUL || nd->op == CLX_OP_ATTENTION;
-		for (int s = 0; s < nd->n_src; s++)
-			v = v || f[clx_graph_root(g, nd->src[s])];
-		f[nd->dst] = v;
-	}
-	return f;
-}
-
 /* Every node of the device run against the reference; prints the summary
  * and the first node beyond tolerance. */
-static bool compare_nodes(struct clx_ctx *ctx, struct clx_xclip_session *dev,
-			  struct clx_xclip_session *ref)
+static bool compare_nodes(struct clx_ctx *ctx, struct run *dev, struct run *ref)
 {
-	const struct clx_graph *g = dev->xg.g;
-	bool *after = after_gemm_flags(g, dev->plan);
+	const struct clx_graph *g = clx_session_graph(dev->s);
+	const struct clx_plan *plan = clx_session_plan(dev->s);
+	bool *after = NULL;
 	int compared = 0, bad = 0, first_bad = -1, worst = -1;
 	double worst_ratio = 0, first_nmse = 0;
-	bool ok = after != NULL;
-	for (int k = 0; ok && k < dev->plan->n_order; k++) {
-		const int node = dev->plan->order[k];
+	bool ok = clx_check_after_gemm(ctx, g, plan, &after) == CLX_OK;
+	for (int k = 0; ok && k < plan->n_order; k++) {
+		const int node = plan->order[k];
 		const int t = g->nodes[node].dst;
 		if (g->tensors[t].dtype != CLX_DTYPE_F32)
 			continue;
@@ -259,13 +197,13 @@ static bool compare_nodes(struct clx_ctx *ctx, struct clx_xclip_session *dev,
 			ok = false;
 			break;
 		}
-		const struct diff d = compare(a, b, clx_tensor_nelems(&g->tensors[t]), 0);
-		const double tol = after[t] ? NMSE_AFTER_GEMM : NMSE_ELEMENTWISE;
-		const double ratio = d.finite ? d.nmse / tol : INFINITY;
+		const struct clx_diff d = clx_diff_f32(a, b, clx_tensor_nelems(&g->tensors[t]), 0);
+		const double tol = clx_check_node_tolerance(g, node, after[t]);
+		const double ratio = d.n_nonfinite ? INFINITY : d.nmse / tol;
 		compared++;
 		if (ratio > worst_ratio || worst < 0)
 			worst_ratio = ratio, worst = node;
-		if (!(d.nmse <= tol) || !d.finite) {
+		if (!clx_check_nmse(&d, tol)) {
 			if (bad++ == 0)
 				first_bad = node, first_nmse = d.nmse;
 		}
@@ -285,23 +223,22 @@ static bool compare_nodes(struct clx_ctx *ctx, struct clx_xclip_session *dev,
 
 /* Opens device `spec`, runs twice, compares; true when everything passes. */
 static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, const struct inputs *in,
-			    const struct reference *ref, const char *spec, bool nodes)
+			    struct reference *ref, const char *spec, bool nodes)
 {
 	struct clx_backend *be = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct run dev = { 0 };
 	float *first[N_OUT] = { NULL }; /* run 1's outputs */
 	bool pass = true, ran = false;
 	const double t0 = now();
-	enum clx_status st = cli_open_backend(ctx, spec, &be);
+	enum clx_status st = cli_open_device(ctx, spec, &be);
 	if (st == CLX_OK)
-		st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &in->shape, nodes, &s);
+		st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &in->shape,
+					  nodes ? CLX_SESSION_KEEP_ALL : 0, &dev.xg, &dev.s);
 	const double t_open = now() - t0;
 	printf("device %s", be ? clx_backend_name(be) : spec);
-#ifdef CLX_HAVE_OPENCL
-	const struct clx_cl_device_info *di = be ? clx_backend_cl_device(be) : NULL;
+	const struct clx_device_info *di = be ? clx_backend_device(be) : NULL;
 	if (di)
 		printf(" (%s; %s, driver %s)", di->name, di->platform_name, di->driver_version);
-#endif
 	printf("\n");
 	if (st != CLX_OK) {
 		printf("  FAIL: %s\n", clx_last_error(ctx));
@@ -310,10 +247,12 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 	}
 	for (int run = 1; run <= 2; run++) {
 		const double t1 = now();
-		st = clx_xclip_session_run(ctx, s, in->pixels, in->ids, in->mask, NULL, NULL);
+		st = clx_pipeline_set_inputs(ctx, dev.s, &dev.xg, in->pixels, in->ids, in->mask);
+		if (st == CLX_OK)
+			st = clx_session_run(ctx, dev.s, NULL, NULL);
 		float *outs[N_OUT] = { NULL };
 		for (int i = 0; i < N_OUT && st == CLX_OK; i++)
-			st = read_new(ctx, s, out_tensor(s, i), &outs[i]);
+			st = read_new(ctx, &dev, out_tensor(&dev.xg, i), &outs[i]);
 		if (st != CLX_OK) {
 			printf("  run %d FAIL: %s\n", run, clx_last_error(ctx));
 			pass = false;
@@ -329,11 +268,10 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 		printf("    %-18s %12s %14s  %-24s %s\n", "output", "max|diff|", "min row cos", "rule",
 		       "result");
 		for (int i = 0; i < N_OUT; i++) {
-			const int t = out_tensor(s, i);
-			const int64_t n = clx_tensor_nelems(&s->xg.g->tensors[t]);
-			const struct diff d = compare(outs[i], ref->out[i], n, ref->row[i]);
+			const int64_t n = nelems(&dev, out_tensor(&dev.xg, i));
+			const struct clx_diff d = clx_diff_f32(outs[i], ref->out[i], n, ref->row[i]);
 			const bool logits = i == OUT_LPV || i == OUT_LPT;
-			const bool ok = d.finite && (logits ? d.max_abs <= LOGITS_MAX_ABS : d.min_cos >= EMBED_MIN_COS);
+			const bool ok = logits ? clx_check_logits(&d) : clx_check_embeddings(&d);
 			printf("    %-18s %12.3e %14.9f  %-24s %s\n", out_names[i], d.max_abs, d.min_cos,
 			       logits ? "max|diff| <= 1e-3" : "row cosine >= 0.99999", ok ? "pass" : "FAIL");
 			pass = pass && ok;
@@ -341,8 +279,8 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 		if (run == 2) {
 			double dmax = 0;
 			for (int i = 0; i < N_OUT; i++) {
-				const int64_t n = clx_tensor_nelems(&s->xg.g->tensors[out_tensor(s, i)]);
-				const struct diff d = compare(outs[i], first[i], n, 0);
+				const int64_t n = nelems(&dev, out_tensor(&dev.xg, i));
+				const struct clx_diff d = clx_diff_f32(outs[i], first[i], n, 0);
 				dmax = d.max_abs > dmax ? d.max_abs : dmax;
 			}
 			printf("    run 2 vs run 1: %s\n", dmax == 0 ? "identical" : "differ");
@@ -360,12 +298,12 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 		}
 	}
 	if (ran && nodes)
-		pass = compare_nodes(ctx, s, ref->s) && pass;
+		pass = compare_nodes(ctx, &dev, &ref->r) && pass;
 done:
 	printf("  %s: %s\n", be ? clx_backend_name(be) : spec, pass ? "PASS" : "FAIL");
 	for (int i = 0; i < N_OUT; i++)
 		clx_free(first[i]);
-	clx_xclip_session_free(s);
+	clx_session_free(dev.s);
 	clx_backend_free(be);
 	return pass;
 }
@@ -422,22 +360,21 @@ int cmd_validate(int argc, char **argv)
 
 	/* the reference */
 	const double t0 = now();
-	if (!(cpu = clx_backend_cpu_create(ctx))) {
-		st = CLX_ERR_NOMEM;
-		goto fail;
-	}
-	if ((st = clx_xclip_session_create(ctx, m, cpu, CLX_XCLIP_FULL, &in.shape, nodes, &ref.s)) != CLX_OK ||
-	    (st = clx_xclip_session_run(ctx, ref.s, in.pixels, in.ids, in.mask, NULL, NULL)) != CLX_OK)
+	if ((st = clx_backend_open(ctx, "cpu", &cpu)) != CLX_OK ||
+	    (st = clx_pipeline_session(ctx, m, cpu, CLX_XCLIP_FULL, &in.shape,
+				       nodes ? CLX_SESSION_KEEP_ALL : 0, &ref.r.xg, &ref.r.s)) != CLX_OK ||
+	    (st = clx_pipeline_set_inputs(ctx, ref.r.s, &ref.r.xg, in.pixels, in.ids, in.mask)) != CLX_OK ||
+	    (st = clx_session_run(ctx, ref.r.s, NULL, NULL)) != CLX_OK)
 		goto fail;
 	for (int i = 0; i < N_OUT; i++) {
-		const struct clx_tensor *t = &ref.s->xg.g->tensors[out_tensor(ref.s, i)];
+		const struct clx_tensor *t = &clx_session_graph(ref.r.s)->tensors[out_tensor(&ref.r.xg, i)];
 		ref.row[i] = t->ne[t->n_dims - 1];
-		if ((st = read_new(ctx, ref.s, out_tensor(ref.s, i), &ref.out[i])) != CLX_OK)
+		if ((st = read_new(ctx, &ref.r, out_tensor(&ref.r.xg, i), &ref.out[i])) != CLX_OK)
 			goto fail;
 	}
 	printf("reference: cpu, B=%lld T=%lld K=%lld L=%lld, %d nodes, %.3f s\n", (long long)in.shape.B,
-	       (long long)in.shape.T, (long long)in.shape.K, (long long)in.shape.L, ref.s->xg.g->n_nodes,
-	       now() - t0);
+	       (long long)in.shape.T, (long long)in.shape.K, (long long)in.shape.L,
+	       clx_session_graph(ref.r.s)->n_nodes, now() - t0);
 
 	/* the devices */
 	int n_checked = 0, n_failed = 0;
@@ -445,20 +382,18 @@ int cmd_validate(int argc, char **argv)
 		n_checked = 1;
 		n_failed = !validate_device(ctx, m, &in, &ref, device, nodes);
 	} else {
-#ifdef CLX_HAVE_OPENCL
-		struct clx_cl_device_info *devs = NULL;
-		int n = 0;
-		st = clx_cl_list_devices(ctx, &devs, &n);
-		if (st != CLX_OK)
+		struct clx_device_list devs = { 0 };
+		if ((st = clx_backend_list(ctx, &devs)) != CLX_OK)
 			printf("%s\n", clx_last_error(ctx));
-		for (int i = 0; i < n; i++) {
+		else if (devs.note[0])
+			printf("%s\n", devs.note);
+		for (int i = 0; i < devs.n; i++) {
+			if (devs.devs[i].reference)
+				continue;
 			n_checked++;
-			n_failed += !validate_device(ctx, m, &in, &ref, devs[i].id, nodes);
+			n_failed += !validate_device(ctx, m, &in, &ref, devs.devs[i].id, nodes);
 		}
-		clx_cl_devices_free(devs);
-#else
-		printf("this clx was built without the OpenCL backend\n");
-#endif
+		clx_device_list_release(&devs);
 	}
 	if (n_checked == 0)
 		printf("validate: no OpenCL device to validate: FAIL\n");
@@ -472,7 +407,7 @@ fail:
 done:
 	for (int i = 0; i < N_OUT; i++)
 		clx_free(ref.out[i]);
-	clx_xclip_session_free(ref.s);
+	clx_session_free(ref.r.s);
 	clx_backend_free(cpu);
 	inputs_release(&in);
 	clx_model_free(m);

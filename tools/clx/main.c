@@ -3,10 +3,6 @@
 #include "cli.h"
 #include "profile.h"
 
-#ifdef CLX_HAVE_OPENCL
-#include "clx/cl.h"
-#endif
-
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -102,19 +98,23 @@ int cli_fail(struct clx_ctx *ctx, enum clx_status st)
 
 /* --------------------------------------------------------------- devices */
 
-enum clx_status cli_open_backend(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
+enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
 {
-	*out = NULL;
-	if (!spec || strcmp(spec, "cpu") == 0) {
-		*out = clx_backend_cpu_create(ctx);
-		return *out ? CLX_OK : CLX_ERR_NOMEM;
-	}
-#ifdef CLX_HAVE_OPENCL
-	return clx_backend_cl_create(ctx, spec, out);
-#endif
-	return clx_fail(ctx, CLX_ERR_NOT_FOUND,
-			"--device %s: this clx was built without the OpenCL backend; only 'cpu' is available",
-			spec);
+	enum clx_status st = clx_backend_open(ctx, spec, out);
+	if (st != CLX_OK)
+		cli_prefix_error(ctx, st, "--device");
+	return st;
+}
+
+void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, ...)
+{
+	char what[256], msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof msg, "%s", clx_last_error(ctx));
+	clx_fail(ctx, st, "%s: %s", what, msg[0] ? msg : clx_status_name(st));
 }
 
 /* ------------------------------------------------------------------ files */
@@ -190,16 +190,6 @@ void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride)
 		putchar(']');
 	}
 	putchar(']');
-}
-
-const char *cli_shape_str(char *buf, size_t cap, int n_dims, const int64_t *shape)
-{
-	size_t len = (size_t)snprintf(buf, cap, "[");
-	for (int i = 0; i < n_dims && len < cap; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)shape[i]);
-	if (len < cap)
-		snprintf(buf + len, cap - len, "]");
-	return buf;
 }
 
 /* ------------------------------------------------------------------ main */

@@ -15,11 +15,8 @@
  * logits every worker returns) and output formats (report.c, html.c). */
 #include "profile.h"
 
+#include "clx/pipeline.h"
 #include "clx/synth.h"
-#include "clx/xclip.h"
-#ifdef CLX_HAVE_OPENCL
-#include "clx/cl.h"
-#endif
 
 #include <math.h>
 #include <stdarg.h>
@@ -129,111 +126,34 @@ static void fail(struct prof_device *d, struct clx_ctx *ctx, const char *what, e
 	d->ok = false;
 }
 
-static enum clx_status open_backend(struct clx_ctx *ctx, const char *spec, struct clx_backend **be)
-{
-	*be = NULL;
-	if (strcmp(spec, "cpu") == 0) {
-		*be = clx_backend_cpu_create(ctx);
-		return *be ? CLX_OK : CLX_ERR_NOMEM;
-	}
-#ifdef CLX_HAVE_OPENCL
-	return clx_backend_cl_create(ctx, spec, be);
-#else
-	return clx_fail(ctx, CLX_ERR_NOT_FOUND,
-			"--device %s: this clx was built without the OpenCL backend; only 'cpu' is available",
-			spec);
-#endif
-}
-
-static int threads_of_cpu_backend(void)
-{
-	const char *env = getenv("CLX_THREADS");
-	if (env && atoi(env) > 0)
-		return atoi(env);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : (int)n;
-}
-
-/* The CPU's model name from /proc/cpuinfo ("" if unknown). */
-static void cpu_model_name(char *buf, size_t cap)
-{
-	buf[0] = '\0';
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, "model name", 10) == 0) {
-			const char *p = strchr(line, ':');
-			if (p) {
-				p++;
-				while (*p == ' ' || *p == '\t')
-					p++;
-				snprintf(buf, cap, "%s", p);
-				buf[strcspn(buf, "\n")] = '\0';
-			}
-			break;
-		}
-	}
-	fclose(f);
-}
-
 /* Identity of the device behind `be`. */
 static void describe(struct prof_device *d, struct clx_backend *be)
 {
+	const struct clx_device_info *di = clx_backend_device(be);
 	snprintf(d->host, sizeof d->host, "%s", "");
 	gethostname(d->host, sizeof d->host - 1);
-	if (strcmp(clx_backend_name(be), "cpu") == 0) {
-		snprintf(d->backend, sizeof d->backend, "cpu");
-		snprintf(d->id, sizeof d->id, "cpu");
-		cpu_model_name(d->name, sizeof d->name);
-		snprintf(d->type, sizeof d->type, "CPU");
-		snprintf(d->platform, sizeof d->platform, "clx CPU reference");
-		snprintf(d->platform_version, sizeof d->platform_version, "clx %s", CLX_VERSION_STRING);
-#ifdef __VERSION__
-		snprintf(d->driver_version, sizeof d->driver_version, "C compiler %s", __VERSION__);
-#endif
-		d->threads = threads_of_cpu_backend();
-		d->compute_units = d->threads;
-		return;
-	}
-#ifdef CLX_HAVE_OPENCL
-	const struct clx_cl_device_info *di = clx_backend_cl_device(be);
-	if (di) {
-		snprintf(d->backend, sizeof d->backend, "opencl");
-		snprintf(d->id, sizeof d->id, "%s", di->id);
-		snprintf(d->name, sizeof d->name, "%s", di->name);
-		snprintf(d->vendor, sizeof d->vendor, "%s", di->vendor);
-		snprintf(d->type, sizeof d->type, "%s", di->type ? di->type : "");
-		snprintf(d->platform, sizeof d->platform, "%s", di->platform_name);
-		snprintf(d->platform_version, sizeof d->platform_version, "%s", di->platform_version);
-		snprintf(d->device_version, sizeof d->device_version, "%s", di->device_version);
-		snprintf(d->driver_version, sizeof d->driver_version, "%s", di->driver_version);
-		d->compute_units = (int)di->compute_units;
-		d->clock_mhz = (int)di->clock_mhz;
-	}
-#endif
+	snprintf(d->backend, sizeof d->backend, "%s", di->backend);
+	snprintf(d->id, sizeof d->id, "%s", di->id);
+	snprintf(d->name, sizeof d->name, "%s", di->name);
+	snprintf(d->vendor, sizeof d->vendor, "%s", di->vendor);
+	snprintf(d->type, sizeof d->type, "%s", di->type ? di->type : "");
+	snprintf(d->platform, sizeof d->platform, "%s", di->platform_name);
+	snprintf(d->platform_version, sizeof d->platform_version, "%s", di->platform_version);
+	snprintf(d->device_version, sizeof d->device_version, "%s", di->device_version);
+	snprintf(d->driver_version, sizeof d->driver_version, "%s", di->driver_version);
+	d->compute_units = (int)di->compute_units;
+	d->clock_mhz = (int)di->clock_mhz;
+	if (di->reference)
+		d->threads = (int)di->compute_units;
 }
 
 static void read_memory(struct prof_device *d, struct clx_backend *be)
 {
-	if (be->iface->memory) {
-		size_t w = 0, a = 0, o = 0;
-		be->iface->memory(be, &w, &a, &o);
-		d->mem_weights = (double)w;
-		d->mem_activations = (double)a;
-		d->mem_other = (double)o;
-		return;
-	}
-#ifdef CLX_HAVE_OPENCL
-	if (clx_backend_is_cl(be)) {
-		struct clx_cl_stats s;
-		clx_backend_cl_stats(be, &s);
-		d->mem_weights = (double)s.weight_bytes;
-		d->mem_activations = (double)s.arena_bytes;
-		d->mem_other = (double)(s.input_bytes + s.temp_bytes);
-	}
-#endif
+	struct clx_backend_stats s;
+	clx_backend_stats(be, &s);
+	d->mem_weights = (double)s.weight_bytes;
+	d->mem_activations = (double)s.arena_bytes;
+	d->mem_other = (double)(s.input_bytes + s.temp_bytes);
 }
 
 /* Peak resident set size of this process image: VmHWM from
@@ -283,24 +203,25 @@ static enum clx_status on_node(void *user, struct clx_backend *be, const struct 
 {
 	struct run_io *io = user;
 	enum clx_status st = CLX_OK;
-	if (io->sync_each && be->iface->synchronize)
-		st = be->iface->synchronize(be, io->ctx);
+	if (io->sync_each)
+		st = clx_backend_synchronize(be, io->ctx);
 	io->host_t[node] = prof_now();
 	return st;
 }
 
 /* One forward, inputs in and logits out; wall seconds in *wall. */
-static enum clx_status forward(struct clx_ctx *ctx, struct clx_xclip_session *s, struct run_io *io,
-			       double *wall)
+static enum clx_status forward(struct clx_ctx *ctx, struct clx_session *s,
+			       const struct clx_xclip_graph *xg, struct run_io *io, double *wall)
 {
 	const double t0 = prof_now();
 	io->run_start = t0;
 	io->ctx = ctx;
-	enum clx_status st = clx_xclip_session_run(ctx, s, io->pixels, io->ids, io->mask,
-						   io->host_t ? on_node : NULL, io);
+	enum clx_status st = clx_pipeline_set_inputs(ctx, s, xg, io->pixels, io->ids, io->mask);
+	if (st == CLX_OK)
+		st = clx_session_run(ctx, s, io->host_t ? on_node : NULL, io);
 	io->run_end = prof_now();
 	if (st == CLX_OK)
-		st = clx_xclip_session_read(ctx, s, s->xg.logits_per_video, io->logits);
+		st = clx_session_read(ctx, s, xg->logits_per_video, io->logits);
 	*wall = prof_since(t0);
 	return st;
 }
@@ -318,20 +239,23 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 				const struct clx_xclip_shape *shape, struct run_io *io)
 {
 	struct clx_backend *be = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
 	double *ns = NULL, *host_t = NULL, *best_ns = NULL, *best_host = NULL, *walls = NULL;
 	double best_t0 = 0, best_end = 0;
-	enum clx_status st = open_backend(ctx, d->id, &be);
+	enum clx_status st = clx_backend_open(ctx, d->id, &be);
 	if (st != CLX_OK)
 		goto done;
-	bool can_time = be->iface->set_profiling && be->iface->node_times;
-	if (can_time && (st = be->iface->set_profiling(be, ctx, true)) != CLX_OK)
+	const struct clx_backend_caps caps = clx_backend_caps(be);
+	bool can_time = caps.node_times;
+	if (can_time && (st = clx_backend_set_profiling(be, ctx, true)) != CLX_OK)
 		goto done;
 	snprintf(d->timing, sizeof d->timing, "%s",
-		 !can_time ? "host-synchronized" : be->iface->synchronize ? "events" : "wall");
-	if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, shape, false, &s)) != CLX_OK)
+		 !can_time ? "host-synchronized" : caps.async ? "events" : "wall");
+	if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, shape, 0, &xg, &s)) != CLX_OK)
 		goto done;
-	const struct clx_graph *g = s->xg.g;
+	const struct clx_graph *g = clx_session_graph(s);
+	const struct clx_plan *plan = clx_session_plan(s);
 	const int nn = g->n_nodes, P = o->profiled_runs < 1 ? 1 : o->profiled_runs;
 	ns = clx_calloc((size_t)nn, sizeof *ns);
 	host_t = clx_calloc((size_t)nn, sizeof *host_t);
@@ -347,9 +271,9 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	io->host_t = host_t;
 	double wall;
 	progress(o, d->id, "profiled warm-up run");
-	if ((st = forward(ctx, s, io, &wall)) != CLX_OK)
+	if ((st = forward(ctx, s, &xg, io, &wall)) != CLX_OK)
 		goto done;
-	if (can_time && be->iface->node_times(be, ctx, g, ns) != CLX_OK) {
+	if (can_time && clx_backend_node_times(be, ctx, g, ns) != CLX_OK) {
 		/* the backend cannot time nodes here: host-timed runs instead */
 		snprintf(d->timing_note, sizeof d->timing_note, "%s", clx_last_error(ctx));
 		snprintf(d->timing, sizeof d->timing, "host-synchronized");
@@ -360,14 +284,14 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	for (int r = 0; r < P; r++) {
 		progress(o, d->id, "profiled run %d/%d", r + 1, P);
 		const double t0 = prof_now();
-		if ((st = forward(ctx, s, io, &walls[r])) != CLX_OK)
+		if ((st = forward(ctx, s, &xg, io, &walls[r])) != CLX_OK)
 			goto done;
-		if (can_time && (st = be->iface->node_times(be, ctx, g, ns)) != CLX_OK)
+		if (can_time && (st = clx_backend_node_times(be, ctx, g, ns)) != CLX_OK)
 			goto done;
 		if (!can_time) {
 			double prev = io->run_start;
-			for (int pos = 0; pos < s->plan->n_order; pos++) {
-				const int id = s->plan->order[pos];
+			for (int pos = 0; pos < plan->n_order; pos++) {
+				const int id = plan->order[pos];
 				ns[id] = (host_t[id] - prev) * 1e9;
 				prev = host_t[id];
 			}
@@ -391,7 +315,7 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	/* An asynchronous backend's profiled run is gated (cl_backend.c): the
 	 * device runs the graph back to back once synchronize releases it, and
 	 * is done when synchronize returns. */
-	const bool sync = be->iface->synchronize == NULL || !can_time;
+	const bool sync = !caps.async || !can_time;
 	double async_sum = 0;
 	for (int i = 0; i < nn; i++)
 		async_sum += best_ns[i] * 1e-9;
@@ -399,20 +323,15 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	double dev_clock = (best_end - best_t0) - async_sum, node_sum = 0, first_start = NAN,
 	       last_end = NAN;
 	d->flops = d->bytes = 0;
-	for (int pos = 0; pos < s->plan->n_order; pos++) {
-		const int id = s->plan->order[pos];
+	for (int pos = 0; pos < plan->n_order; pos++) {
+		const int id = plan->order[pos];
 		const struct clx_node *nd = &g->nodes[id];
 		struct prof_node *pn = &d->nodes[pos];
 		snprintf(pn->name, sizeof pn->name, "%s", nd->name);
 		snprintf(pn->op, sizeof pn->op, "%s", clx_op_name(nd->op));
 		pn->cls = (int)clx_op_class_of(nd->op);
 		const struct clx_tensor *t = &g->tensors[nd->dst];
-		size_t len = (size_t)snprintf(pn->shape, sizeof pn->shape, "[");
-		for (int i = 0; i < t->n_dims && len < sizeof pn->shape; i++)
-			len += (size_t)snprintf(pn->shape + len, sizeof pn->shape - len, "%s%lld",
-						i ? ", " : "", (long long)t->ne[i]);
-		if (len < sizeof pn->shape)
-			snprintf(pn->shape + len, sizeof pn->shape - len, "]");
+		clx_shape_str(pn->shape, sizeof pn->shape, t->n_dims, t->ne);
 		clx_node_cost(g, id, &pn->flops, &pn->bytes);
 		d->flops += pn->flops;
 		d->bytes += pn->bytes;
@@ -438,7 +357,7 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		 * a synchronous backend is busy from the first node's start to the
 		 * last node's end; a gated asynchronous one from the last dispatch
 		 * (synchronize releases the gate) until synchronize returns. */
-		const int last = s->plan->order[s->plan->n_order - 1];
+		const int last = plan->order[plan->n_order - 1];
 		d->device_s = sync ? last_end - first_start : best_end - best_host[last];
 	}
 	progress(o, d->id, "profiled %d node(s)", nn);
@@ -449,7 +368,7 @@ done:
 	clx_free(best_ns);
 	clx_free(best_host);
 	clx_free(walls);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_backend_free(be);
 	return st;
 }
@@ -461,7 +380,8 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
 	struct clx_backend *be = NULL;
-	struct clx_xclip_session *s = NULL;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
 	float *pixels = NULL, *logits = NULL;
 	int32_t *ids = NULL, *mask = NULL;
 	enum clx_status st;
@@ -504,24 +424,22 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 	/* 2. start: backend + session (cold when profile.c emptied the cache) */
 	progress(o, d->id, "%s start", o->cold_only ? "cold" : "warm");
 	t0 = prof_now();
-	if ((st = open_backend(ctx, o->reference_only ? "cpu" : o->device, &be)) != CLX_OK) {
+	if ((st = clx_backend_open(ctx, o->reference_only ? "cpu" : o->device, &be)) != CLX_OK) {
 		fail(d, ctx, "device", st);
 		goto done;
 	}
-	if ((st = clx_xclip_session_create(ctx, m, be, CLX_XCLIP_FULL, &shape, false, &s)) != CLX_OK) {
+	if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &shape, 0, &xg, &s)) != CLX_OK) {
 		fail(d, ctx, "session", st);
 		goto done;
 	}
 	const double start_s = prof_since(t0);
 	describe(d, be);
-#ifdef CLX_HAVE_OPENCL
-	if (clx_backend_is_cl(be)) {
-		struct clx_cl_stats cs;
-		clx_backend_cl_stats(be, &cs);
-		d->program_from_cache = cs.program_from_cache;
-		d->program_s = cs.build_seconds;
+	if (strcmp(clx_backend_device(be)->backend, "opencl") == 0) {
+		struct clx_backend_stats bs;
+		clx_backend_stats(be, &bs);
+		d->program_from_cache = bs.program_from_cache;
+		d->program_s = bs.build_seconds;
 	}
-#endif
 	if (o->cold_only) {
 		d->cold_s = start_s;
 		goto done;
@@ -531,7 +449,7 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 	/* 3. warm latency */
 	double wall;
 	progress(o, d->id, "first run");
-	if ((st = forward(ctx, s, &io, &wall)) != CLX_OK) {
+	if ((st = forward(ctx, s, &xg, &io, &wall)) != CLX_OK) {
 		fail(d, ctx, "run", st);
 		goto done;
 	}
@@ -543,7 +461,7 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 		goto done;
 	for (int w = 1; w < o->warmup; w++) {
 		progress(o, d->id, "warm-up run %d/%d", w + 1, o->warmup);
-		if ((st = forward(ctx, s, &io, &wall)) != CLX_OK) {
+		if ((st = forward(ctx, s, &xg, &io, &wall)) != CLX_OK) {
 			fail(d, ctx, "run", st);
 			goto done;
 		}
@@ -557,7 +475,7 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 	}
 	for (int r = 0; r < o->runs; r++) {
 		progress(o, d->id, "run %d/%d%s", r + 1, o->runs, r ? "" : " (timing)");
-		if ((st = forward(ctx, s, &io, &d->runs_s[r])) != CLX_OK) {
+		if ((st = forward(ctx, s, &xg, &io, &d->runs_s[r])) != CLX_OK) {
 			fail(d, ctx, "run", st);
 			goto done;
 		}
@@ -576,7 +494,7 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 		}
 	}
 	read_memory(d, be);
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	s = NULL;
 	clx_backend_free(be);
 	be = NULL;
@@ -596,7 +514,7 @@ done:
 		record_rss(d);
 	if (!o->quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
-	clx_xclip_session_free(s);
+	clx_session_free(s);
 	clx_backend_free(be);
 	clx_model_free(m);
 	clx_free(pixels);

@@ -14,10 +14,8 @@
  * (report.c, html.c). */
 #include "profile.h"
 
+#include "clx/backend.h"
 #include "clx/model.h"
-#ifdef CLX_HAVE_OPENCL
-#include "clx/cl.h"
-#endif
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -386,48 +384,38 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 	char buf[1024];
 	snprintf(buf, sizeof buf, "%s", spec);
 	bool want_cpu = false;
-#ifdef CLX_HAVE_OPENCL
 	struct clx_ctx *ctx = clx_ctx_create();
-	struct clx_cl_device_info *devs = NULL;
-	int nd = 0;
-	if (ctx && clx_cl_list_devices(ctx, &devs, &nd) != CLX_OK)
-		nd = 0;
-#endif
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "cpu") == 0) {
-			want_cpu = true;
-			continue;
-		}
+	struct clx_device_list devs = { 0 };
+	if (!ctx || clx_backend_list(ctx, &devs) != CLX_OK) {
+		fprintf(stderr, "%s: cannot list devices: %s\n", cmd, ctx ? clx_last_error(ctx) : "out of memory");
+		clx_ctx_free(ctx);
+		return EXIT_USAGE;
+	}
+	int rc = -1;
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && rc < 0;
+	     tok = strtok_r(NULL, ",", &save)) {
 		const bool all = strcmp(tok, "all") == 0;
-		if (all)
-			want_cpu = true;
-#ifdef CLX_HAVE_OPENCL
 		if (all || strcmp(tok, "all-cl") == 0) {
-			for (int i = 0; i < nd; i++)
-				spec_add(&l, devs[i].id);
+			want_cpu |= all;
+			for (int i = 0; i < devs.n; i++)
+				if (!devs.devs[i].reference)
+					spec_add(&l, devs.devs[i].id);
 			continue;
 		}
-		const int pick = clx_cl_select(ctx, devs, nd, tok);
+		const int pick = clx_device_select(ctx, &devs, tok);
 		if (pick < 0) {
 			fprintf(stderr, "%s: --device %s: %s\n", cmd, tok, clx_last_error(ctx));
-			clx_cl_devices_free(devs);
-			clx_ctx_free(ctx);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+		} else if (devs.devs[pick].reference) {
+			want_cpu = true;
+		} else {
+			spec_add(&l, devs.devs[pick].id);
 		}
-		spec_add(&l, devs[pick].id);
-#else
-		if (all || strcmp(tok, "all-cl") == 0)
-			continue;
-		fprintf(stderr, "%s: --device %s: this clx was built without the OpenCL backend; only "
-				"'cpu' is available\n",
-			cmd, tok);
-		return EXIT_USAGE;
-#endif
 	}
-#ifdef CLX_HAVE_OPENCL
-	clx_cl_devices_free(devs);
+	clx_device_list_release(&devs);
 	clx_ctx_free(ctx);
-#endif
+	if (rc >= 0)
+		return rc;
 	out->n = 0;
 	if (want_cpu)
 		spec_add(out, "cpu");
@@ -644,7 +632,7 @@ int prof_main(const char *cmd, bool via_clx, int argc, char **argv)
 	if ((rc = expand_devices(cmd, o.device, &specs)) >= 0)
 		return rc;
 	char peak_cache[1024], tmp[1024], prog_cache[1100];
-	prof_cache_dir(peak_cache, sizeof peak_cache);
+	clx_cache_dir(peak_cache, sizeof peak_cache, "peak"); /* "" when there is none */
 	if (!make_temp_dir(tmp, sizeof tmp)) {
 		fprintf(stderr, "%s: cannot create a temporary directory: %s\n", cmd, strerror(errno));
 		return EXIT_USAGE;

@@ -6,7 +6,7 @@
  *              (clean peak RSS, a real cold start, a crash stays contained),
  *              agreement with the CPU reference, --compare
  *   measure.c  the worker: cold/warm start, warm latency, per-node device time
- *   peak.c     clpeak-style FMA and copy microbenchmarks, cached per device
+ *   peak.c     the devices' measured peaks (the backends' microbenchmarks), cached
  *   report.c   the document (JSON read/write), terminal table, CSV, trace
  *   html.c     the self-contained HTML page (inline SVG)
  *   main.c     the clx-profile entry point
@@ -144,14 +144,10 @@ double prof_since(double t0);
 
 /* ---------------------------------------------------------------- peak.c */
 
-/* Peak FMA GFLOP/s and copy GB/s of the device `d` describes (backend
- * "cpu" or "opencl" with id "cl:P:D"), from the cache in `cache_dir` or
- * measured and stored there. Sets d->peak_* (NaN when impossible). */
+/* Peak FMA GFLOP/s and copy GB/s of device d->id (clx_backend_peak), from
+ * the cache in `cache_dir` ("" or NULL: none) or measured and stored there.
+ * Sets d->peak_* (NaN when the backend has no microbenchmarks). */
 void prof_peak(struct prof_device *d, const char *cache_dir, bool quiet);
-
-/* $CLX_CACHE_DIR, else $XDG_CACHE_HOME/clx, else $HOME/.cache/clx into buf
- * (created if missing); "" when none can be made. */
-void prof_cache_dir(char *buf, size_t cap);
 
 /* -------------------------------------------------------------- report.c */
 

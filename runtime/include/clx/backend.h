@@ -1,71 +1,176 @@
-/* backend.h — the interface every compute backend implements.
+/* backend.h — compute backends as their clients see them: the devices this
+ * build can use, opening one from a device spec, and one call per thing a
+ * backend does.
  *
- * A backend is a struct of function pointers plus its own context (ggml's
- * ggml_backend_i). The scheduler drives it without knowing which it is:
- * prepare a planned graph (allocate the activation arena, make weights
- * resident), set inputs, run nodes in order, read outputs. */
+ * A backend is opaque here. The interface a backend implements (a struct of
+ * function pointers, ggml's ggml_backend_i) is runtime/engine/backend_impl.h;
+ * only runtime/engine/ and the backends themselves see it. Backends register
+ * at build time (cpu and null always, cl when the OpenCL backend is built),
+ * so a client never needs to know which were compiled in.
+ *
+ * Device specs (the same for every command that takes --device):
+ *   "cpu"     the plain-C reference;
+ *   "cl"      the best OpenCL device: GPU over accelerator over CPU over
+ *             anything else, then the most compute units × max clock, then
+ *             the lowest id;
+ *   "cl:P:D"  OpenCL platform P (the ICD loader's order, as clinfo -l
+ *             numbers them), device D of that platform; platforms with no
+ *             device (Mesa's Clover) keep their index;
+ *   other     the first OpenCL device, in listing order, whose name contains
+ *             the spec, ignoring case ("pthread", "llvmpipe", "gfx1100").
+ * "null" opens a backend that computes nothing (scheduler tests); it is not
+ * listed.
+ *
+ * Environment: CLX_CHECK_RESULTS=1 makes clx_backend_open wrap every
+ * non-reference device in a checked backend (check.h) that runs each node on
+ * the CPU reference too and fails on the first node beyond tolerance. */
 #ifndef CLX_BACKEND_H
 #define CLX_BACKEND_H
 
 #include "clx/clx.h"
 #include "clx/graph.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct clx_backend;
 
-struct clx_backend_i {
-	/* Short name for messages and reports: "cpu", "null", "cl:0:0". */
-	const char *(*name)(struct clx_backend *be);
-	void (*free)(struct clx_backend *be);
-	/* Called once per planned graph before any run: allocate `arena_bytes`
-	 * for the activations (tensor offsets are in g->tensors[].offs) and make
-	 * every WEIGHT tensor's data available on the device. */
-	enum clx_status (*prepare)(struct clx_backend *be, struct clx_ctx *ctx,
-				   const struct clx_graph *g, size_t arena_bytes);
-	/* Host ↔ device copies of a whole INPUT or output tensor. */
-	enum clx_status (*set_tensor)(struct clx_backend *be, struct clx_ctx *ctx,
-				      const struct clx_graph *g, int t, const void *data);
-	enum clx_status (*get_tensor)(struct clx_backend *be, struct clx_ctx *ctx,
-				      const struct clx_graph *g, int t, void *data);
-	/* Runs one node (may be asynchronous). */
-	enum clx_status (*run_node)(struct clx_backend *be, struct clx_ctx *ctx,
-				    const struct clx_graph *g, int node);
-	/* Waits for everything queued. Optional (NULL: synchronous backend). */
-	enum clx_status (*synchronize)(struct clx_backend *be, struct clx_ctx *ctx);
-	/* Whether run_node can do this node. Optional (NULL: everything). */
-	bool (*supports)(struct clx_backend *be, const struct clx_graph *g, int node);
-	/* Optional profiling (NULL: the backend cannot time nodes). When on
-	 * (call before prepare), every run records each node's time: device
-	 * time from events covering all of its kernels on OpenCL, wall time on
-	 * the CPU. node_times fills ns[node id] for the last run. */
-	enum clx_status (*set_profiling)(struct clx_backend *be, struct clx_ctx *ctx, bool on);
-	enum clx_status (*node_times)(struct clx_backend *be, struct clx_ctx *ctx,
-				      const struct clx_graph *g, double *ns);
-	/* Optional: memory the backend holds, in bytes. */
-	void (*memory)(struct clx_backend *be, size_t *weights, size_t *activations, size_t *other);
+/* ---------------------------------------------------------------- devices */
+
+/* What a device is. Fields a backend does not have are 0 or "". */
+struct clx_device_info {
+	char backend[16];            /* "cpu", "opencl", "null" */
+	char id[32];                 /* the exact spec that opens it: "cpu", "cl:P:D" */
+	bool reference;              /* the CPU reference (not a device under validation) */
+	int platform;                /* OpenCL: P of cl:P:D */
+	int device;                  /* OpenCL: D */
+	char name[256];
+	char vendor[256];
+	char platform_name[256];
+	char platform_version[256];  /* "OpenCL 3.0 PoCL 3.1+debian ..." */
+	char device_version[256];    /* "OpenCL 3.0 ..." */
+	char opencl_c_version[256];  /* "OpenCL C 1.2 ..." */
+	char driver_version[256];
+	const char *type;            /* "GPU", "CPU", "ACCELERATOR", "CUSTOM", "DEFAULT" */
+	int type_rank;               /* 3 GPU, 2 accelerator, 1 CPU, 0 other: the "cl" rule */
+	uint32_t compute_units;      /* the CPU reference: its thread count */
+	uint32_t clock_mhz;
+	uint64_t global_mem;         /* bytes */
+	uint64_t local_mem;          /* bytes */
+	uint64_t max_alloc;          /* CL_DEVICE_MAX_MEM_ALLOC_SIZE, bytes */
+	size_t max_work_group;
+	uint32_t base_align_bits;    /* CL_DEVICE_MEM_BASE_ADDR_ALIGN (bits) */
+	bool host_unified;           /* CL_DEVICE_HOST_UNIFIED_MEMORY */
+	bool fp16;                   /* cl_khr_fp16 */
+	bool fp64;                   /* cl_khr_fp64 or a non-zero double fp config */
+	/* CL_DEVICE_PREFERRED_VECTOR_WIDTH_{CHAR,SHORT,INT,LONG,FLOAT,DOUBLE,HALF} */
+	uint32_t vec_char, vec_short, vec_int, vec_long, vec_float, vec_double, vec_half;
 };
 
-struct clx_backend {
-	const struct clx_backend_i *iface;
-	void *impl;
+struct clx_device_list {
+	bool opencl_built;            /* this build has the OpenCL backend */
+	int n;
+	struct clx_device_info *devs; /* the CPU reference first, then every OpenCL device */
+	char note[256];               /* why a backend contributed no device ("no OpenCL
+	                                 platform found ..."), or "" */
 };
 
-static inline const char *clx_backend_name(struct clx_backend *be)
-{
-	return be->iface->name(be);
+/* Every device of every backend this build has. Never empty: the CPU
+ * reference is always there. A backend that finds nothing (no OpenCL
+ * platform) is not an error; the reason goes to `note`. */
+enum clx_status clx_backend_list(struct clx_ctx *ctx, struct clx_device_list *out);
+void clx_device_list_release(struct clx_device_list *l);
+
+/* Index into l->devs of the device `spec` selects (rules above), or -1 with
+ * a message naming the spec and the devices that exist. */
+int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, const char *spec);
+
+/* ----------------------------------------------------------------- opening */
+
+/* Opens the device `spec` selects (NULL: "cpu"). OpenCL: a context, an
+ * in-order queue, the kernels (from the on-disk binary cache when it holds
+ * them). */
+enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct clx_backend **out);
+/* Accepts NULL. */
+void clx_backend_free(struct clx_backend *be);
+
+/* ------------------------------------------------------------ what it is */
+
+/* Short name for messages and reports: "cpu", "null", "cl:0:0". */
+const char *clx_backend_name(const struct clx_backend *be);
+const struct clx_device_info *clx_backend_device(const struct clx_backend *be);
+
+struct clx_backend_caps {
+	bool async;                  /* runs are queued; clx_backend_synchronize waits */
+	bool node_times;             /* can time every node (set_profiling / node_times) */
+	bool peak;                   /* has the peak microbenchmarks */
+};
+struct clx_backend_caps clx_backend_caps(const struct clx_backend *be);
+
+/* What a backend holds and has done. Figures a backend does not track are 0. */
+struct clx_backend_stats {
+	/* memory held by the backend, bytes */
+	size_t weight_bytes;         /* resident weights (the CPU reads them in place: 0) */
+	size_t arena_bytes;          /* the planned activation arena */
+	size_t input_bytes;          /* input tensors */
+	size_t temp_bytes;           /* GEMM temp buffers */
+	int n_weights;               /* resident weight buffers */
+	/* work done since it was opened */
+	uint64_t nodes_run;          /* graph nodes run (counted by the engine) */
+	uint64_t kernels_enqueued;   /* device kernels launched (not counting GEMM libraries) */
+	uint64_t gemm_calls;         /* GEMMs dispatched */
+	uint64_t weight_uploads;     /* weights copied host → device */
+	uint64_t bytes_uploaded;     /* host → device: weights + inputs */
+	uint64_t bytes_downloaded;   /* device → host: outputs */
+	/* start-up */
+	double build_seconds;        /* program build (or binary load) when opened */
+	const char *gemm_impl;       /* the GEMM implementation: "CLBlast 1.5.3", "reference" */
+	bool program_from_cache;     /* the program binary came from the on-disk cache */
+	bool program_cacheable;      /* the binary cache applies to this driver */
+};
+void clx_backend_stats(const struct clx_backend *be, struct clx_backend_stats *out);
+
+/* ---------------------------------------------------------------- running */
+
+/* Normally called through a session (session.h), which plans the graph. */
+
+/* Once per planned graph before any run: allocates `arena_bytes` for the
+ * activations (offsets in g->tensors[].offs) and makes every WEIGHT
+ * resident. A backend holds one prepared graph at a time. */
+enum clx_status clx_backend_prepare(struct clx_backend *be, struct clx_ctx *ctx,
+				    const struct clx_graph *g, size_t arena_bytes);
+/* Host ↔ backend copies of a whole tensor (an INPUT, or a kept activation). */
+enum clx_status clx_backend_set_tensor(struct clx_backend *be, struct clx_ctx *ctx,
+				       const struct clx_graph *g, int t, const void *data);
+enum clx_status clx_backend_get_tensor(struct clx_backend *be, struct clx_ctx *ctx,
+				       const struct clx_graph *g, int t, void *data);
+/* Runs one node (maybe asynchronously); fails with CLX_ERR_UNSUPPORTED when
+ * the backend cannot run it. */
+enum clx_status clx_backend_run_node(struct clx_backend *be, struct clx_ctx *ctx,
+				     const struct clx_graph *g, int node);
+/* Waits for everything queued (immediate for synchronous backends). */
+enum clx_status clx_backend_synchronize(struct clx_backend *be, struct clx_ctx *ctx);
+/* Whether run_node can do this node. */
+bool clx_backend_supports(struct clx_backend *be, const struct clx_graph *g, int node);
+
+/* ------------------------------------------------------------- profiling */
+
+/* With caps.node_times. On (before prepare): every run records each node's
+ * time — device time from events covering all of its kernels on OpenCL, wall
+ * time on the CPU. node_times fills ns[node id] for the last run. Without the
+ * capability both fail with CLX_ERR_UNSUPPORTED. */
+enum clx_status clx_backend_set_profiling(struct clx_backend *be, struct clx_ctx *ctx, bool on);
+enum clx_status clx_backend_node_times(struct clx_backend *be, struct clx_ctx *ctx,
+				       const struct clx_graph *g, double *ns);
+
+/* With caps.peak: the FMA throughput (GFLOP/s) and copy bandwidth (GB/s,
+ * read + written) the device reaches in clpeak-style microbenchmarks. Takes
+ * a second or two; callers cache it. */
+enum clx_status clx_backend_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
+				 double *gbps);
+
+#ifdef __cplusplus
 }
-
-static inline void clx_backend_free(struct clx_backend *be)
-{
-	if (be)
-		be->iface->free(be);
-}
-
-/* The reference: plain C, f32 data, f64 accumulation. */
-struct clx_backend *clx_backend_cpu_create(struct clx_ctx *ctx);
-
-/* Does nothing but account: lets scheduler and planner tests run without
- * hardware. Counts nodes run. */
-struct clx_backend *clx_backend_null_create(struct clx_ctx *ctx);
-int clx_backend_null_nodes_run(struct clx_backend *be);
-
+#endif
 #endif

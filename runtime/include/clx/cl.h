@@ -1,22 +1,12 @@
-/* cl.h — the OpenCL backend: device discovery, selection by spec, and the
- * backend itself (kernels for every graph op, GEMMs through CLBlast).
+/* cl.h — what only the OpenCL backend has: its test and debugging hooks.
  *
- * Available when the library was built with the OpenCL backend; the build
- * then defines CLX_HAVE_OPENCL for every target that links clx.
+ * Everything else about OpenCL devices goes through the backend API
+ * (clx/backend.h): listing them, selecting one by spec ("cl", "cl:P:D", a
+ * name substring), opening it, its device info and stats. These functions
+ * exist when the library was built with the OpenCL backend (the build then
+ * defines CLX_HAVE_OPENCL for every target that links clx).
  *
- * Device ids are "cl:P:D": P is the platform's index as the ICD loader
- * returns them (clinfo -l numbers them the same way), D the device's index
- * within that platform. Platforms with zero devices (Mesa's Clover) are
- * skipped but keep their index, so ids are stable when they gain devices.
- *
- * Device specs (README.md "Commands"):
- *   "cl"      the best device: GPU over accelerator over CPU over anything
- *             else, then the most compute units × max clock, then the lowest id;
- *   "cl:P:D"  that device;
- *   other     the first device, in listing order, whose name contains the
- *             spec, ignoring case ("pthread", "llvmpipe", "nvidia", "gfx1100").
- *
- * Environment: CLX_CACHE_DIR, XDG_CACHE_HOME (program binary cache, see
+ * Environment: CLX_CACHE_DIR, XDG_CACHE_HOME (program binary cache,
  * cl/cl_program.c), CLX_NO_CACHE=1 (disable it), CLX_CL_FAIL (failure
  * injection, tests only, see below). */
 #ifndef CLX_CL_H
@@ -27,80 +17,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---------------------------------------------------------------- devices */
-
-struct clx_cl_device_info {
-	char id[32];                 /* "cl:P:D" */
-	int platform;                /* P */
-	int device;                  /* D */
-	char name[256];
-	char vendor[256];
-	char platform_name[256];
-	char platform_version[256];  /* "OpenCL 3.0 PoCL 3.1+debian ..." */
-	char device_version[256];    /* "OpenCL 3.0 ..." */
-	char opencl_c_version[256];  /* "OpenCL C 1.2 ..." */
-	char driver_version[256];
-	const char *type;            /* "GPU", "CPU", "ACCELERATOR", "CUSTOM", "DEFAULT" */
-	int type_rank;               /* 3 GPU, 2 accelerator, 1 CPU, 0 other: the "cl" rule */
-	uint32_t compute_units;
-	uint32_t clock_mhz;
-	uint64_t global_mem;         /* bytes */
-	uint64_t local_mem;          /* bytes */
-	uint64_t max_alloc;          /* CL_DEVICE_MAX_MEM_ALLOC_SIZE, bytes */
-	size_t max_work_group;
-	uint32_t base_align_bits;    /* CL_DEVICE_MEM_BASE_ADDR_ALIGN (bits) */
-	bool fp16;                   /* cl_khr_fp16 */
-	bool fp64;                   /* cl_khr_fp64 or a non-zero double fp config */
-	/* CL_DEVICE_PREFERRED_VECTOR_WIDTH_{CHAR,SHORT,INT,LONG,FLOAT,DOUBLE,HALF} */
-	uint32_t vec_char, vec_short, vec_int, vec_long, vec_float, vec_double, vec_half;
-};
-
-/* Every device of every platform that has devices. *n may be 0 when
- * platforms exist but none has a device. No platform at all →
- * CLX_ERR_NOT_FOUND "no OpenCL platform found (is an ICD installed? see clinfo)". */
-enum clx_status clx_cl_list_devices(struct clx_ctx *ctx, struct clx_cl_device_info **out, int *n);
-void clx_cl_devices_free(struct clx_cl_device_info *devs);
-
-/* Index into devs of the device `spec` selects (rules above), or -1 with a
- * message naming the spec and the devices that exist. */
-int clx_cl_select(struct clx_ctx *ctx, const struct clx_cl_device_info *devs, int n,
-		  const char *spec);
-
-/* ---------------------------------------------------------------- backend */
-
-/* Opens the device `spec` selects, creates a context and an in-order queue
- * and builds the kernels (from the on-disk binary cache when it holds them). */
-enum clx_status clx_backend_cl_create(struct clx_ctx *ctx, const char *spec,
-				      struct clx_backend **out);
-
-/* Whether be is an OpenCL backend (the functions below need one). */
-bool clx_backend_is_cl(const struct clx_backend *be);
-
-struct clx_cl_stats {
-	/* device memory held by the backend, bytes */
-	size_t weight_bytes;         /* resident weights (cached across prepares) */
-	size_t arena_bytes;          /* the planned activation arena */
-	size_t input_bytes;          /* input tensors */
-	size_t temp_bytes;           /* GEMM temp buffer */
-	int n_weights;               /* resident weight buffers */
-	/* work done since creation */
-	uint64_t kernels_enqueued;   /* clx kernels launched on the device */
-	uint64_t gemm_calls;         /* GEMMs dispatched (CLBlast) */
-	uint64_t weight_uploads;     /* weights copied host → device */
-	uint64_t bytes_uploaded;     /* host → device: weights + inputs */
-	uint64_t bytes_downloaded;   /* device → host: outputs */
-	/* start-up */
-	double build_seconds;        /* program build (or binary load) at create */
-	const char *gemm_impl;       /* the GEMM implementation: "CLBlast 1.5.3" */
-	bool program_from_cache;     /* the binary came from the on-disk cache */
-	bool program_cacheable;      /* the cache applies to this driver (not Mesa rusticl
-	                                22.x: it aborts on a binary it cannot read) */
-};
-void clx_backend_cl_stats(const struct clx_backend *be, struct clx_cl_stats *out);
-
-/* The device the backend runs on. */
-const struct clx_cl_device_info *clx_backend_cl_device(const struct clx_backend *be);
 
 /* --------------------------------------------------- testing and debugging */
 

@@ -99,6 +99,14 @@ void clx_set_allocator(const struct clx_allocator *a);
  * it would lose data). Used after a device has its own copy of a weight. */
 void clx_drop_mapped_pages(const void *p, size_t n);
 
+/* ------------------------------------------------------------------ cache */
+
+/* clx's on-disk cache directory into buf: $CLX_CACHE_DIR, else
+ * $XDG_CACHE_HOME/clx, else $HOME/.cache/clx, plus "/sub" when sub is not
+ * NULL, each level created when missing. False (buf = "") when
+ * CLX_NO_CACHE=1, no variable names a place, or it cannot be made. */
+bool clx_cache_dir(char *buf, size_t cap, const char *sub);
+
 /* ---------------------------------------------------------------- checks */
 
 /* Checked size arithmetic for every number that comes from a file. */

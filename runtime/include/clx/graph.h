@@ -113,6 +113,20 @@ int clx_graph_node(struct clx_graph *g, const char *name, enum clx_op op, int n_
 		   const int *src, int n_dims, const int64_t *ne, const int32_t *iattr,
 		   const float *fattr);
 
+/* The problem a MATMUL node computes, decoded from its shapes and
+ * attributes: y (batch, M, N) = x (batch, M, K) · op(W) with op(W) = Wᵀ for
+ * W (N, K), or W itself for W (K, N) when w_kn. batch = 1 unless batched. */
+struct clx_matmul_dims {
+	int64_t M, N, K, batch;
+	bool w_kn;                     /* iattr[0]: W is (K, N) */
+	bool batched;                  /* iattr[1]: x and W carry a leading batch */
+	bool bias;                     /* a third source: bias (N) */
+};
+struct clx_matmul_dims clx_matmul_dims(const struct clx_graph *g, int node);
+
+/* "[2, 8, 3]" into buf; returns buf. */
+const char *clx_shape_str(char *buf, size_t cap, int n_dims, const int64_t *ne);
+
 /* ------------------------------------------------------------------ cost */
 
 /* What a node costs (runtime/graph/cost.c, formulas in docs/PROFILE.md):

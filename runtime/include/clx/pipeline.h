@@ -7,9 +7,24 @@
 #define CLX_PIPELINE_H
 
 #include "clx/preprocess.h"
+#include "clx/session.h"
 #include "clx/tokenizer.h"
 #include "clx/video.h"
 #include "clx/xclip.h"
+
+/* Builds the X-CLIP graph of `entry` for `shape` and opens a session on
+ * `be` with it (flags: session.h). xg receives the tensor ids; the session
+ * owns xg->g. */
+enum clx_status clx_pipeline_session(struct clx_ctx *ctx, const struct clx_model *m,
+				     struct clx_backend *be, enum clx_xclip_entry entry,
+				     const struct clx_xclip_shape *shape, unsigned flags,
+				     struct clx_xclip_graph *xg, struct clx_session **out);
+
+/* Sets the inputs xg's graph has: pixel values (B, T, C, S, S), token ids
+ * and mask (K, L); a NULL mask means all ones. */
+enum clx_status clx_pipeline_set_inputs(struct clx_ctx *ctx, struct clx_session *s,
+					const struct clx_xclip_graph *xg, const float *pixel_values,
+					const int32_t *input_ids, const int32_t *attention_mask);
 
 /* pixel_values (1, T, C, S, S) of one video for `m`: T = opts->n_frames must
  * equal num_frames and the processor's output size must equal image_size

@@ -1,5 +1,6 @@
 /* sched.c — the scheduler: topological order, lifetimes, the memory plan and
- * dispatch. It never knows which backend it drives.
+ * dispatch through the backend wrappers. It never knows which backend it
+ * drives.
  *
  * Not here: placement across several devices (one backend per run for now),
  * concurrency between the text and vision sub-DAGs. */
@@ -224,18 +225,12 @@ enum clx_status clx_sched_run(struct clx_ctx *ctx, const struct clx_graph *g,
 			      clx_node_cb cb, void *user)
 {
 	for (int pos = 0; pos < plan->n_order; pos++) {
-		int node = plan->order[pos];
-		if (be->iface->supports && !be->iface->supports(be, g, node))
-			return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: backend cannot run node '%s' (%s)",
-					clx_backend_name(be), g->nodes[node].name,
-					clx_op_name(g->nodes[node].op));
-		enum clx_status st = be->iface->run_node(be, ctx, g, node);
+		const int node = plan->order[pos];
+		enum clx_status st = clx_backend_run_node(be, ctx, g, node);
 		if (st != CLX_OK)
 			return st;
 		if (cb && (st = cb(user, be, g, node)) != CLX_OK)
 			return st;
 	}
-	if (be->iface->synchronize)
-		return be->iface->synchronize(be, ctx);
-	return CLX_OK;
+	return clx_backend_synchronize(be, ctx);
 }

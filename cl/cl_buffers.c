@@ -1,0 +1,367 @@
+/* cl_buffers.c — device memory of the OpenCL backend: buffers, resident
+ * weights, the activation arena, inputs, the GEMM temp buffer, where a
+ * tensor lives, host transfers, and how failures are reported.
+ *
+ * Weights are uploaded once and stay resident, cached by their host
+ * pointer (plus size and a sampled fingerprint of the data), so preparing
+ * another graph of the same model uploads nothing. The scheduler's planned
+ * arena is ONE buffer; a tensor is (buffer, byte offset) and kernels take
+ * the buffer and an element offset as separate arguments — no
+ * sub-buffers, so CL_DEVICE_MEM_BASE_ADDR_ALIGN never constrains the
+ * planner's offsets. Inputs have a buffer each. Host transfers happen only
+ * in set/get tensor and for weights at prepare. A buffer over
+ * CL_DEVICE_MAX_MEM_ALLOC_SIZE is refused with the sizes; an allocation
+ * failure evicts cached weights the graph does not use and retries once.
+ *
+ * An asynchronous failure (clFinish, a blocking transfer) poisons the
+ * backend: the queue is released and every later call fails with the
+ * first error; free still releases everything. */
+#include "cl_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- failures */
+
+enum clx_status cl_err(struct cl_backend *b, struct clx_ctx *ctx, const char *what, cl_int err)
+{
+	enum clx_status st = err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_HOST_MEMORY
+				     ? CLX_ERR_NOMEM
+				     : CLX_ERR_DEVICE;
+	return clx_fail(ctx, st, "%s: %s failed: %s (%d)", b->label, what, clw_error_name(err),
+			err);
+}
+
+enum clx_status cl_poison(struct cl_backend *b, struct clx_ctx *ctx, const char *what, cl_int err)
+{
+	if (!b->poisoned) {
+		b->poisoned = true;
+		snprintf(b->poison_msg, sizeof b->poison_msg, "%s failed: %s (%d)", what,
+			 clw_error_name(err), err);
+		if (b->queue)
+			clReleaseCommandQueue(b->queue);
+		b->queue = NULL;
+	}
+	return clx_fail(ctx, CLX_ERR_DEVICE,
+			"%s: %s; the device queue was released, create a new backend to continue",
+			b->label, b->poison_msg);
+}
+
+enum clx_status cl_check_alive(struct cl_backend *b, struct clx_ctx *ctx)
+{
+	if (!b->poisoned)
+		return CLX_OK;
+	return clx_fail(ctx, CLX_ERR_DEVICE, "%s: unusable after an earlier failure (%s)",
+			b->label, b->poison_msg);
+}
+
+/* ------------------------------------------------------------- buffers */
+
+static double mib(size_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+static size_t device_bytes_used(const struct cl_backend *b)
+{
+	return b->stats.weight_bytes + b->stats.arena_bytes + b->stats.input_bytes +
+	       b->stats.temp_bytes;
+}
+
+static void release_mem(cl_mem m)
+{
+	if (m) {
+		clReleaseMemObject(m);
+		clw_live_buffers--;
+	}
+}
+
+/* Releases cached weights the graph being prepared does not use and, with
+ * max_idle ≥ 0, only those idle for more than max_idle prepares. */
+static void evict_weights(struct cl_backend *b, int max_idle)
+{
+	int j = 0;
+	for (int i = 0; i < b->n_weights; i++) {
+		if (b->weights[i].used || (max_idle >= 0 && b->weights[i].idle <= max_idle)) {
+			b->weights[j++] = b->weights[i];
+			continue;
+		}
+		release_mem(b->weights[i].mem);
+		b->stats.weight_bytes -= b->weights[i].bytes;
+	}
+	b->n_weights = j;
+}
+
+static bool is_alloc_failure(cl_int err)
+{
+	return err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES ||
+	       err == CL_OUT_OF_HOST_MEMORY;
+}
+
+/* A device buffer of `bytes` (optionally filled from host), refusing sizes
+ * over the device's allocation limit; on an allocation failure, evicts
+ * unused cached weights and retries once. */
+static enum clx_status alloc_buffer(struct cl_backend *b, struct clx_ctx *ctx, const char *what,
+				    size_t bytes, cl_mem_flags flags, const void *host, cl_mem *out)
+{
+	*out = NULL;
+	if (bytes == 0)
+		bytes = 4;
+	if (bytes > b->dev.info.max_alloc)
+		return clx_fail(ctx, CLX_ERR_NOMEM,
+				"%s: %s needs one buffer of %zu bytes (%.1f MiB), over this device's "
+				"CL_DEVICE_MAX_MEM_ALLOC_SIZE of %llu bytes (%.1f MiB); use a smaller batch",
+				b->label, what, bytes, mib(bytes),
+				(unsigned long long)b->dev.info.max_alloc, mib(b->dev.info.max_alloc));
+	cl_int err = CL_SUCCESS;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		cl_mem m = CLW_CREATE(clCreateBuffer, &err, b->context, flags, bytes, NULL);
+		if (m && err == CL_SUCCESS && host)
+			err = CLW(clEnqueueWriteBuffer, b->queue, m, CL_TRUE, 0, bytes, host, 0, NULL, NULL);
+		if (m)
+			clw_live_buffers++;
+		if (m && err == CL_SUCCESS) {
+			*out = m;
+			if (host)
+				b->stats.bytes_uploaded += bytes;
+			return CLX_OK;
+		}
+		if (m)
+			release_mem(m);
+		if (!is_alloc_failure(err) || attempt == 1)
+			break;
+		evict_weights(b, -1);
+	}
+	return clx_fail(ctx, is_alloc_failure(err) ? CLX_ERR_NOMEM : CLX_ERR_DEVICE,
+			"%s: cannot allocate %s: %s (%d); requested %.1f MiB, %.1f MiB already in use, "
+			"device global memory %.1f MiB, max single allocation %.1f MiB",
+			b->label, what, clw_error_name(err), err, mib(bytes),
+			mib(device_bytes_used(b)), mib(b->dev.info.global_mem),
+			mib(b->dev.info.max_alloc));
+}
+
+/* A cheap fingerprint of weight data: size and 64 sampled words. It tells
+ * a different tensor at a reused host address from the cached one. */
+static uint64_t fingerprint(const float *p, size_t bytes)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ bytes;
+	const size_t n = bytes / sizeof(float);
+	for (size_t i = 0; i < 64 && n > 0; i++) {
+		uint32_t w;
+		memcpy(&w, p + (n - 1) * i / 63, sizeof w);
+		for (int k = 0; k < 4; k++) {
+			h ^= (w >> (8 * k)) & 0xff;
+			h *= 0x100000001b3ull;
+		}
+	}
+	return h;
+}
+
+/* The resident copy of weight tensor t, uploaded if needed. */
+static enum clx_status weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
+				       const struct clx_tensor *t, cl_mem *out)
+{
+	const size_t bytes = clx_tensor_nbytes(t);
+	const uint64_t fp = fingerprint(t->host, bytes);
+	for (int i = 0; i < b->n_weights; i++) {
+		struct cl_weight *w = &b->weights[i];
+		if (w->host == t->host && w->bytes == bytes && w->fingerprint == fp) {
+			w->used = true;
+			*out = w->mem;
+			return CLX_OK;
+		}
+	}
+	if (b->n_weights == b->cap_weights) {
+		int cap = b->cap_weights ? 2 * b->cap_weights : 64;
+		struct cl_weight *nw = clx_realloc(b->weights, (size_t)cap * sizeof *nw);
+		if (!nw)
+			return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+		b->weights = nw;
+		b->cap_weights = cap;
+	}
+	char what[CLX_MAX_NAME + 16];
+	snprintf(what, sizeof what, "weight '%s'", t->name);
+	cl_mem m;
+	enum clx_status st = alloc_buffer(b, ctx, what, bytes, CL_MEM_READ_ONLY, t->host, &m);
+	if (st != CLX_OK)
+		return st;
+	/* The device has its copy (the write was blocking): on a CPU device it
+	 * lives in host memory, so keeping the file's pages too would double
+	 * the resident weights. */
+	if (t->host_mapped)
+		clx_drop_mapped_pages(t->host, bytes);
+	b->weights[b->n_weights] = (struct cl_weight){ t->host, bytes, fp, m, true, 0 };
+	*out = m;
+	b->n_weights++;
+	b->stats.weight_bytes += bytes;
+	b->stats.weight_uploads++;
+	return CLX_OK;
+}
+
+void cl_buffers_release_graph(struct cl_backend *b)
+{
+	if (b->arena)
+		release_mem(b->arena);
+	b->arena = NULL;
+	b->arena_bytes = 0;
+	b->stats.arena_bytes = 0;
+	if (b->inputs)
+		for (int i = 0; i < b->n_inputs_cap; i++)
+			if (b->inputs[i])
+				release_mem(b->inputs[i]);
+	clx_free(b->inputs);
+	b->inputs = NULL;
+	b->n_inputs_cap = 0;
+	b->stats.input_bytes = 0;
+	clx_free(b->weight_mem);
+	b->weight_mem = NULL;
+	if (b->gemm_temp)
+		release_mem(b->gemm_temp);
+	b->gemm_temp = NULL;
+	b->gemm_temp_bytes = 0;
+	b->stats.temp_bytes = 0;
+}
+
+struct cl_addr cl_addr_of(const struct cl_backend *b, const struct clx_graph *g, int t)
+{
+	const struct clx_tensor *x = &g->tensors[t];
+	struct cl_addr a = { NULL, 0 };
+	switch (x->kind) {
+	case CLX_TENSOR_WEIGHT: a.mem = b->weight_mem[t]; break;
+	case CLX_TENSOR_INPUT: a.mem = b->inputs[t]; break;
+	case CLX_TENSOR_ACT: a.mem = b->arena, a.offs = x->offs; break;
+	case CLX_TENSOR_VIEW:
+		a = cl_addr_of(b, g, x->view_src);
+		a.offs += x->view_offs;
+		break;
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------ transfers */
+
+enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+				   int t, void *data, bool to_device)
+{
+	enum clx_status st = cl_check_alive(b, ctx);
+	if (st != CLX_OK)
+		return st;
+	const size_t bytes = clx_tensor_nbytes(&g->tensors[t]);
+	struct cl_addr a = cl_addr_of(b, g, t);
+	if (!a.mem || bytes == 0)
+		return bytes == 0 ? CLX_OK
+				  : clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: tensor '%s' has no device buffer",
+					     b->label, g->tensors[t].name);
+	cl_int err = to_device ? CLW(clEnqueueWriteBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes,
+				     data, 0, NULL, NULL)
+			       : CLW(clEnqueueReadBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes, data,
+				     0, NULL, NULL);
+	if (err != CL_SUCCESS)
+		return cl_poison(b, ctx, to_device ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", err);
+	if (to_device)
+		b->stats.bytes_uploaded += bytes;
+	else
+		b->stats.bytes_downloaded += bytes;
+	return CLX_OK;
+}
+
+
+/* -------------------------------------------------------------- prepare */
+
+enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
+				   const struct clx_graph *g, size_t arena_bytes)
+{
+	enum clx_status st = cl_check_alive(b, ctx);
+	if (st != CLX_OK)
+		return st;
+	cl_buffers_release_graph(b);
+	for (int i = 0; i < b->n_weights; i++)
+		b->weights[i].used = false;
+
+	/* shapes the kernels can index: uint element counts, f32/i32, 4-byte offsets */
+	for (int t = 0; t < g->n_tensors; t++) {
+		const struct clx_tensor *x = &g->tensors[t];
+		if (clx_tensor_nelems(x) >= (int64_t)UINT32_MAX)
+			return clx_fail(ctx, CLX_ERR_UNSUPPORTED,
+					"%s: tensor '%s' has %lld elements; kernels index up to 2^32 - 1",
+					b->label, x->name, (long long)clx_tensor_nelems(x));
+		if (x->dtype != CLX_DTYPE_F32 && x->dtype != CLX_DTYPE_I32)
+			return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: tensor '%s' has dtype %s",
+					b->label, x->name, clx_dtype_name(x->dtype));
+		if ((x->kind == CLX_TENSOR_ACT && x->offs % 4) ||
+		    (x->kind == CLX_TENSOR_VIEW && x->view_offs % 4))
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: tensor '%s' is not 4-byte aligned",
+					b->label, x->name);
+	}
+
+	b->inputs = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->inputs);
+	b->weight_mem = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_mem);
+	if (!b->inputs || !b->weight_mem) {
+		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory preparing the graph", b->label);
+		goto fail;
+	}
+	b->n_inputs_cap = g->n_tensors;
+
+	/* weights: resident, uploaded once */
+	for (int t = 0; t < g->n_tensors; t++)
+		if (g->tensors[t].kind == CLX_TENSOR_WEIGHT &&
+		    (st = weight_resident(b, ctx, &g->tensors[t], &b->weight_mem[t])) != CLX_OK)
+			goto fail;
+	/* inputs */
+	for (int t = 0; t < g->n_tensors; t++) {
+		const struct clx_tensor *x = &g->tensors[t];
+		if (x->kind != CLX_TENSOR_INPUT)
+			continue;
+		char what[CLX_MAX_NAME + 16];
+		snprintf(what, sizeof what, "input '%s'", x->name);
+		if ((st = alloc_buffer(b, ctx, what, clx_tensor_nbytes(x), CL_MEM_READ_ONLY, NULL,
+				       &b->inputs[t])) != CLX_OK)
+			goto fail;
+		b->stats.input_bytes += clx_tensor_nbytes(x);
+	}
+	/* the activation arena: one buffer, tensors at the planner's offsets */
+	if ((st = alloc_buffer(b, ctx, "the activation arena", arena_bytes, CL_MEM_READ_WRITE, NULL,
+			       &b->arena)) != CLX_OK)
+		goto fail;
+	b->arena_bytes = arena_bytes;
+	b->stats.arena_bytes = arena_bytes;
+
+	/* the GEMM temp buffer, sized for the largest need of any matmul */
+	size_t temp = 0;
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct cl_gemm gm;
+		if (g->nodes[i].op != CLX_OP_MATMUL || !cl_gemm_of_node(b, g, i, &gm) || gm.K == 0)
+			continue;
+		size_t need = 0;
+		if ((st = cl_gemm_temp_size(b, ctx, &gm, &need)) != CLX_OK)
+			goto fail;
+		if (need > temp)
+			temp = need;
+	}
+	if (temp > 0) {
+		if ((st = alloc_buffer(b, ctx, "the GEMM temp buffer", temp, CL_MEM_READ_WRITE, NULL,
+				       &b->gemm_temp)) != CLX_OK)
+			goto fail;
+		b->gemm_temp_bytes = temp;
+		b->stats.temp_bytes = temp;
+	}
+	for (int i = 0; i < b->n_weights; i++)
+		b->weights[i].idle = b->weights[i].used ? 0 : b->weights[i].idle + 1;
+	evict_weights(b, CL_WEIGHT_MAX_IDLE);
+	b->stats.n_weights = b->n_weights;
+	return CLX_OK;
+fail:
+	cl_buffers_release_graph(b);
+	return st;
+}
+
+void cl_buffers_free(struct cl_backend *b)
+{
+	cl_buffers_release_graph(b);
+	for (int i = 0; i < b->n_weights; i++)
+		release_mem(b->weights[i].mem);
+	clx_free(b->weights);
+	b->weights = NULL;
+	b->n_weights = b->cap_weights = 0;
+	b->stats.weight_bytes = 0;
+}

@@ -1,0 +1,412 @@
+/* cl_ops.c — one launch per graph op: every node's arguments marshalled
+ * for its kernel in cl/kernels/, matmuls through the GEMM dispatcher
+ * (cl_gemm.c) plus the bias kernel.
+ *
+ * A tensor is passed as (buffer, element offset) (cl_buffers.c).
+ * CL_OUT_OF_RESOURCES or CL_INVALID_WORK_GROUP_SIZE at a launch retries
+ * once with half the work-group. */
+#include "cl_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const cl_kernel_names[CL_KID_COUNT] = {
+	[CL_KID_QUICK_GELU] = "quick_gelu", [CL_KID_EXP] = "exp_f32",         [CL_KID_ADD] = "add_f32",
+	[CL_KID_MUL] = "mul_f32",           [CL_KID_LAYER_NORM] = "layer_norm", [CL_KID_ATTENTION] = "attention",
+	[CL_KID_GATHER] = "gather",         [CL_KID_CONCAT] = "concat",         [CL_KID_SLICE] = "slice_rows",
+	[CL_KID_PATCHIFY] = "patchify",     [CL_KID_POOL_ARGMAX] = "pool_argmax", [CL_KID_REPEAT] = "repeat",
+	[CL_KID_TRANSPOSE] = "transpose",   [CL_KID_MEAN] = "mean_axis1",       [CL_KID_L2_NORMALIZE] = "l2_normalize",
+};
+
+/* ------------------------------------------------------------- launches */
+
+struct args {
+	cl_kernel k;
+	cl_uint i;
+	cl_int err;
+	cl_uint err_at;
+};
+
+static void arg(struct args *a, size_t size, const void *v)
+{
+	if (a->err == CL_SUCCESS) {
+		a->err = CLW(clSetKernelArg, a->k, a->i, size, v);
+		a->err_at = a->i;
+	}
+	a->i++;
+}
+
+static void arg_t(struct args *a, const struct cl_backend *b, const struct clx_graph *g, int t)
+{
+	struct cl_addr ad = cl_addr_of(b, g, t);
+	cl_ulong off = ad.offs / 4; /* element offset; prepare checked alignment */
+	arg(a, sizeof ad.mem, &ad.mem);
+	arg(a, sizeof off, &off);
+}
+
+static void arg_u(struct args *a, int64_t v)
+{
+	cl_uint u = (cl_uint)v;
+	arg(a, sizeof u, &u);
+}
+
+static void arg_f(struct args *a, float v)
+{
+	cl_float f = v;
+	arg(a, sizeof f, &f);
+}
+
+static struct args args_begin(struct cl_backend *b, int kid)
+{
+	return (struct args){ b->kernels[kid], 0, CL_SUCCESS, 0 };
+}
+
+static enum clx_status args_check(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_node *nd,
+				  int kid, const struct args *a)
+{
+	if (a->err == CL_SUCCESS)
+		return CLX_OK;
+	return clx_fail(ctx, CLX_ERR_DEVICE, "%s: clSetKernelArg(%s, %u) for node '%s' failed: %s (%d)",
+			b->label, cl_kernel_names[kid], a->err_at, nd->name,
+			clw_error_name(a->err), a->err);
+}
+
+static size_t pow2_floor(size_t x)
+{
+	size_t p = 1;
+	while (p * 2 <= x)
+		p *= 2;
+	return p;
+}
+
+/* Work-group size for kernel kid: a power of two ≤ want and ≤ the
+ * kernel's and device's limits. */
+static size_t pick_wg(const struct cl_backend *b, int kid, size_t want)
+{
+	size_t lim = b->kernel_wg[kid];
+	if (b->dev.info.max_work_group < lim)
+		lim = b->dev.info.max_work_group;
+	if (want > lim)
+		want = lim;
+	return pow2_floor(want ? want : 1);
+}
+
+static size_t pow2_ceil(size_t x)
+{
+	size_t p = 1;
+	while (p < x)
+		p *= 2;
+	return p;
+}
+
+static bool retryable(cl_int err)
+{
+	return err == CL_OUT_OF_RESOURCES || err == CL_INVALID_WORK_GROUP_SIZE;
+}
+
+/* Enqueues kernel kid over (g0·L, g1) items in work-groups of (L, 1);
+ * `red_arg` ≥ 0 is a local-memory argument of L floats that follows L.
+ * A launch refused for resources is retried once with L/2. */
+static enum clx_status launch(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_node *nd,
+			      int kid, size_t g0, size_t g1, size_t L, int red_arg)
+{
+	cl_int err = CL_SUCCESS;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (red_arg >= 0) {
+			err = CLW(clSetKernelArg, b->kernels[kid], (cl_uint)red_arg, L * sizeof(cl_float), NULL);
+			if (err != CL_SUCCESS)
+				break;
+		}
+		const size_t global[2] = { g0 * L, g1 }, local[2] = { L, 1 };
+		err = CLW(clEnqueueNDRangeKernel, b->queue, b->kernels[kid], g1 > 1 ? 2 : 1, NULL, global,
+			  local, 0, NULL, NULL);
+		if (err == CL_SUCCESS) {
+			b->stats.kernels_enqueued++;
+			return CLX_OK;
+		}
+		if (!retryable(err) || L == 1 || attempt == 1)
+			break;
+		/* row kernels keep L a power of two; item kernels cover g0·L
+		 * items, so halving L doubles the groups */
+		if (red_arg < 0)
+			g0 *= 2;
+		L /= 2;
+	}
+	return clx_fail(ctx, CLX_ERR_DEVICE,
+			"%s: launching kernel %s for node '%s' failed: %s (%d) (work-group %zu, "
+			"after one retry with a smaller work-group where allowed)",
+			b->label, cl_kernel_names[kid], nd->name, clw_error_name(err), err, L);
+}
+
+/* One work-item per element of n: groups of up to 64, n rounded up. */
+static enum clx_status launch_items(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_node *nd,
+				    int kid, int64_t n)
+{
+	const size_t L = pick_wg(b, kid, 64);
+	const size_t groups = ((size_t)n + L - 1) / L;
+	return launch(b, ctx, nd, kid, groups, 1, L, -1);
+}
+
+/* --------------------------------------------------------------- ops */
+
+#define TN(i) (&g->tensors[nd->src[i]])
+
+bool cl_gemm_of_node(const struct cl_backend *b, const struct clx_graph *g, int node,
+		     struct cl_gemm *out)
+{
+	const struct clx_node *nd = &g->nodes[node];
+	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+	const struct cl_addr A = cl_addr_of(b, g, nd->src[0]), W = cl_addr_of(b, g, nd->src[1]);
+	const struct cl_addr C = cl_addr_of(b, g, nd->dst);
+	const size_t M = (size_t)d.M, N = (size_t)d.N, K = (size_t)d.K;
+	*out = (struct cl_gemm){
+		.node = nd->name, .M = M, .N = N, .K = K, .batch = (size_t)d.batch,
+		.b_trans = !d.w_kn, .a = A.mem, .b = W.mem, .c = C.mem,
+		.a_off = A.offs / 4, .b_off = W.offs / 4, .c_off = C.offs / 4,
+		.lda = K, .ldb = d.w_kn ? N : K, .ldc = N,
+		.a_stride = M * K, .b_stride = N * K, .c_stride = M * N,
+	};
+	return M > 0 && N > 0;
+}
+
+static enum clx_status op_matmul(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+				 const struct clx_node *nd)
+{
+	struct cl_gemm gm;
+	if (!cl_gemm_of_node(b, g, (int)(nd - g->nodes), &gm))
+		return CLX_OK;
+	enum clx_status st = cl_gemm_run(b, ctx, &gm);
+	if (st != CLX_OK || nd->n_src < 3)
+		return st;
+	/* + bias, in place: y = y + bias[i mod N] */
+	const int64_t n = (int64_t)(gm.M * gm.N * gm.batch);
+	struct args a = args_begin(b, CL_KID_ADD);
+	arg_t(&a, b, g, nd->dst);
+	arg_t(&a, b, g, nd->src[2]);
+	arg_t(&a, b, g, nd->dst);
+	arg_u(&a, n);
+	arg_u(&a, (int64_t)gm.N);
+	if ((st = args_check(b, ctx, nd, CL_KID_ADD, &a)) != CLX_OK)
+		return st;
+	return launch_items(b, ctx, nd, CL_KID_ADD, n);
+}
+
+static enum clx_status op_layer_norm(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+				     const struct clx_node *nd)
+{
+	const struct clx_tensor *x = TN(0);
+	const int64_t D = x->ne[x->n_dims - 1], rows = clx_tensor_nelems(x) / D;
+	struct args a = args_begin(b, CL_KID_LAYER_NORM);
+	arg_t(&a, b, g, nd->src[0]);
+	arg_t(&a, b, g, nd->src[1]);
+	arg_t(&a, b, g, nd->src[2]);
+	arg_t(&a, b, g, nd->dst);
+	arg_u(&a, D);
+	arg_f(&a, nd->fattr[0]);
+	enum clx_status st = args_check(b, ctx, nd, CL_KID_LAYER_NORM, &a);
+	if (st != CLX_OK || rows == 0)
+		return st;
+	return launch(b, ctx, nd, CL_KID_LAYER_NORM, (size_t)rows, 1,
+		      pick_wg(b, CL_KID_LAYER_NORM, pow2_ceil(D < 256 ? (size_t)D : 256)), (int)a.i);
+}
+
+static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+				    const struct clx_node *nd)
+{
+	const struct clx_tensor *q = TN(0), *k = TN(1);
+	const int64_t n = q->ne[0], Sq = q->ne[1], Sk = k->ne[1], H = nd->iattr[0];
+	const int64_t dh = q->ne[2] / H;
+	const bool has_mask = nd->n_src > 3;
+	size_t L = pick_wg(b, CL_KID_ATTENTION, pow2_ceil((size_t)(Sk > dh ? Sk : dh)));
+	if (L > 128)
+		L = 128;
+	const size_t local_bytes = ((size_t)Sk + L) * sizeof(float);
+	if (local_bytes > b->dev.info.local_mem)
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED,
+				"%s: attention '%s' over %lld keys needs %zu bytes of local memory; the "
+				"device has %llu",
+				b->label, nd->name, (long long)Sk, local_bytes,
+				(unsigned long long)b->dev.info.local_mem);
+	struct args a = args_begin(b, CL_KID_ATTENTION);
+	arg_t(&a, b, g, nd->src[0]);
+	arg_t(&a, b, g, nd->src[1]);
+	arg_t(&a, b, g, nd->src[2]);
+	arg_t(&a, b, g, has_mask ? nd->src[3] : nd->src[0]); /* any buffer when unmasked */
+	arg_u(&a, has_mask);
+	arg_t(&a, b, g, nd->dst);
+	arg_u(&a, Sq);
+	arg_u(&a, Sk);
+	arg_u(&a, H);
+	arg_u(&a, dh);
+	arg_u(&a, nd->iattr[1] != 0);
+	arg_f(&a, nd->fattr[0]);
+	arg(&a, (size_t)Sk * sizeof(float), NULL); /* s: scores of one query row */
+	enum clx_status st = args_check(b, ctx, nd, CL_KID_ATTENTION, &a);
+	if (st != CLX_OK || n * Sq * H == 0)
+		return st;
+	return launch(b, ctx, nd, CL_KID_ATTENTION, (size_t)Sq, (size_t)(n * H), L, (int)a.i);
+}
+
+static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+				const struct clx_node *nd)
+{
+	const int64_t n = clx_tensor_nelems(&g->tensors[nd->dst]);
+	int kid;
+	struct args a;
+	switch (nd->op) {
+	case CLX_OP_QUICK_GELU:
+	case CLX_OP_EXP:
+		kid = nd->op == CLX_OP_QUICK_GELU ? CL_KID_QUICK_GELU : CL_KID_EXP;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		break;
+	case CLX_OP_ADD:
+	case CLX_OP_MUL:
+		kid = nd->op == CLX_OP_ADD ? CL_KID_ADD : CL_KID_MUL;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->src[1]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, clx_tensor_nelems(TN(1)));
+		break;
+	case CLX_OP_GATHER:
+		kid = CL_KID_GATHER;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->src[1]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, TN(0)->ne[1]);
+		arg_u(&a, TN(0)->ne[0]);
+		break;
+	case CLX_OP_CONCAT:
+		kid = CL_KID_CONCAT;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->src[1]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, TN(0)->ne[0]);
+		arg_u(&a, TN(0)->ne[1]);
+		arg_u(&a, TN(1)->ne[1]);
+		arg_u(&a, TN(1)->ne[2]);
+		break;
+	case CLX_OP_SLICE:
+		kid = CL_KID_SLICE;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, TN(0)->ne[1]);
+		arg_u(&a, TN(0)->ne[2]);
+		arg_u(&a, nd->iattr[0]);
+		arg_u(&a, nd->iattr[1]);
+		break;
+	case CLX_OP_MEAN: {
+		const struct clx_tensor *x = TN(0);
+		kid = CL_KID_MEAN;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, x->ne[1]);
+		arg_u(&a, clx_tensor_nelems(x) / x->ne[0] / x->ne[1]);
+		break;
+	}
+	case CLX_OP_PATCHIFY:
+		kid = CL_KID_PATCHIFY;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, TN(0)->ne[1]);
+		arg_u(&a, TN(0)->ne[2]);
+		arg_u(&a, TN(0)->ne[3]);
+		arg_u(&a, nd->iattr[0]);
+		break;
+	case CLX_OP_POOL_ARGMAX:
+		kid = CL_KID_POOL_ARGMAX;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->src[1]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, TN(0)->ne[1]);
+		arg_u(&a, TN(0)->ne[2]);
+		break;
+	case CLX_OP_REPEAT:
+		kid = CL_KID_REPEAT;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, n);
+		arg_u(&a, clx_tensor_nelems(TN(0)));
+		break;
+	case CLX_OP_TRANSPOSE:
+		kid = CL_KID_TRANSPOSE;
+		a = args_begin(b, kid);
+		arg_t(&a, b, g, nd->src[0]);
+		arg_t(&a, b, g, nd->dst);
+		arg_u(&a, TN(0)->ne[0]);
+		arg_u(&a, TN(0)->ne[1]);
+		break;
+	default:
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: node '%s': op %s has no kernel",
+				b->label, nd->name, clx_op_name(nd->op));
+	}
+	enum clx_status st = args_check(b, ctx, nd, kid, &a);
+	if (st != CLX_OK || n == 0)
+		return st;
+	return launch_items(b, ctx, nd, kid, n);
+}
+
+static enum clx_status op_l2_normalize(struct cl_backend *b, struct clx_ctx *ctx,
+				       const struct clx_graph *g, const struct clx_node *nd)
+{
+	const struct clx_tensor *x = TN(0);
+	const int64_t D = x->ne[x->n_dims - 1], rows = clx_tensor_nelems(x) / D;
+	struct args a = args_begin(b, CL_KID_L2_NORMALIZE);
+	arg_t(&a, b, g, nd->src[0]);
+	arg_t(&a, b, g, nd->dst);
+	arg_u(&a, D);
+	enum clx_status st = args_check(b, ctx, nd, CL_KID_L2_NORMALIZE, &a);
+	if (st != CLX_OK || rows == 0)
+		return st;
+	return launch(b, ctx, nd, CL_KID_L2_NORMALIZE, (size_t)rows, 1,
+		      pick_wg(b, CL_KID_L2_NORMALIZE, pow2_ceil(D < 256 ? (size_t)D : 256)), (int)a.i);
+}
+
+#undef TN
+
+/* ------------------------------------------------------------- dispatch */
+
+enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+			   int node)
+{
+	const struct clx_node *nd = &g->nodes[node];
+	switch (nd->op) {
+	case CLX_OP_MATMUL: return op_matmul(b, ctx, g, nd);
+	case CLX_OP_LAYER_NORM: return op_layer_norm(b, ctx, g, nd);
+	case CLX_OP_ATTENTION: return op_attention(b, ctx, g, nd);
+	case CLX_OP_L2_NORMALIZE: return op_l2_normalize(b, ctx, g, nd);
+	case CLX_OP_QUICK_GELU:
+	case CLX_OP_EXP:
+	case CLX_OP_ADD:
+	case CLX_OP_MUL:
+	case CLX_OP_GATHER:
+	case CLX_OP_CONCAT:
+	case CLX_OP_SLICE:
+	case CLX_OP_MEAN:
+	case CLX_OP_PATCHIFY:
+	case CLX_OP_POOL_ARGMAX:
+	case CLX_OP_REPEAT:
+	case CLX_OP_TRANSPOSE: return op_items(b, ctx, g, nd);
+	case CLX_OP_COUNT:
+	default:
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: node '%s' has unknown op %d", b->label,
+				nd->name, (int)nd->op);
+	}
+}

@@ -1,0 +1,66 @@
+/* backend_impl.h — the interface a backend implements, and how it registers.
+ *
+ * Seen only by runtime/engine/ and the backends (runtime/cpu, cl/, the null
+ * and checked backends); clients use the wrappers of clx/backend.h. Every
+ * slot marked optional may be NULL and the wrapper supplies the default. */
+#ifndef CLX_ENGINE_BACKEND_IMPL_H
+#define CLX_ENGINE_BACKEND_IMPL_H
+
+#include "clx/backend.h"
+
+struct clx_backend_i {
+	const char *(*name)(const struct clx_backend *be);
+	void (*free)(struct clx_backend *be);
+	const struct clx_device_info *(*device)(const struct clx_backend *be);
+	/* Allocate `arena_bytes` for the activations (tensor offsets are in
+	 * g->tensors[].offs) and make every WEIGHT tensor's data available. */
+	enum clx_status (*prepare)(struct clx_backend *be, struct clx_ctx *ctx,
+				   const struct clx_graph *g, size_t arena_bytes);
+	enum clx_status (*set_tensor)(struct clx_backend *be, struct clx_ctx *ctx,
+				      const struct clx_graph *g, int t, const void *data);
+	enum clx_status (*get_tensor)(struct clx_backend *be, struct clx_ctx *ctx,
+				      const struct clx_graph *g, int t, void *data);
+	enum clx_status (*run_node)(struct clx_backend *be, struct clx_ctx *ctx,
+				    const struct clx_graph *g, int node);
+	/* Optional (NULL: a synchronous backend). */
+	enum clx_status (*synchronize)(struct clx_backend *be, struct clx_ctx *ctx);
+	/* Optional (NULL: every node). */
+	bool (*supports)(struct clx_backend *be, const struct clx_graph *g, int node);
+	/* Optional, both or neither (NULL: cannot time nodes). */
+	enum clx_status (*set_profiling)(struct clx_backend *be, struct clx_ctx *ctx, bool on);
+	enum clx_status (*node_times)(struct clx_backend *be, struct clx_ctx *ctx,
+				      const struct clx_graph *g, double *ns);
+	/* Optional (NULL: zeros). nodes_run is the engine's. */
+	void (*stats)(const struct clx_backend *be, struct clx_backend_stats *out);
+	/* Optional (NULL: no microbenchmarks). */
+	enum clx_status (*peak)(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
+				double *gbps);
+};
+
+struct clx_backend {
+	const struct clx_backend_i *iface;
+	void *impl;                  /* the backend's own state */
+	/* the engine's */
+	const void *prepared_for;    /* the session whose graph is prepared, or NULL */
+	uint64_t nodes_run;
+};
+
+/* A backend kind, listed in the build's table (CMake generates
+ * clx_backends.h from the backends it builds). */
+struct clx_backend_reg {
+	const char *name;            /* "cpu", "null", "cl" */
+	/* Its devices, in a new array (clx_free). None is not an error: *n = 0
+	 * with the reason in note. */
+	enum clx_status (*list)(struct clx_ctx *ctx, struct clx_device_info **devs, int *n,
+				char *note, size_t cap);
+	/* Opens one of the devices `list` gave. */
+	enum clx_status (*open)(struct clx_ctx *ctx, const struct clx_device_info *dev,
+				struct clx_backend **out);
+};
+
+/* A new struct clx_backend for iface and impl (NULL after an allocation
+ * failure, with the message in ctx). */
+struct clx_backend *clx_backend_new(struct clx_ctx *ctx, const struct clx_backend_i *iface,
+				    void *impl);
+
+#endif
