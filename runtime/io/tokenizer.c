@@ -31,6 +31,7 @@
 #include "clx/tokenizer.h"
 #include "core/file.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "clx/limits.h"
 
 #include <cjson/cJSON.h>
@@ -91,110 +92,7 @@ static size_t pow2_at_least(size_t n)
 	return c;
 }
 
-/* ------------------------------------------------------------------ UTF-8 */
-
-/* Strict RFC 3629 check. On failure *bad is the offset of the first byte of
- * the bad sequence and *why says what is wrong. */
-static bool utf8_valid(const uint8_t *s, size_t n, size_t *bad, const char **why)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t need;
-		uint32_t cp, min;
-		if (c >= 0xC2 && c <= 0xDF) {
-			need = 1, cp = c & 0x1F, min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2, cp = c & 0x0F, min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			*bad = i;
-			*why = c >= 0x80 && c <= 0xBF ? "unexpected continuation byte"
-			       : c == 0xC0 || c == 0xC1 ? "overlong encoding"
-							: "byte never valid in UTF-8";
-			return false;
-		}
-		for (size_t k = 1; k <= need; k++) {
-			if (i + k >= n || (s[i + k] & 0xC0) != 0x80) {
-				*bad = i;
-				*why = "truncated sequence";
-				return false;
-			}
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if (cp < min) {
-			*bad = i;
-			*why = "overlong encoding";
-			return false;
-		}
-		if (cp >= 0xD800 && cp <= 0xDFFF) {
-			*bad = i;
-			*why = "UTF-16 surrogate code point";
-			return false;
-		}
-		if (cp > 0x10FFFF) {
-			*bad = i;
-			*why = "code point above U+10FFFF";
-			return false;
-		}
-		i += need + 1;
-	}
-	return true;
-}
-
-/* Decodes one code point of already validated UTF-8. */
-static uint32_t utf8_next(const uint8_t *s, size_t *i)
-{
-	uint8_t c = s[*i];
-	if (c < 0x80) {
-		*i += 1;
-		return c;
-	}
-	if (c < 0xE0) {
-		uint32_t cp = ((uint32_t)(c & 0x1F) << 6) | (s[*i + 1] & 0x3F);
-		*i += 2;
-		return cp;
-	}
-	if (c < 0xF0) {
-		uint32_t cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[*i + 1] & 0x3F) << 6) |
-			      (s[*i + 2] & 0x3F);
-		*i += 3;
-		return cp;
-	}
-	uint32_t cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[*i + 1] & 0x3F) << 12) |
-		      ((uint32_t)(s[*i + 2] & 0x3F) << 6) | (s[*i + 3] & 0x3F);
-	*i += 4;
-	return cp;
-}
-
-static size_t utf8_put(uint8_t *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (uint8_t)(0xC0 | (cp >> 6));
-		o[1] = (uint8_t)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (uint8_t)(0xE0 | (cp >> 12));
-		o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (uint8_t)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (uint8_t)(0xF0 | (cp >> 18));
-	o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (uint8_t)(0x80 | (cp & 0x3F));
-	return 4;
-}
+/* ------------------------------------------------------------- messages */
 
 /* Up to `max` bytes of s for a message: printable ASCII as is, the rest as
  * \xNN, "..." when cut. */
@@ -430,7 +328,7 @@ static bool normalize(struct enc *e, const uint8_t *s, size_t n)
 	e->n_cp = 0;
 	/* Canonical decomposition. */
 	for (size_t i = 0; i < n;) {
-		uint32_t cp = utf8_next(s, &i);
+		uint32_t cp = clx_utf8_decode(s, &i);
 		if (cp < 0xC0 || is_hf_unknown(cp)) {
 			if (!push_cp(e, cp))
 				return false;
@@ -633,7 +531,7 @@ static bool emit_piece(struct enc *e, const uint32_t *cp, size_t n)
 		return false;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
-		m += utf8_put(e->pb + m, cp[i]);
+		m += clx_utf8_encode(e->pb + m, cp[i]);
 	return bpe_word(e, e->pb, m);
 }
 
@@ -730,7 +628,7 @@ static enum clx_status encode_text(struct enc *e, const char *text, size_t len)
 	e->special_literal = false;
 	if (len > CLX_MAX_TOKENIZER_TEXT)
 		return CLX_ERR_INVALID_ARG;
-	if (!utf8_valid((const uint8_t *)text, len, &e->bad_offset, &e->bad_why))
+	if (!clx_utf8_valid((const uint8_t *)text, len, &e->bad_offset, &e->bad_why))
 		return CLX_ERR_FORMAT;
 	if (!push_id(e, t->info.bos_id))
 		return CLX_ERR_NOMEM;
@@ -851,7 +749,7 @@ enum clx_status clx_tokenizer_normalize(struct clx_ctx *ctx, const char *text, s
 		st = encode_fail(ctx, &e, CLX_ERR_INVALID_ARG, "text", text, len);
 		goto done;
 	}
-	if (!utf8_valid((const uint8_t *)text, len, &e.bad_offset, &e.bad_why)) {
+	if (!clx_utf8_valid((const uint8_t *)text, len, &e.bad_offset, &e.bad_why)) {
 		st = encode_fail(ctx, &e, CLX_ERR_FORMAT, "text", text, len);
 		goto done;
 	}
@@ -868,7 +766,7 @@ enum clx_status clx_tokenizer_normalize(struct clx_ctx *ctx, const char *text, s
 	}
 	size_t o = 0;
 	for (size_t i = 0; i < e.n_cp; i++)
-		o += utf8_put((uint8_t *)s + o, e.cp[i]);
+		o += clx_utf8_encode((uint8_t *)s + o, e.cp[i]);
 	s[o] = '\0';
 	*out = s;
 	if (out_len)
@@ -998,7 +896,7 @@ static enum clx_status json_parse(struct clx_ctx *ctx, const char *name, const c
 	size_t bad;
 	const char *why;
 	*out = NULL;
-	if (!utf8_valid((const uint8_t *)s, n, &bad, &why))
+	if (!clx_utf8_valid((const uint8_t *)s, n, &bad, &why))
 		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: invalid UTF-8 at byte %zu: %s", name, bad, why);
 	return clx_json_parse(ctx, name, s, n, 0, out);
 }
@@ -1116,7 +1014,7 @@ static enum clx_status load_vocab(struct clx_ctx *ctx, struct clx_tokenizer *t, 
 				 (byte >= 0xAE && byte <= 0xFF);
 		uint32_t cp = printable ? (uint32_t)byte : next_extra++;
 		char sym[8];
-		size_t l = utf8_put((uint8_t *)sym, cp);
+		size_t l = clx_utf8_encode((uint8_t *)sym, cp);
 		int32_t id = vocab_find(t, sym, l);
 		t->byte_id[byte] = id >= 0 ? id : eos;
 		memcpy(sym + l, EOW_SUFFIX, 4);
@@ -1133,7 +1031,7 @@ static enum clx_status load_merges(struct clx_ctx *ctx, struct clx_tokenizer *t,
 {
 	size_t bad;
 	const char *why;
-	if (!utf8_valid((const uint8_t *)s, n, &bad, &why)) {
+	if (!clx_utf8_valid((const uint8_t *)s, n, &bad, &why)) {
 		size_t line = 1;
 		for (size_t i = 0; i < bad; i++)
 			line += s[i] == '\n';

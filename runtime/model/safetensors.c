@@ -11,6 +11,7 @@
  * against another process truncating the file under the mapping. */
 #include "clx/safetensors.h"
 #include "core/json.h"
+#include "core/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -32,40 +33,6 @@ static uint64_t le64(const uint8_t *p)
 	for (int i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
-}
-
-/* Length of the valid UTF-8 sequence at p (n bytes available), 0 if it is
- * invalid: overlong forms, surrogates (U+D800..DFFF), > U+10FFFF,
- * truncated sequences and stray continuation bytes are all rejected. */
-static size_t utf8_len(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (c == 0xED)
-			hi = 0x9F; /* surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F; /* > U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (len > n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t k = 2; k < len; k++)
-		if ((p[k] & 0xC0) != 0x80)
-			return 0;
-	return len;
 }
 
 /* A name fit for a one-line message: at most 64 bytes (cut at a UTF-8
@@ -172,7 +139,7 @@ static enum clx_status scan_header(struct clx_ctx *ctx, const char *name, const 
 			return clx_fail(ctx, CLX_ERR_FORMAT, "%s: header has a NUL byte at offset %zu",
 					name, 8 + i);
 		if (c >= 0x80) {
-			size_t len = utf8_len(h + i, n - i);
+			size_t len = clx_utf8_seq(h + i, n - i, NULL);
 			if (!len)
 				return clx_fail(ctx, CLX_ERR_FORMAT,
 						"%s: header is not valid UTF-8 at offset %zu (byte 0x%02X)",
@@ -949,18 +916,6 @@ static bool write_all(int fd, const void *buf, size_t len)
 	return true;
 }
 
-static bool valid_utf8(const char *s)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len((const uint8_t *)s + i, n - i);
-		if (!len)
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 enum clx_status clx_safetensors_write(struct clx_ctx *ctx, const char *path, int n,
 				      const struct clx_st_write_entry *entries)
 {
@@ -990,7 +945,9 @@ enum clx_status clx_safetensors_write(struct clx_ctx *ctx, const char *path, int
 	sb_str(&hb, "{");
 	for (int i = 0; i < n; i++) {
 		const struct clx_st_write_entry *e = &entries[i];
-		if (!e->name || !valid_utf8(e->name) || !strcmp(e->name, "__metadata__")) {
+		if (!e->name ||
+		    !clx_utf8_valid((const uint8_t *)e->name, strlen(e->name), NULL, NULL) ||
+		    !strcmp(e->name, "__metadata__")) {
 			status = clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					  "%s: entry %d has no name, a name that is not UTF-8, or the reserved name __metadata__",
 					  path, i);
