@@ -147,6 +147,20 @@ static enum clx_status launch_items(struct cl_backend *b, struct clx_ctx *ctx, c
 	return launch(b, ctx, nd, kid, groups, 1, L, -1);
 }
 
+/* One work-group per row of D values (layer_norm, l2_normalize): up to 256
+ * items, a power of two, with the local reduction buffer as the argument
+ * after the last one set in *a. */
+static enum clx_status launch_rows(struct cl_backend *b, struct clx_ctx *ctx,
+				   const struct clx_node *nd, int kid, const struct args *a,
+				   int64_t rows, int64_t D)
+{
+	enum clx_status st = args_check(b, ctx, nd, kid, a);
+	if (st != CLX_OK || rows == 0)
+		return st;
+	return launch(b, ctx, nd, kid, (size_t)rows, 1,
+		      pick_wg(b, kid, pow2_ceil(D < 256 ? (size_t)D : 256)), (int)a->i);
+}
+
 /* --------------------------------------------------------------- ops */
 
 #define TN(i) (&g->tensors[nd->src[i]])
@@ -203,11 +217,7 @@ static enum clx_status op_layer_norm(struct cl_backend *b, struct clx_ctx *ctx, 
 	arg_t(&a, b, g, nd->dst);
 	arg_u(&a, D);
 	arg_f(&a, nd->fattr[0]);
-	enum clx_status st = args_check(b, ctx, nd, CL_KID_LAYER_NORM, &a);
-	if (st != CLX_OK || rows == 0)
-		return st;
-	return launch(b, ctx, nd, CL_KID_LAYER_NORM, (size_t)rows, 1,
-		      pick_wg(b, CL_KID_LAYER_NORM, pow2_ceil(D < 256 ? (size_t)D : 256)), (int)a.i);
+	return launch_rows(b, ctx, nd, CL_KID_LAYER_NORM, &a, rows, D);
 }
 
 static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
@@ -247,116 +257,91 @@ static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, c
 	return launch(b, ctx, nd, CL_KID_ATTENTION, (size_t)Sq, (size_t)(n * H), L, (int)a.i);
 }
 
+/* The kernels with one work-item per output element (elementwise.cl,
+ * movement.cl, reduce.cl's mean): arguments are the sources, the output,
+ * the element count n (all but transpose) and a few op-specific integers. */
 static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 				const struct clx_node *nd)
 {
 	const int64_t n = clx_tensor_nelems(&g->tensors[nd->dst]);
-	int kid;
-	struct args a;
+	const struct clx_tensor *x = TN(0);
+	int kid, n_src = 1, n_ex = 0;
+	bool pass_n = true;
+	int64_t ex[4];
 	switch (nd->op) {
 	case CLX_OP_QUICK_GELU:
+		kid = CL_KID_QUICK_GELU;
+		break;
 	case CLX_OP_EXP:
-		kid = nd->op == CLX_OP_QUICK_GELU ? CL_KID_QUICK_GELU : CL_KID_EXP;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
+		kid = CL_KID_EXP;
 		break;
 	case CLX_OP_ADD:
 	case CLX_OP_MUL:
 		kid = nd->op == CLX_OP_ADD ? CL_KID_ADD : CL_KID_MUL;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->src[1]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, clx_tensor_nelems(TN(1)));
+		n_src = 2;
+		ex[n_ex++] = clx_tensor_nelems(TN(1));
 		break;
 	case CLX_OP_GATHER:
 		kid = CL_KID_GATHER;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->src[1]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, TN(0)->ne[1]);
-		arg_u(&a, TN(0)->ne[0]);
+		n_src = 2;
+		ex[n_ex++] = x->ne[1];
+		ex[n_ex++] = x->ne[0];
 		break;
 	case CLX_OP_CONCAT:
 		kid = CL_KID_CONCAT;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->src[1]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, TN(0)->ne[0]);
-		arg_u(&a, TN(0)->ne[1]);
-		arg_u(&a, TN(1)->ne[1]);
-		arg_u(&a, TN(1)->ne[2]);
+		n_src = 2;
+		ex[n_ex++] = x->ne[0];
+		ex[n_ex++] = x->ne[1];
+		ex[n_ex++] = TN(1)->ne[1];
+		ex[n_ex++] = TN(1)->ne[2];
 		break;
 	case CLX_OP_SLICE:
 		kid = CL_KID_SLICE;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, TN(0)->ne[1]);
-		arg_u(&a, TN(0)->ne[2]);
-		arg_u(&a, nd->iattr[0]);
-		arg_u(&a, nd->iattr[1]);
+		ex[n_ex++] = x->ne[1];
+		ex[n_ex++] = x->ne[2];
+		ex[n_ex++] = nd->iattr[0];
+		ex[n_ex++] = nd->iattr[1];
 		break;
-	case CLX_OP_MEAN: {
-		const struct clx_tensor *x = TN(0);
+	case CLX_OP_MEAN:
 		kid = CL_KID_MEAN;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, x->ne[1]);
-		arg_u(&a, clx_tensor_nelems(x) / x->ne[0] / x->ne[1]);
+		ex[n_ex++] = x->ne[1];
+		ex[n_ex++] = clx_tensor_nelems(x) / x->ne[0] / x->ne[1];
 		break;
-	}
 	case CLX_OP_PATCHIFY:
 		kid = CL_KID_PATCHIFY;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, TN(0)->ne[1]);
-		arg_u(&a, TN(0)->ne[2]);
-		arg_u(&a, TN(0)->ne[3]);
-		arg_u(&a, nd->iattr[0]);
+		ex[n_ex++] = x->ne[1];
+		ex[n_ex++] = x->ne[2];
+		ex[n_ex++] = x->ne[3];
+		ex[n_ex++] = nd->iattr[0];
 		break;
 	case CLX_OP_POOL_ARGMAX:
 		kid = CL_KID_POOL_ARGMAX;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->src[1]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, TN(0)->ne[1]);
-		arg_u(&a, TN(0)->ne[2]);
+		n_src = 2;
+		ex[n_ex++] = x->ne[1];
+		ex[n_ex++] = x->ne[2];
 		break;
 	case CLX_OP_REPEAT:
 		kid = CL_KID_REPEAT;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, n);
-		arg_u(&a, clx_tensor_nelems(TN(0)));
+		ex[n_ex++] = clx_tensor_nelems(x);
 		break;
 	case CLX_OP_TRANSPOSE:
 		kid = CL_KID_TRANSPOSE;
-		a = args_begin(b, kid);
-		arg_t(&a, b, g, nd->src[0]);
-		arg_t(&a, b, g, nd->dst);
-		arg_u(&a, TN(0)->ne[0]);
-		arg_u(&a, TN(0)->ne[1]);
+		pass_n = false;
+		ex[n_ex++] = x->ne[0];
+		ex[n_ex++] = x->ne[1];
 		break;
 	default:
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: node '%s': op %s has no kernel",
 				b->label, nd->name, clx_op_name(nd->op));
 	}
+	struct args a = args_begin(b, kid);
+	for (int i = 0; i < n_src; i++)
+		arg_t(&a, b, g, nd->src[i]);
+	arg_t(&a, b, g, nd->dst);
+	if (pass_n)
+		arg_u(&a, n);
+	for (int i = 0; i < n_ex; i++)
+		arg_u(&a, ex[i]);
 	enum clx_status st = args_check(b, ctx, nd, kid, &a);
 	if (st != CLX_OK || n == 0)
 		return st;
@@ -372,11 +357,7 @@ static enum clx_status op_l2_normalize(struct cl_backend *b, struct clx_ctx *ctx
 	arg_t(&a, b, g, nd->src[0]);
 	arg_t(&a, b, g, nd->dst);
 	arg_u(&a, D);
-	enum clx_status st = args_check(b, ctx, nd, CL_KID_L2_NORMALIZE, &a);
-	if (st != CLX_OK || rows == 0)
-		return st;
-	return launch(b, ctx, nd, CL_KID_L2_NORMALIZE, (size_t)rows, 1,
-		      pick_wg(b, CL_KID_L2_NORMALIZE, pow2_ceil(D < 256 ? (size_t)D : 256)), (int)a.i);
+	return launch_rows(b, ctx, nd, CL_KID_L2_NORMALIZE, &a, rows, D);
 }
 
 #undef TN
