@@ -12,27 +12,29 @@
 
 /* ------------------------------------------------------------ info queries */
 
+/* The end of a string query into buf (pre-set to ""): "?" when it failed,
+ * NUL-terminated in any case, trailing characters of `trim` removed (the
+ * spaces, and for device strings newlines, some drivers leave). */
+static void info_str_done(cl_int err, char *buf, size_t cap, const char *trim)
+{
+	if (err != CL_SUCCESS)
+		snprintf(buf, cap, "?");
+	buf[cap - 1] = '\0';
+	size_t n = strlen(buf);
+	while (n > 0 && strchr(trim, buf[n - 1]))
+		buf[--n] = '\0';
+}
+
 static void dev_str(cl_device_id d, cl_device_info what, char *buf, size_t cap)
 {
 	buf[0] = '\0';
-	if (CLW(clGetDeviceInfo, d, what, cap - 1, buf, NULL) != CL_SUCCESS)
-		snprintf(buf, cap, "?");
-	buf[cap - 1] = '\0';
-	/* trim trailing spaces some drivers leave */
-	size_t n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\n'))
-		buf[--n] = '\0';
+	info_str_done(CLW(clGetDeviceInfo, d, what, cap - 1, buf, NULL), buf, cap, " \n");
 }
 
 static void plat_str(cl_platform_id p, cl_platform_info what, char *buf, size_t cap)
 {
 	buf[0] = '\0';
-	if (CLW(clGetPlatformInfo, p, what, cap - 1, buf, NULL) != CL_SUCCESS)
-		snprintf(buf, cap, "?");
-	buf[cap - 1] = '\0';
-	size_t n = strlen(buf);
-	while (n > 0 && buf[n - 1] == ' ')
-		buf[--n] = '\0';
+	info_str_done(CLW(clGetPlatformInfo, p, what, cap - 1, buf, NULL), buf, cap, " ");
 }
 
 static cl_uint dev_uint(cl_device_id d, cl_device_info what)
@@ -181,6 +183,24 @@ enum clx_status cl_enumerate(struct clx_ctx *ctx, struct cl_dev **out, int *n)
 	}
 	*out = devs;
 	*n = count;
+	return CLX_OK;
+}
+
+enum clx_status cl_find(struct clx_ctx *ctx, int platform, int device, struct cl_dev *out)
+{
+	cl_platform_id plats[MAX_PLATFORMS];
+	cl_device_id ids[MAX_DEVICES];
+	cl_uint np = 0, nd = 0;
+	cl_int err = CLW(clGetPlatformIDs, MAX_PLATFORMS, plats, &np);
+	if (err == CL_SUCCESS && platform >= 0 && (cl_uint)platform < np && platform < MAX_PLATFORMS)
+		err = CLW(clGetDeviceIDs, plats[platform], CL_DEVICE_TYPE_ALL, MAX_DEVICES, ids, &nd);
+	if (err != CL_SUCCESS || platform < 0 || (cl_uint)platform >= np || device < 0 ||
+	    (cl_uint)device >= nd || device >= MAX_DEVICES)
+		return clx_fail(ctx, CLX_ERR_NOT_FOUND, "device cl:%d:%d: no longer present (%s)", platform,
+				device, err == CL_SUCCESS ? "not listed" : clw_error_name(err));
+	out->platform = plats[platform];
+	out->device = ids[device];
+	fill_info(out, platform, device);
 	return CLX_OK;
 }
 
