@@ -373,25 +373,13 @@ static void roofline(FILE *f, const struct prof_doc *doc)
 
 /* ------------------------------------------------------------ top nodes */
 
-static const struct prof_device *sort_dev;
-static int cmp_time(const void *a, const void *b)
-{
-	const double x = sort_dev->nodes[*(const int *)a].time_s;
-	const double y = sort_dev->nodes[*(const int *)b].time_s;
-	return x > y ? -1 : x < y;
-}
-
 static void top_nodes(FILE *f, const struct prof_device *d, int color, int top_n)
 {
 	if (d->n_nodes == 0 || !isfinite(d->node_sum_s))
 		return;
-	int *idx = clx_malloc((size_t)d->n_nodes * sizeof *idx);
+	int *idx = prof_nodes_by_time(d);
 	if (!idx)
 		return;
-	for (int k = 0; k < d->n_nodes; k++)
-		idx[k] = k;
-	sort_dev = d;
-	qsort(idx, (size_t)d->n_nodes, sizeof *idx, cmp_time);
 	char l[200];
 	label_of(d, l, sizeof l);
 	fprintf(f, "<h3 style=\"color:%s\">", dev_color[color % N_DEV_COLORS]);

@@ -165,6 +165,9 @@ bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err,
 bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *err, size_t cap);
 /* The aligned table and the top-N nodes per device. */
 void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n);
+/* Indices of d's nodes (d->n_nodes ≥ 1), most device time first, as the
+ * table and the HTML page list them; clx_malloc'ed, NULL when out of memory. */
+int *prof_nodes_by_time(const struct prof_device *d);
 
 /* "1.23 ms" style figures for tables: seconds with a unit that fits. */
 const char *prof_fmt_time(char *buf, size_t cap, double s);

@@ -816,6 +816,18 @@ static int cmp_node_time(const void *a, const void *b)
 	return x > y ? -1 : x < y;
 }
 
+int *prof_nodes_by_time(const struct prof_device *d)
+{
+	int *idx = clx_malloc((size_t)d->n_nodes * sizeof *idx);
+	if (!idx)
+		return NULL;
+	for (int k = 0; k < d->n_nodes; k++)
+		idx[k] = k;
+	sort_dev = d;
+	qsort(idx, (size_t)d->n_nodes, sizeof *idx, cmp_node_time);
+	return idx;
+}
+
 void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 {
 	char hdr[160];
@@ -872,13 +884,9 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 		const struct prof_device *d = &doc->devices[i];
 		if (d->n_nodes == 0 || !isfinite(d->node_sum_s))
 			continue;
-		int *idx = clx_malloc((size_t)d->n_nodes * sizeof *idx);
+		int *idx = prof_nodes_by_time(d);
 		if (!idx)
 			return;
-		for (int k = 0; k < d->n_nodes; k++)
-			idx[k] = k;
-		sort_dev = d;
-		qsort(idx, (size_t)d->n_nodes, sizeof *idx, cmp_node_time);
 		fprintf(f, "\ntop %d nodes on %s (%s), of %s device time:\n", top_n, d->id, d->name,
 			prof_fmt_time(hdr, sizeof hdr, d->node_sum_s));
 		fprintf(f, "  %-4s %-40s %-12s %-16s %10s %6s %9s %8s\n", "#", "node", "op", "shape", "time",
