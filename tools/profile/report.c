@@ -69,60 +69,141 @@ static double roof(const struct prof_device *d, double ai)
 	return fmin(d->peak_gflops, ai * d->peak_gbps);
 }
 
+/* ------------------------------------------------------------- schema */
+
+/* One figure of the schema: its key and where it lives in a struct. The
+ * tables below list each object's plain figures in the order they are
+ * written; both directions go through them, so the writer and the reader
+ * cannot drift apart. Figures with a rule of their own (null for "", for
+ * -1, derived ones, arrays) stay in the code. */
+enum field_kind {
+	FIELD_STR, /* char array; "" when absent */
+	FIELD_NUM, /* double; null in JSON when not finite, NaN when absent */
+	FIELD_INT, /* int */
+	FIELD_I64, /* int64_t */
+};
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t off, cap; /* cap: FIELD_STR's array size */
+};
+
+#define STR(T, k, m) { k, FIELD_STR, offsetof(T, m), sizeof ((T *)0)->m }
+#define NUM(T, k, m) { k, FIELD_NUM, offsetof(T, m), 0 }
+#define INT(T, k, m) { k, FIELD_INT, offsetof(T, m), 0 }
+#define I64(T, k, m) { k, FIELD_I64, offsetof(T, m), 0 }
+#define F(table) (table), sizeof (table) / sizeof *(table)
+
+#define D struct prof_device
+static const struct field dev_ident[] = {
+	STR(D, "id", id), STR(D, "backend", backend), STR(D, "name", name),
+	STR(D, "vendor", vendor), STR(D, "type", type), STR(D, "platform", platform),
+	STR(D, "platform_version", platform_version), STR(D, "device_version", device_version),
+	STR(D, "driver_version", driver_version), STR(D, "host", host),
+	INT(D, "compute_units", compute_units), INT(D, "clock_mhz", clock_mhz),
+	INT(D, "threads", threads),
+};
+static const struct field dev_shape[] = {
+	I64(D, "batch", B), I64(D, "frames", T), I64(D, "prompts", K), I64(D, "tokens", L),
+};
+static const struct field dev_start[] = {
+	NUM(D, "model_load_s", model_load_s), NUM(D, "cold_s", cold_s), NUM(D, "warm_s", warm_s),
+	NUM(D, "first_result_s", first_result_s), NUM(D, "program_s", program_s),
+};
+static const struct field dev_latency[] = {
+	NUM(D, "min_s", lat_min_s), NUM(D, "median_s", lat_med_s), NUM(D, "max_s", lat_max_s),
+};
+static const struct field dev_time[] = {
+	NUM(D, "wall_s", wall_s), NUM(D, "device_s", device_s), NUM(D, "node_sum_s", node_sum_s),
+	NUM(D, "host_overhead_s", host_s), STR(D, "node_timing", timing),
+};
+static const struct field dev_work[] = { NUM(D, "flops", flops), NUM(D, "bytes", bytes) };
+static const struct field dev_peak[] = {
+	NUM(D, "gflops", peak_gflops), NUM(D, "gbps", peak_gbps), STR(D, "source", peak_source),
+};
+static const struct field dev_memory[] = {
+	NUM(D, "weights_bytes", mem_weights), NUM(D, "activations_bytes", mem_activations),
+	NUM(D, "other_bytes", mem_other), NUM(D, "host_peak_rss_bytes", host_peak_rss),
+};
+#undef D
+
+#define N struct prof_node
+static const struct field node_names[] = { STR(N, "name", name), STR(N, "op", op) };
+static const struct field node_figures[] = {
+	STR(N, "shape", shape), NUM(N, "time_s", time_s), NUM(N, "start_s", start_s),
+	NUM(N, "host_s", host_s), NUM(N, "flops", flops), NUM(N, "bytes", bytes),
+};
+#undef N
+
+#define P struct prof_doc
+static const struct field doc_clx[] = {
+	STR(P, "version", clx_version), STR(P, "git_revision", git_revision),
+};
+static const struct field doc_host[] = {
+	STR(P, "name", host), STR(P, "os", os), STR(P, "cpu", cpu), INT(P, "cores", cores),
+};
+static const struct field doc_model[] = {
+	STR(P, "path", model_path), STR(P, "config_hash", config_hash),
+	NUM(P, "weights_file_bytes", weights_file_bytes), I64(P, "parameters", n_params),
+};
+static const struct field doc_shape[] = {
+	I64(P, "batch", B), I64(P, "frames", T), I64(P, "prompts", K), I64(P, "tokens", L),
+	I64(P, "image_size", image_size),
+};
+static const struct field doc_settings[] = { INT(P, "runs", runs), INT(P, "warmup", warmup) };
+#undef P
+#undef STR
+#undef NUM
+#undef INT
+#undef I64
+
+static void put_fields(cJSON *o, const void *base, const struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = (const char *)base + f[i].off, *k = f[i].key;
+		switch (f[i].kind) {
+		case FIELD_STR: add_str(o, k, p); break;
+		case FIELD_NUM: add_num(o, k, *(const double *)p); break;
+		case FIELD_INT: cJSON_AddNumberToObject(o, k, *(const int *)p); break;
+		case FIELD_I64: cJSON_AddNumberToObject(o, k, (double)*(const int64_t *)p); break;
+		}
+	}
+}
+
+static void put_array(cJSON *o, const char *k, const double *v, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, k);
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+}
+
 cJSON *prof_device_to_json(const struct prof_device *d)
 {
 	cJSON *o = cJSON_CreateObject();
-	add_str(o, "id", d->id);
-	add_str(o, "backend", d->backend);
-	add_str(o, "name", d->name);
-	add_str(o, "vendor", d->vendor);
-	add_str(o, "type", d->type);
-	add_str(o, "platform", d->platform);
-	add_str(o, "platform_version", d->platform_version);
-	add_str(o, "device_version", d->device_version);
-	add_str(o, "driver_version", d->driver_version);
-	add_str(o, "host", d->host);
-	cJSON_AddNumberToObject(o, "compute_units", d->compute_units);
-	cJSON_AddNumberToObject(o, "clock_mhz", d->clock_mhz);
-	cJSON_AddNumberToObject(o, "threads", d->threads);
+	put_fields(o, d, F(dev_ident));
 	cJSON_AddBoolToObject(o, "ok", d->ok);
 	if (d->error[0])
 		add_str(o, "error", d->error);
 	else
 		cJSON_AddNullToObject(o, "error");
 
-	cJSON *sh = cJSON_AddObjectToObject(o, "shape");
-	cJSON_AddNumberToObject(sh, "batch", (double)d->B);
-	cJSON_AddNumberToObject(sh, "frames", (double)d->T);
-	cJSON_AddNumberToObject(sh, "prompts", (double)d->K);
-	cJSON_AddNumberToObject(sh, "tokens", (double)d->L);
+	put_fields(cJSON_AddObjectToObject(o, "shape"), d, F(dev_shape));
 
 	cJSON *st = cJSON_AddObjectToObject(o, "start");
-	add_num(st, "model_load_s", d->model_load_s);
-	add_num(st, "cold_s", d->cold_s);
-	add_num(st, "warm_s", d->warm_s);
-	add_num(st, "first_result_s", d->first_result_s);
-	add_num(st, "program_s", d->program_s);
+	put_fields(st, d, F(dev_start));
 	if (d->program_from_cache < 0)
 		cJSON_AddNullToObject(st, "program_from_cache");
 	else
 		cJSON_AddBoolToObject(st, "program_from_cache", d->program_from_cache);
 
 	cJSON *lat = cJSON_AddObjectToObject(o, "latency");
-	cJSON *runs = cJSON_AddArrayToObject(lat, "runs_s");
-	for (int i = 0; i < d->n_runs; i++)
-		cJSON_AddItemToArray(runs, cJSON_CreateNumber(d->runs_s[i]));
-	add_num(lat, "min_s", d->lat_min_s);
-	add_num(lat, "median_s", d->lat_med_s);
-	add_num(lat, "max_s", d->lat_max_s);
+	put_array(lat, "runs_s", d->runs_s, d->n_runs);
+	put_fields(lat, d, F(dev_latency));
 	add_num(o, "throughput_videos_per_s", d->throughput);
 
 	cJSON *tm = cJSON_AddObjectToObject(o, "time");
-	add_num(tm, "wall_s", d->wall_s);
-	add_num(tm, "device_s", d->device_s);
-	add_num(tm, "node_sum_s", d->node_sum_s);
-	add_num(tm, "host_overhead_s", d->host_s);
-	add_str(tm, "node_timing", d->timing);
+	put_fields(tm, d, F(dev_time));
 	if (d->timing_note[0])
 		add_str(tm, "node_timing_note", d->timing_note);
 	else
@@ -136,41 +217,24 @@ cJSON *prof_device_to_json(const struct prof_device *d)
 	}
 
 	cJSON *wk = cJSON_AddObjectToObject(o, "work");
-	add_num(wk, "flops", d->flops);
-	add_num(wk, "bytes", d->bytes);
+	put_fields(wk, d, F(dev_work));
 	add_num(wk, "achieved_gflops", ratio(d->flops, d->node_sum_s) * 1e-9);
 
-	cJSON *pk = cJSON_AddObjectToObject(o, "peak");
-	add_num(pk, "gflops", d->peak_gflops);
-	add_num(pk, "gbps", d->peak_gbps);
-	add_str(pk, "source", d->peak_source);
-
-	cJSON *mem = cJSON_AddObjectToObject(o, "memory");
-	add_num(mem, "weights_bytes", d->mem_weights);
-	add_num(mem, "activations_bytes", d->mem_activations);
-	add_num(mem, "other_bytes", d->mem_other);
-	add_num(mem, "host_peak_rss_bytes", d->host_peak_rss);
+	put_fields(cJSON_AddObjectToObject(o, "peak"), d, F(dev_peak));
+	put_fields(cJSON_AddObjectToObject(o, "memory"), d, F(dev_memory));
 
 	cJSON *ag = cJSON_AddObjectToObject(o, "agreement");
 	add_str(ag, "reference", "cpu");
 	add_num(ag, "max_abs_logits_diff", d->max_abs_diff);
-	cJSON *lg = cJSON_AddArrayToObject(ag, "logits_per_video");
-	for (int i = 0; i < d->n_logits; i++)
-		cJSON_AddItemToArray(lg, cJSON_CreateNumber(d->logits[i]));
+	put_array(ag, "logits_per_video", d->logits, d->n_logits);
 
 	cJSON *nodes = cJSON_AddArrayToObject(o, "nodes");
 	for (int i = 0; i < d->n_nodes; i++) {
 		const struct prof_node *n = &d->nodes[i];
 		cJSON *e = cJSON_CreateObject();
-		add_str(e, "name", n->name);
-		add_str(e, "op", n->op);
+		put_fields(e, n, F(node_names));
 		add_str(e, "class", clx_op_class_name((enum clx_op_class)n->cls));
-		add_str(e, "shape", n->shape);
-		add_num(e, "time_s", n->time_s);
-		add_num(e, "start_s", n->start_s);
-		add_num(e, "host_s", n->host_s);
-		add_num(e, "flops", n->flops);
-		add_num(e, "bytes", n->bytes);
+		put_fields(e, n, F(node_figures));
 		const double gf = ratio(n->flops, n->time_s) * 1e-9, gb = ratio(n->bytes, n->time_s) * 1e-9;
 		add_num(e, "gflops", gf);
 		add_num(e, "gbps", gb);
@@ -215,59 +279,56 @@ static int class_of_name(const char *s)
 	return CLX_OPCLASS_MOVEMENT;
 }
 
+static void get_fields(const cJSON *o, void *base, const struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *p = (char *)base + f[i].off;
+		const char *k = f[i].key;
+		switch (f[i].kind) {
+		case FIELD_STR: get_str(o, k, p, f[i].cap); break;
+		case FIELD_NUM: *(double *)p = get_num(o, k); break;
+		case FIELD_INT: *(int *)p = (int)get_i64(o, k); break;
+		case FIELD_I64: *(int64_t *)p = get_i64(o, k); break;
+		}
+	}
+}
+
+/* A number array into a new clx_calloc'ed *v of *n; absent, empty or out of
+ * memory: nothing. */
+static void get_array(const cJSON *o, const char *k, double **v, int *n)
+{
+	const cJSON *a = get_obj(o, k);
+	const int len = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+	if (len > 0 && (*v = clx_calloc((size_t)len, sizeof **v))) {
+		*n = len;
+		for (int i = 0; i < len; i++)
+			(*v)[i] = cJSON_GetArrayItem(a, i)->valuedouble;
+	}
+}
+
 bool prof_device_from_json(const cJSON *o, struct prof_device *d)
 {
 	memset(d, 0, sizeof *d);
 	if (!cJSON_IsObject(o))
 		return false;
-	get_str(o, "id", d->id, sizeof d->id);
-	get_str(o, "backend", d->backend, sizeof d->backend);
-	get_str(o, "name", d->name, sizeof d->name);
-	get_str(o, "vendor", d->vendor, sizeof d->vendor);
-	get_str(o, "type", d->type, sizeof d->type);
-	get_str(o, "platform", d->platform, sizeof d->platform);
-	get_str(o, "platform_version", d->platform_version, sizeof d->platform_version);
-	get_str(o, "device_version", d->device_version, sizeof d->device_version);
-	get_str(o, "driver_version", d->driver_version, sizeof d->driver_version);
-	get_str(o, "host", d->host, sizeof d->host);
+	get_fields(o, d, F(dev_ident));
 	get_str(o, "error", d->error, sizeof d->error);
-	d->compute_units = (int)get_i64(o, "compute_units");
-	d->clock_mhz = (int)get_i64(o, "clock_mhz");
-	d->threads = (int)get_i64(o, "threads");
 	d->ok = cJSON_IsTrue(get_obj(o, "ok"));
 
-	const cJSON *sh = get_obj(o, "shape");
-	d->B = get_i64(sh, "batch"), d->T = get_i64(sh, "frames");
-	d->K = get_i64(sh, "prompts"), d->L = get_i64(sh, "tokens");
+	get_fields(get_obj(o, "shape"), d, F(dev_shape));
 
 	const cJSON *st = get_obj(o, "start");
-	d->model_load_s = get_num(st, "model_load_s");
-	d->cold_s = get_num(st, "cold_s");
-	d->warm_s = get_num(st, "warm_s");
-	d->first_result_s = get_num(st, "first_result_s");
-	d->program_s = get_num(st, "program_s");
+	get_fields(st, d, F(dev_start));
 	const cJSON *pc = get_obj(st, "program_from_cache");
 	d->program_from_cache = cJSON_IsBool(pc) ? cJSON_IsTrue(pc) : -1;
 
 	const cJSON *lat = get_obj(o, "latency");
-	const cJSON *runs = get_obj(lat, "runs_s");
-	d->lat_min_s = get_num(lat, "min_s");
-	d->lat_med_s = get_num(lat, "median_s");
-	d->lat_max_s = get_num(lat, "max_s");
+	get_fields(lat, d, F(dev_latency));
+	get_array(lat, "runs_s", &d->runs_s, &d->n_runs);
 	d->throughput = get_num(o, "throughput_videos_per_s");
-	const int nr = cJSON_IsArray(runs) ? cJSON_GetArraySize(runs) : 0;
-	if (nr > 0 && (d->runs_s = clx_calloc((size_t)nr, sizeof *d->runs_s))) {
-		d->n_runs = nr;
-		for (int i = 0; i < nr; i++)
-			d->runs_s[i] = cJSON_GetArrayItem(runs, i)->valuedouble;
-	}
 
 	const cJSON *tm = get_obj(o, "time");
-	d->wall_s = get_num(tm, "wall_s");
-	d->device_s = get_num(tm, "device_s");
-	d->node_sum_s = get_num(tm, "node_sum_s");
-	d->host_s = get_num(tm, "host_overhead_s");
-	get_str(tm, "node_timing", d->timing, sizeof d->timing);
+	get_fields(tm, d, F(dev_time));
 	get_str(tm, "node_timing_note", d->timing_note, sizeof d->timing_note);
 	const cJSON *bc = get_obj(tm, "by_class");
 	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
@@ -277,28 +338,13 @@ bool prof_device_from_json(const cJSON *o, struct prof_device *d)
 		d->class_bytes[c] = get_num(e, "bytes");
 	}
 
-	const cJSON *wk = get_obj(o, "work");
-	d->flops = get_num(wk, "flops");
-	d->bytes = get_num(wk, "bytes");
-	const cJSON *pk = get_obj(o, "peak");
-	d->peak_gflops = get_num(pk, "gflops");
-	d->peak_gbps = get_num(pk, "gbps");
-	get_str(pk, "source", d->peak_source, sizeof d->peak_source);
-	const cJSON *mem = get_obj(o, "memory");
-	d->mem_weights = get_num(mem, "weights_bytes");
-	d->mem_activations = get_num(mem, "activations_bytes");
-	d->mem_other = get_num(mem, "other_bytes");
-	d->host_peak_rss = get_num(mem, "host_peak_rss_bytes");
+	get_fields(get_obj(o, "work"), d, F(dev_work));
+	get_fields(get_obj(o, "peak"), d, F(dev_peak));
+	get_fields(get_obj(o, "memory"), d, F(dev_memory));
 
 	const cJSON *ag = get_obj(o, "agreement");
 	d->max_abs_diff = get_num(ag, "max_abs_logits_diff");
-	const cJSON *lg = get_obj(ag, "logits_per_video");
-	const int nl = cJSON_IsArray(lg) ? cJSON_GetArraySize(lg) : 0;
-	if (nl > 0 && (d->logits = clx_calloc((size_t)nl, sizeof *d->logits))) {
-		d->n_logits = nl;
-		for (int i = 0; i < nl; i++)
-			d->logits[i] = cJSON_GetArrayItem(lg, i)->valuedouble;
-	}
+	get_array(ag, "logits_per_video", &d->logits, &d->n_logits);
 
 	const cJSON *nodes = get_obj(o, "nodes");
 	const int nn = cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : 0;
@@ -308,16 +354,10 @@ bool prof_device_from_json(const cJSON *o, struct prof_device *d)
 			const cJSON *e = cJSON_GetArrayItem(nodes, i);
 			struct prof_node *n = &d->nodes[i];
 			char cls[32];
-			get_str(e, "name", n->name, sizeof n->name);
-			get_str(e, "op", n->op, sizeof n->op);
-			get_str(e, "shape", n->shape, sizeof n->shape);
+			get_fields(e, n, F(node_names));
 			get_str(e, "class", cls, sizeof cls);
 			n->cls = class_of_name(cls);
-			n->time_s = get_num(e, "time_s");
-			n->start_s = get_num(e, "start_s");
-			n->host_s = get_num(e, "host_s");
-			n->flops = get_num(e, "flops");
-			n->bytes = get_num(e, "bytes");
+			get_fields(e, n, F(node_figures));
 		}
 	}
 	return true;
@@ -327,29 +367,12 @@ static cJSON *doc_to_json(const struct prof_doc *doc)
 {
 	cJSON *o = cJSON_CreateObject();
 	add_str(o, "schema", PROF_SCHEMA);
-	cJSON *clx = cJSON_AddObjectToObject(o, "clx");
-	add_str(clx, "version", doc->clx_version);
-	add_str(clx, "git_revision", doc->git_revision);
+	put_fields(cJSON_AddObjectToObject(o, "clx"), doc, F(doc_clx));
 	add_str(o, "created", doc->created);
-	cJSON *h = cJSON_AddObjectToObject(o, "host");
-	add_str(h, "name", doc->host);
-	add_str(h, "os", doc->os);
-	add_str(h, "cpu", doc->cpu);
-	cJSON_AddNumberToObject(h, "cores", doc->cores);
-	cJSON *m = cJSON_AddObjectToObject(o, "model");
-	add_str(m, "path", doc->model_path);
-	add_str(m, "config_hash", doc->config_hash);
-	add_num(m, "weights_file_bytes", doc->weights_file_bytes);
-	cJSON_AddNumberToObject(m, "parameters", (double)doc->n_params);
-	cJSON *sh = cJSON_AddObjectToObject(o, "shape");
-	cJSON_AddNumberToObject(sh, "batch", (double)doc->B);
-	cJSON_AddNumberToObject(sh, "frames", (double)doc->T);
-	cJSON_AddNumberToObject(sh, "prompts", (double)doc->K);
-	cJSON_AddNumberToObject(sh, "tokens", (double)doc->L);
-	cJSON_AddNumberToObject(sh, "image_size", (double)doc->image_size);
-	cJSON *se = cJSON_AddObjectToObject(o, "settings");
-	cJSON_AddNumberToObject(se, "runs", doc->runs);
-	cJSON_AddNumberToObject(se, "warmup", doc->warmup);
+	put_fields(cJSON_AddObjectToObject(o, "host"), doc, F(doc_host));
+	put_fields(cJSON_AddObjectToObject(o, "model"), doc, F(doc_model));
+	put_fields(cJSON_AddObjectToObject(o, "shape"), doc, F(doc_shape));
+	put_fields(cJSON_AddObjectToObject(o, "settings"), doc, F(doc_settings));
 	cJSON *devs = cJSON_AddArrayToObject(o, "devices");
 	for (int i = 0; i < doc->n_devices; i++)
 		cJSON_AddItemToArray(devs, prof_device_to_json(&doc->devices[i]));
@@ -433,24 +456,12 @@ bool prof_doc_read_json(const char *path, struct prof_doc *doc, char *err, size_
 		cJSON_Delete(o);
 		return false;
 	}
-	const cJSON *clx = get_obj(o, "clx"), *h = get_obj(o, "host"), *m = get_obj(o, "model");
-	const cJSON *sh = get_obj(o, "shape"), *se = get_obj(o, "settings");
-	get_str(clx, "version", doc->clx_version, sizeof doc->clx_version);
-	get_str(clx, "git_revision", doc->git_revision, sizeof doc->git_revision);
+	get_fields(get_obj(o, "clx"), doc, F(doc_clx));
 	get_str(o, "created", doc->created, sizeof doc->created);
-	get_str(h, "name", doc->host, sizeof doc->host);
-	get_str(h, "os", doc->os, sizeof doc->os);
-	get_str(h, "cpu", doc->cpu, sizeof doc->cpu);
-	doc->cores = (int)get_i64(h, "cores");
-	get_str(m, "path", doc->model_path, sizeof doc->model_path);
-	get_str(m, "config_hash", doc->config_hash, sizeof doc->config_hash);
-	doc->weights_file_bytes = get_num(m, "weights_file_bytes");
-	doc->n_params = get_i64(m, "parameters");
-	doc->B = get_i64(sh, "batch"), doc->T = get_i64(sh, "frames");
-	doc->K = get_i64(sh, "prompts"), doc->L = get_i64(sh, "tokens");
-	doc->image_size = get_i64(sh, "image_size");
-	doc->runs = (int)get_i64(se, "runs");
-	doc->warmup = (int)get_i64(se, "warmup");
+	get_fields(get_obj(o, "host"), doc, F(doc_host));
+	get_fields(get_obj(o, "model"), doc, F(doc_model));
+	get_fields(get_obj(o, "shape"), doc, F(doc_shape));
+	get_fields(get_obj(o, "settings"), doc, F(doc_settings));
 	const cJSON *devs = get_obj(o, "devices");
 	const int n = cJSON_IsArray(devs) ? cJSON_GetArraySize(devs) : 0;
 	doc->devices = clx_calloc((size_t)n + 1, sizeof *doc->devices);
