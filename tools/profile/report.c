@@ -710,19 +710,13 @@ static void c_str(const struct prof_device *d, char *buf, size_t cap, const void
 static void c_mib(const struct prof_device *d, char *buf, size_t cap, const void *off)
 {
 	const double v = field(d, off);
-	if (isfinite(v))
-		snprintf(buf, cap, "%.1f MiB", v / 1048576.0);
-	else
-		snprintf(buf, cap, "-");
+	snprintf(buf, cap, isfinite(v) ? "%.1f MiB" : "-", v / 1048576.0);
 }
 
 static void c_num(const struct prof_device *d, char *buf, size_t cap, const void *off)
 {
 	const double v = field(d, off);
-	if (isfinite(v))
-		snprintf(buf, cap, "%.3g", v);
-	else
-		snprintf(buf, cap, "-");
+	snprintf(buf, cap, isfinite(v) ? "%.3g" : "-", v);
 }
 
 static void c_status(const struct prof_device *d, char *buf, size_t cap, const void *arg)
@@ -769,10 +763,7 @@ static void c_host(const struct prof_device *d, char *buf, size_t cap, const voi
 
 static void c_gflop(const struct prof_device *d, char *buf, size_t cap, const void *arg)
 {
-	if (isfinite(d->flops))
-		snprintf(buf, cap, "%.2f", d->flops * 1e-9);
-	else
-		snprintf(buf, cap, "-");
+	snprintf(buf, cap, isfinite(d->flops) ? "%.2f" : "-", d->flops * 1e-9);
 }
 
 static void c_rate(const struct prof_device *d, char *buf, size_t cap, const void *arg)
@@ -781,19 +772,13 @@ static void c_rate(const struct prof_device *d, char *buf, size_t cap, const voi
 	const double dev = ratio(d->flops, d->node_sum_s) * 1e-9;
 	const double wall = ratio(d->flops * (double)1, d->lat_med_s) * 1e-9;
 	double v = which == 0 ? dev : which == 1 ? 100.0 * ratio(dev, d->peak_gflops) : wall;
-	if (isfinite(v))
-		snprintf(buf, cap, which == 1 ? "%.1f%%" : "%.1f", v);
-	else
-		snprintf(buf, cap, "-");
+	snprintf(buf, cap, !isfinite(v) ? "-" : which == 1 ? "%.1f%%" : "%.1f", v);
 }
 
 static void c_gemm_eff(const struct prof_device *d, char *buf, size_t cap, const void *arg)
 {
 	const double g = ratio(d->class_flops[CLX_OPCLASS_GEMM], d->class_s[CLX_OPCLASS_GEMM]) * 1e-9;
-	if (isfinite(g))
-		snprintf(buf, cap, "%.1f (%.0f%%)", g, 100.0 * ratio(g, d->peak_gflops));
-	else
-		snprintf(buf, cap, "-");
+	snprintf(buf, cap, isfinite(g) ? "%.1f (%.0f%%)" : "-", g, 100.0 * ratio(g, d->peak_gflops));
 }
 
 static void c_cache(const struct prof_device *d, char *buf, size_t cap, const void *arg)
@@ -804,18 +789,12 @@ static void c_cache(const struct prof_device *d, char *buf, size_t cap, const vo
 static void c_consistency(const struct prof_device *d, char *buf, size_t cap, const void *arg)
 {
 	const double r = ratio(d->node_sum_s, d->device_s);
-	if (isfinite(r))
-		snprintf(buf, cap, "%.1f%%", 100.0 * r);
-	else
-		snprintf(buf, cap, "-");
+	snprintf(buf, cap, isfinite(r) ? "%.1f%%" : "-", 100.0 * r);
 }
 
 static void c_diff(const struct prof_device *d, char *buf, size_t cap, const void *arg)
 {
-	if (isfinite(d->max_abs_diff))
-		snprintf(buf, cap, "%.2e", d->max_abs_diff);
-	else
-		snprintf(buf, cap, "-");
+	snprintf(buf, cap, isfinite(d->max_abs_diff) ? "%.2e" : "-", d->max_abs_diff);
 }
 
 /* qsort has no context argument: the device whose nodes are sorted. */
