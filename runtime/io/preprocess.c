@@ -193,6 +193,22 @@ static uint8_t clip8(int32_t ss)
 	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
+/* One output pixel of a pass: Σ k[i] · p[i · step] per channel, from half
+ * a unit in fixed point, shifted back and clipped (Pillow's 8bpc loops). */
+static void resample_px(const uint8_t *p, size_t step, const int32_t *k, int n, uint8_t *o)
+{
+	int32_t ss0, ss1, ss2;
+	ss0 = ss1 = ss2 = 1 << (PRECISION_BITS - 1);
+	for (int i = 0; i < n; i++, p += step) {
+		ss0 += p[0] * k[i];
+		ss1 += p[1] * k[i];
+		ss2 += p[2] * k[i];
+	}
+	o[0] = clip8(ss0);
+	o[1] = clip8(ss1);
+	o[2] = clip8(ss2);
+}
+
 /* Horizontal pass (ImagingResampleHorizontal_8bpc, RGB): rows × in_w → rows × out_w. */
 static void resample_h(const uint8_t *in, int in_w, int rows, const struct coeffs *hc, uint8_t *out,
 		       int out_w)
@@ -202,18 +218,8 @@ static void resample_h(const uint8_t *in, int in_w, int rows, const struct coeff
 		uint8_t *o = out + (size_t)yy * out_w * 3;
 		for (int xx = 0; xx < out_w; xx++) {
 			int xmin = hc->bounds[xx * 2 + 0], xmax = hc->bounds[xx * 2 + 1];
-			const int32_t *k = &hc->k[(size_t)xx * hc->ksize];
-			int32_t ss0, ss1, ss2;
-			ss0 = ss1 = ss2 = 1 << (PRECISION_BITS - 1);
-			for (int x = 0; x < xmax; x++) {
-				const uint8_t *p = row + (size_t)(x + xmin) * 3;
-				ss0 += p[0] * k[x];
-				ss1 += p[1] * k[x];
-				ss2 += p[2] * k[x];
-			}
-			o[xx * 3 + 0] = clip8(ss0);
-			o[xx * 3 + 1] = clip8(ss1);
-			o[xx * 3 + 2] = clip8(ss2);
+			resample_px(row + (size_t)xmin * 3, 3, &hc->k[(size_t)xx * hc->ksize], xmax,
+				    o + xx * 3);
 		}
 	}
 }
@@ -225,19 +231,8 @@ static void resample_v(const uint8_t *in, int w, const struct coeffs *vc, uint8_
 		const int32_t *k = &vc->k[(size_t)yy * vc->ksize];
 		int ymin = vc->bounds[yy * 2 + 0], ymax = vc->bounds[yy * 2 + 1];
 		uint8_t *o = out + (size_t)yy * w * 3;
-		for (int xx = 0; xx < w; xx++) {
-			int32_t ss0, ss1, ss2;
-			ss0 = ss1 = ss2 = 1 << (PRECISION_BITS - 1);
-			for (int y = 0; y < ymax; y++) {
-				const uint8_t *p = in + ((size_t)(y + ymin) * w + xx) * 3;
-				ss0 += p[0] * k[y];
-				ss1 += p[1] * k[y];
-				ss2 += p[2] * k[y];
-			}
-			o[xx * 3 + 0] = clip8(ss0);
-			o[xx * 3 + 1] = clip8(ss1);
-			o[xx * 3 + 2] = clip8(ss2);
-		}
+		for (int xx = 0; xx < w; xx++)
+			resample_px(in + ((size_t)ymin * w + xx) * 3, (size_t)w * 3, k, ymax, o + xx * 3);
 	}
 }
 
