@@ -175,35 +175,22 @@ static enum clx_status open_device(struct cl_backend *b, struct clx_ctx *ctx,
 	return CLX_OK;
 }
 
-/* The registry's open: finds the device's handles again (a listed device
- * is a description; the ICD may have been reloaded since) and opens it. */
+/* The registry's open: the listed device's handles, from its platform. */
 enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 			struct clx_backend **out)
 {
 	*out = NULL;
-	struct cl_dev *devs = NULL;
-	int n = 0;
-	enum clx_status st = cl_enumerate(ctx, &devs, &n);
+	struct cl_dev dev;
+	enum clx_status st = cl_find(ctx, info->platform, info->device, &dev);
 	if (st != CLX_OK)
 		return st;
-	int pick = -1;
-	for (int i = 0; i < n && pick < 0; i++)
-		if (strcmp(devs[i].info.id, info->id) == 0)
-			pick = i;
-	if (pick < 0) {
-		clx_free(devs);
-		return clx_fail(ctx, CLX_ERR_NOT_FOUND, "device '%s': no longer present", info->id);
-	}
 	struct cl_backend *b = clx_calloc(1, sizeof *b);
 	struct clx_backend *be = b ? clx_backend_new(ctx, &cl_iface, b) : NULL;
 	if (!be) {
-		clx_free(devs);
 		clx_free(b);
 		return clx_fail(ctx, CLX_ERR_NOMEM, "out of memory opening an OpenCL device");
 	}
-	st = open_device(b, ctx, &devs[pick]);
-	clx_free(devs);
-	if (st != CLX_OK) {
+	if ((st = open_device(b, ctx, &dev)) != CLX_OK) {
 		cl_free(be);
 		return st;
 	}

@@ -36,6 +36,10 @@ struct cl_dev {
  * is no platform at all. */
 enum clx_status cl_enumerate(struct clx_ctx *ctx, struct cl_dev **out, int *n);
 
+/* The handles of device cl:platform:device, queried from that platform
+ * alone (opening one device does not wake every ICD again). */
+enum clx_status cl_find(struct clx_ctx *ctx, int platform, int device, struct cl_dev *out);
+
 /* The registry's entry points (cl_device.c, cl_backend.c). */
 enum clx_status cl_list(struct clx_ctx *ctx, struct clx_device_info **devs, int *n, char *note,
 			size_t cap);
