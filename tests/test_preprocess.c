@@ -21,6 +21,7 @@
 
 #include "alloc_fail.h"
 #include "check.h"
+#include "test_files.h"
 #include "clx/npy.h"
 #include "clx/preprocess.h"
 
@@ -111,14 +112,10 @@ static cJSON *read_json(const char *dir, const char *file)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char buf[8192];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return cJSON_Parse(buf);
+	char *text = test_read_file(path, NULL);
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	return j;
 }
 
 static double jnum(const cJSON *o, const char *k)
