@@ -47,6 +47,17 @@ static bool load_ref(const char *name, struct clx_npy *a)
 	return st == CLX_OK;
 }
 
+/* The graph tensor holding hidden state i of a tower (transformers'
+ * hidden_states[i]): `first` (the embedding step) for i = 0, else the
+ * output of layer i − 1, "TOWER.layers.N". */
+static void hidden_name(char *buf, size_t cap, int i, const char *first, const char *tower)
+{
+	if (i == 0)
+		snprintf(buf, cap, "%s", first);
+	else
+		snprintf(buf, cap, "%s.layers.%d", tower, i - 1);
+}
+
 /* Reads graph tensor `tname` and compares it with FIXTURE/ref_name.npy.
  * With cls_only, the graph tensor (N, S, D) is reduced to rows [:, 0, :]. */
 static bool compare_tensor(struct clx_session *s, const char *tname, const char *ref_name,
@@ -153,8 +164,8 @@ int main(int argc, char **argv)
 	test_check_ran_on_device(be, spec);
 
 	/* Intermediates in graph order: the first failure names the layer. */
-	const struct clx_vision_config *v = &m->cfg.vision;
-	const struct clx_text_config *tc = &m->cfg.text;
+	const struct clx_vision_config *v = &m->cfg.xclip.vision;
+	const struct clx_text_config *tc = &m->cfg.xclip.text;
 	const double gemm = 1e-7, big = 1e30;
 	char tname[128], rname[128];
 	bool first_bad_reported = false;
@@ -166,10 +177,7 @@ int main(int argc, char **argv)
 		}                                                                      \
 	} while (0)
 	for (int i = 0; i <= v->num_hidden_layers; i++) {
-		if (i == 0)
-			snprintf(tname, sizeof tname, "vision.pre_layernorm");
-		else
-			snprintf(tname, sizeof tname, "vision.layers.%d", i - 1);
+		hidden_name(tname, sizeof tname, i, "vision.pre_layernorm", "vision");
 		snprintf(rname, sizeof rname, "ref/vision.hidden.%d", i);
 		STEP(tname, rname, false);
 		snprintf(rname, sizeof rname, "ref/vision.hidden_cls.%d", i);
@@ -180,10 +188,7 @@ int main(int argc, char **argv)
 	STEP("mit.mean", "ref/video_features", false);
 	STEP("prompts_visual.mean", "ref/img_features", false);
 	for (int i = 0; i <= tc->num_hidden_layers; i++) {
-		if (i == 0)
-			snprintf(tname, sizeof tname, "text.embeddings");
-		else
-			snprintf(tname, sizeof tname, "text.layers.%d", i - 1);
+		hidden_name(tname, sizeof tname, i, "text.embeddings", "text");
 		snprintf(rname, sizeof rname, "ref/text.hidden.%d", i);
 		STEP(tname, rname, false);
 	}
