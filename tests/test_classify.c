@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 		snprintf(vpath, sizeof vpath, "%s/%s", fixtures, video);
 		struct clx_video_opts vo;
 		clx_video_opts_default(&vo);
-		vo.n_frames = m->cfg.vision.num_frames;
+		vo.n_frames = m->cfg.xclip.vision.num_frames;
 
 		/* pixel values */
 		float *px = NULL;
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 	/* --frames other than num_frames is refused with a message. */
 	struct clx_video_opts vo;
 	clx_video_opts_default(&vo);
-	vo.n_frames = m->cfg.vision.num_frames + 1;
+	vo.n_frames = m->cfg.xclip.vision.num_frames + 1;
 	float *px = NULL;
 	snprintf(path, sizeof path, "%s/video/h264.mp4", fixtures);
 	CHECK(clx_pipeline_pixels(ctx, m, path, &vo, &px, NULL) == CLX_ERR_INVALID_ARG &&

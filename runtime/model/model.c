@@ -1,5 +1,6 @@
-/* model.c — loads an X-CLIP model directory (config.json + model.safetensors)
- * or a Hub id from the local Hugging Face cache.
+/* model.c — loads a model directory (config.json + model.safetensors) or a
+ * Hub id from the local Hugging Face cache: the kind and its config from
+ * config.json, then every parameter of that kind from the safetensors file.
  *
  * Every parameter the config implies must be present with exactly the
  * implied shape; `*.position_ids` and other unused tensors are ignored.
@@ -8,6 +9,7 @@
  * converted into owned f32 copies. */
 #include "clx/model.h"
 
+#include "clx/graph.h"
 #include "clx/safetensors.h"
 
 #include <errno.h>
@@ -133,15 +135,6 @@ static void collect_param(void *user, const char *name, int n_dims, const int64_
 	c->n++;
 }
 
-static void shape_str(char *buf, size_t cap, int n, const int64_t *s)
-{
-	size_t len = (size_t)snprintf(buf, cap, "[");
-	for (int i = 0; i < n && len < cap; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)s[i]);
-	if (len < cap)
-		snprintf(buf + len, cap - len, "]");
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -177,7 +170,7 @@ static enum clx_status bind_weight(struct clx_ctx *ctx, const char *file, struct
 				   const struct clx_st_tensor *t)
 {
 	char want[128], have[128];
-	shape_str(want, sizeof want, w->n_dims, w->shape);
+	clx_shape_str(want, sizeof want, w->n_dims, w->shape);
 	if (!t)
 		return clx_fail(ctx, CLX_ERR_NOT_FOUND, "%s: missing tensor '%s' (config expects shape %s)",
 				file, w->name, want);
@@ -185,7 +178,7 @@ static enum clx_status bind_weight(struct clx_ctx *ctx, const char *file, struct
 	for (int i = 0; same && i < w->n_dims; i++)
 		same = t->shape[i] == w->shape[i];
 	if (!same) {
-		shape_str(have, sizeof have, t->n_dims, t->shape);
+		clx_shape_str(have, sizeof have, t->n_dims, t->shape);
 		return clx_fail(ctx, CLX_ERR_SHAPE, "%s: tensor '%s' has shape %s, config expects %s", file,
 				w->name, have, want);
 	}
@@ -220,8 +213,9 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 		goto nomem;
 
 	snprintf(file, sizeof file, "%s/config.json", dir);
-	if ((st = clx_config_load(ctx, file, &m->cfg)) != CLX_OK)
+	if ((st = clx_config_load(ctx, file, &m->cfg.xclip)) != CLX_OK) /* model_type "xclip" */
 		goto fail;
+	m->kind = CLX_MODEL_XCLIP;
 
 	snprintf(file, sizeof file, "%s/model.safetensors", dir);
 	if (!is_file(file)) {
@@ -239,7 +233,7 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 	if ((st = clx_safetensors_open(ctx, file, &m->st)) != CLX_OK)
 		goto fail;
 
-	clx_xclip_for_each_param(&m->cfg, collect_param, &c);
+	clx_xclip_for_each_param(&m->cfg.xclip, collect_param, &c);
 	m->weights = c.w;
 	m->n_weights = c.n;
 	if (c.oom)

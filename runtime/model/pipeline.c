@@ -51,7 +51,7 @@ enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model 
 				    const char *video_path, const struct clx_video_opts *opts,
 				    float **pixel_values, struct clx_video *info)
 {
-	const struct clx_vision_config *v = &m->cfg.vision;
+	const struct clx_vision_config *v = &m->cfg.xclip.vision;
 	struct clx_preprocess_config pc;
 	struct clx_video vid = { 0 };
 	bool found;

@@ -21,7 +21,7 @@
  * cross-frame message token; last_hidden_state (N, S, D), N = B·T. */
 static int vision_tower(struct clip_builder *b, int pixels, int64_t N)
 {
-	const struct clx_vision_config *v = &b->m->cfg.vision;
+	const struct clx_vision_config *v = &b->m->cfg.xclip.vision;
 	const int64_t D = v->hidden_size, G = v->image_size / v->patch_size, S = G * G + 1;
 	const float eps = v->layer_norm_eps;
 	char n[CLX_MAX_NAME], hf[CLX_MAX_NAME];
@@ -71,8 +71,8 @@ static int vision_tower(struct clip_builder *b, int pixels, int64_t N)
  * (§1.4–1.6). Returns video features (B, P), unnormalised. */
 static int video_head(struct clip_builder *b, int h, int64_t B)
 {
-	const struct clx_vision_config *v = &b->m->cfg.vision;
-	const int64_t Tn = v->num_frames, P = b->m->cfg.projection_dim;
+	const struct clx_vision_config *v = &b->m->cfg.xclip.vision;
+	const int64_t Tn = v->num_frames, P = b->m->cfg.xclip.projection_dim;
 	const float eps = v->layer_norm_eps;
 	int cls = clip_slice(b, "vision.pooled_cls", h, 0, 1);
 	cls = clip_layer_norm(b, "vision.post_layernorm", cls, "vision_model.post_layernorm", eps);
@@ -93,8 +93,8 @@ static int video_head(struct clip_builder *b, int h, int64_t B)
  * over T (§1.7). Returns (B, np, P). */
 static int visual_tokens(struct clip_builder *b, int h, int64_t B)
 {
-	const struct clx_vision_config *v = &b->m->cfg.vision;
-	const int64_t Tn = v->num_frames, P = b->m->cfg.projection_dim;
+	const struct clx_vision_config *v = &b->m->cfg.xclip.vision;
+	const int64_t Tn = v->num_frames, P = b->m->cfg.xclip.projection_dim;
 	const int64_t np = clip_tensor(b, h)->ne[1] - 1, N = clip_tensor(b, h)->ne[0];
 	int x = clip_slice(b, "prompts_visual.patches", h, 1, np);
 	x = clip_layer_norm(b, "prompts_visual_layernorm", x, "prompts_visual_layernorm", v->layer_norm_eps);
@@ -109,7 +109,7 @@ static int visual_tokens(struct clip_builder *b, int h, int64_t B)
  * → text + alpha ⊙ x, (B, K, P). */
 static int prompt_generator(struct clip_builder *b, int text, int visual, int64_t B)
 {
-	const struct clx_xclip_config *c = &b->m->cfg;
+	const struct clx_xclip_config *c = &b->m->cfg.xclip;
 	const int64_t K = clip_tensor(b, text)->ne[0], P = c->projection_dim;
 	const float veps = c->vision.layer_norm_eps, teps = c->text.layer_norm_eps;
 	const int64_t rne[3] = { B, K, P };
@@ -162,9 +162,11 @@ enum clx_status clx_xclip_build(struct clx_ctx *ctx, const struct clx_model *m,
 				enum clx_xclip_entry entry, const struct clx_xclip_shape *s,
 				struct clx_xclip_graph *out)
 {
-	const struct clx_xclip_config *c = &m->cfg;
+	const struct clx_xclip_config *c = &m->cfg.xclip;
 	memset(out, 0xff, sizeof *out); /* every id = -1 */
 	out->g = NULL;
+	if (m->kind != CLX_MODEL_XCLIP)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: not an X-CLIP model", m->dir);
 	enum clx_status st = check_shape(ctx, c, entry, s);
 	if (st != CLX_OK)
 		return st;
@@ -222,11 +224,11 @@ enum clx_status clx_xclip_check_text(struct clx_ctx *ctx, const struct clx_model
 				     const int32_t *mask)
 {
 	for (int64_t i = 0; i < s->K * s->L; i++) {
-		if (ids[i] < 0 || ids[i] >= m->cfg.text.vocab_size)
+		if (ids[i] < 0 || ids[i] >= m->cfg.xclip.text.vocab_size)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"input_ids[%lld][%lld] = %d is outside the vocabulary [0, %d)",
 					(long long)(i / s->L), (long long)(i % s->L), ids[i],
-					m->cfg.text.vocab_size);
+					m->cfg.xclip.text.vocab_size);
 		if (mask && mask[i] != 0 && mask[i] != 1)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"attention_mask[%lld][%lld] = %d; must be 0 or 1",

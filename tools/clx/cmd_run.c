@@ -67,7 +67,7 @@ int cmd_run(int argc, char **argv)
 
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK)
 		goto fail;
-	const struct clx_xclip_config *c = &m->cfg;
+	const struct clx_xclip_config *c = &m->cfg.xclip;
 	if ((st = clx_npy_load(ctx, px_path, &px)) != CLX_OK)
 		goto fail;
 	if (px.dtype != CLX_DTYPE_F32 || px.n_dims != 5 || px.shape[1] != c->vision.num_frames ||

@@ -1,4 +1,5 @@
-/* model.h — an X-CLIP model directory: config.json + model.safetensors.
+/* model.h — a model directory: config.json + model.safetensors, for any
+ * model family of clx (the kind; X-CLIP today), with a config per kind.
  *
  * Loading validates every tensor the graph needs against the shape the
  * config implies (error names the tensor and both shapes), ignores
@@ -23,8 +24,16 @@ struct clx_weight {
 	bool owned;                   /* data was converted/copied */
 };
 
+/* The families clx runs, from config.json's model_type. */
+enum clx_model_kind {
+	CLX_MODEL_XCLIP,              /* "xclip": XCLIPModel */
+};
+
 struct clx_model {
-	struct clx_xclip_config cfg;
+	enum clx_model_kind kind;
+	union {
+		struct clx_xclip_config xclip; /* kind CLX_MODEL_XCLIP */
+	} cfg;
 	char *dir;                    /* resolved model directory */
 	int n_weights;
 	struct clx_weight *weights;   /* in clx_xclip_for_each_param order */
