@@ -125,6 +125,28 @@ static void expect_recovery(const char *what, const struct outcome *o)
 	CHECK(o->live_after == 0, "%s: %d device buffers leaked", what, o->live_after);
 }
 
+/* One run_model with call n of fn (or of any, "*") failing with err,
+ * `times` calls in a row. */
+static struct outcome run_failing(const char *fn, int n, int err, int times, bool twice)
+{
+	clx_cl_inject_failure(fn, n, err, times);
+	return run_model(twice);
+}
+
+/* Call n of fn failing once is recovered from (`once` names the case);
+ * failing twice in a row is a clean error with `want` and `needle`
+ * (`twice`). Returns the second outcome. */
+static struct outcome recovers_once_not_twice(const char *fn, int n, int err, const char *once,
+					      const char *twice, enum clx_status want,
+					      const char *needle)
+{
+	struct outcome o = run_failing(fn, n, err, 1, false);
+	expect_recovery(once, &o);
+	o = run_failing(fn, n, err, 2, false);
+	expect_clean_error(twice, &o, want, needle);
+	return o;
+}
+
 /* Calls of `fn` (or of all, "*") in one clean run. */
 static int calls_in_clean_run(const char *fn)
 {
@@ -179,29 +201,23 @@ int main(int argc, char **argv)
 	CHECK(n_buffers > 0 && n_launch > 0 && n_all > n_launch, "call counting works");
 
 	/* ---- discovery */
-	clx_cl_inject_failure("clGetPlatformIDs", 1, -1001 /* CL_PLATFORM_NOT_FOUND_KHR */, 1);
-	o = run_model(false);
+	o = run_failing("clGetPlatformIDs", 1, -1001 /* CL_PLATFORM_NOT_FOUND_KHR */, 1, false);
 	expect_clean_error("no OpenCL platform", &o, CLX_ERR_NOT_FOUND,
 			   "no OpenCL platform found (is an ICD installed? see clinfo)");
-	clx_cl_inject_failure("clGetDeviceIDs", 1, CL_DEVICE_NOT_FOUND, 64);
-	o = run_model(false);
+	o = run_failing("clGetDeviceIDs", 1, CL_DEVICE_NOT_FOUND, 64, false);
 	expect_clean_error("every platform without devices", &o, CLX_ERR_NOT_FOUND, spec);
 
 	/* ---- allocation failure on the Nth buffer */
 	const int picks[] = { 1, 2, 10, n_buffers / 2, n_buffers - 1, n_buffers };
 	for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
 		const int N = picks[i];
-		char what[96];
+		char once[96], twice[96];
 		if (N < 1 || N > n_buffers)
 			continue;
-		clx_cl_inject_failure("clCreateBuffer", N, CL_MEM_OBJECT_ALLOCATION_FAILURE, 1);
-		o = run_model(false);
-		snprintf(what, sizeof what, "buffer %d of %d fails once (evict + retry)", N, n_buffers);
-		expect_recovery(what, &o);
-		clx_cl_inject_failure("clCreateBuffer", N, CL_MEM_OBJECT_ALLOCATION_FAILURE, 2);
-		o = run_model(false);
-		snprintf(what, sizeof what, "buffer %d of %d fails twice", N, n_buffers);
-		expect_clean_error(what, &o, CLX_ERR_NOMEM, "requested");
+		snprintf(once, sizeof once, "buffer %d of %d fails once (evict + retry)", N, n_buffers);
+		snprintf(twice, sizeof twice, "buffer %d of %d fails twice", N, n_buffers);
+		recovers_once_not_twice("clCreateBuffer", N, CL_MEM_OBJECT_ALLOCATION_FAILURE, once,
+					twice, CLX_ERR_NOMEM, "requested");
 	}
 
 	/* ---- program build */
@@ -211,42 +227,31 @@ int main(int argc, char **argv)
 	o.fired = 1; /* a real compiler error, nothing injected */
 	expect_clean_error("kernel source that does not compile", &o, CLX_ERR_DEVICE, "build log");
 	CHECK(strstr(o.msg, "clx_no_such_symbol") != NULL, "the build log names the error: %s", o.msg);
-	clx_cl_inject_failure("clBuildProgram", 1, CL_BUILD_PROGRAM_FAILURE, 1);
-	o = run_model(false);
-	expect_recovery("clBuildProgram of the cached binary fails (rebuild)", &o);
-	clx_cl_inject_failure("clBuildProgram", 1, CL_BUILD_PROGRAM_FAILURE, 2);
-	o = run_model(false);
-	expect_clean_error("clBuildProgram fails (binary and source)", &o, CLX_ERR_DEVICE,
-			   "CL_BUILD_PROGRAM_FAILURE");
-	clx_cl_inject_failure("clCreateKernel", 3, CL_OUT_OF_HOST_MEMORY, 1);
-	o = run_model(false);
+	recovers_once_not_twice("clBuildProgram", 1, CL_BUILD_PROGRAM_FAILURE,
+				"clBuildProgram of the cached binary fails (rebuild)",
+				"clBuildProgram fails (binary and source)", CLX_ERR_DEVICE,
+				"CL_BUILD_PROGRAM_FAILURE");
+	o = run_failing("clCreateKernel", 3, CL_OUT_OF_HOST_MEMORY, 1, false);
 	expect_clean_error("clCreateKernel fails", &o, CLX_ERR_NOMEM, "CL_OUT_OF_HOST_MEMORY");
-	clx_cl_inject_failure("clCreateCommandQueue", 1, CL_OUT_OF_RESOURCES, 1);
-	o = run_model(false);
+	o = run_failing("clCreateCommandQueue", 1, CL_OUT_OF_RESOURCES, 1, false);
 	expect_clean_error("clCreateCommandQueue fails", &o, CLX_ERR_DEVICE, "CL_OUT_OF_RESOURCES");
 
 	/* ---- launches */
 	const int launch_picks[] = { 1, n_launch / 3, n_launch };
 	for (size_t i = 0; i < sizeof launch_picks / sizeof launch_picks[0]; i++) {
-		char what[96];
+		char once[96], twice[96];
 		const int N = launch_picks[i] < 1 ? 1 : launch_picks[i];
-		clx_cl_inject_failure("clEnqueueNDRangeKernel", N, CL_OUT_OF_RESOURCES, 1);
-		o = run_model(false);
-		snprintf(what, sizeof what, "launch %d of %d: CL_OUT_OF_RESOURCES once", N, n_launch);
-		expect_recovery(what, &o);
-		clx_cl_inject_failure("clEnqueueNDRangeKernel", N, CL_OUT_OF_RESOURCES, 2);
-		o = run_model(false);
-		snprintf(what, sizeof what, "launch %d of %d: CL_OUT_OF_RESOURCES twice", N, n_launch);
-		expect_clean_error(what, &o, CLX_ERR_DEVICE, "CL_OUT_OF_RESOURCES");
+		snprintf(once, sizeof once, "launch %d of %d: CL_OUT_OF_RESOURCES once", N, n_launch);
+		snprintf(twice, sizeof twice, "launch %d of %d: CL_OUT_OF_RESOURCES twice", N, n_launch);
+		o = recovers_once_not_twice("clEnqueueNDRangeKernel", N, CL_OUT_OF_RESOURCES, once, twice,
+					    CLX_ERR_DEVICE, "CL_OUT_OF_RESOURCES");
 		CHECK(strstr(o.msg, "node '") != NULL, "the message names the node: %s", o.msg);
 	}
-	clx_cl_inject_failure("clSetKernelArg", 7, CL_INVALID_ARG_SIZE, 1);
-	o = run_model(false);
+	o = run_failing("clSetKernelArg", 7, CL_INVALID_ARG_SIZE, 1, false);
 	expect_clean_error("clSetKernelArg fails", &o, CLX_ERR_DEVICE, "CL_INVALID_ARG_SIZE");
 
 	/* ---- asynchronous failures poison the backend */
-	clx_cl_inject_failure("clFinish", 1, CL_OUT_OF_RESOURCES, 1);
-	o = run_model(true);
+	o = run_failing("clFinish", 1, CL_OUT_OF_RESOURCES, 1, true);
 	expect_clean_error("clFinish reports an asynchronous failure", &o, CLX_ERR_DEVICE,
 			   "clFinish failed: CL_OUT_OF_RESOURCES");
 	{
@@ -272,15 +277,13 @@ int main(int argc, char **argv)
 		clx_backend_free(be);
 		CHECK(clx_cl_live_buffers() == 0, "poisoned backend leaked %d buffers", clx_cl_live_buffers());
 	}
-	clx_cl_inject_failure("clEnqueueReadBuffer", 1, CL_OUT_OF_RESOURCES, 1);
-	o = run_model(false);
+	o = run_failing("clEnqueueReadBuffer", 1, CL_OUT_OF_RESOURCES, 1, false);
 	expect_clean_error("blocking read reports an asynchronous failure", &o, CLX_ERR_DEVICE,
 			   "clEnqueueReadBuffer failed");
 
 	/* ---- CLBlast */
 	const char *gemm_fn = n_gemm_tmp > 0 ? "CLBlastSgemmWithTempBuffer" : "CLBlastSgemm";
-	clx_cl_inject_failure(gemm_fn, 2, -2040 /* CLBlastUnknownError */, 1);
-	o = run_model(false);
+	o = run_failing(gemm_fn, 2, -2040 /* CLBlastUnknownError */, 1, false);
 	expect_clean_error("a CLBlast GEMM fails", &o, CLX_ERR_DEVICE, "CLBlastUnknownError");
 	CHECK(strstr(o.msg, "M=") != NULL, "the message gives the GEMM shape: %s", o.msg);
 
@@ -288,8 +291,7 @@ int main(int argc, char **argv)
 	const int stride = n_all > 80 ? n_all / 80 : 1;
 	int walked = 0, recovered = 0, failed = 0;
 	for (int N = 1; N <= n_all; N += (N < 40 ? 1 : stride)) {
-		clx_cl_inject_failure("*", N, CL_OUT_OF_RESOURCES, 1);
-		o = run_model(false);
+		o = run_failing("*", N, CL_OUT_OF_RESOURCES, 1, false);
 		walked++;
 		if (o.fired == 0)
 			continue;
