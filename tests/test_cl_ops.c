@@ -220,6 +220,18 @@ static int node(struct tcase *c, enum clx_op op, int n_src, const int *src, int 
  * other devices stays orders of magnitude below these. */
 static const double GEMM_TOL = 1e-10, EW_TOL = 1e-11, EXACT = -1;
 
+/* A case of one node over one random f32 input "x" (nd_in, ne_in) in
+ * [lo, hi): the output (nd_out, ne_out), integer attributes i0 and i1. */
+static void one_input_case(const char *desc, enum clx_op op, int nd_in, const int64_t *ne_in,
+			   float lo, float hi, int nd_out, const int64_t *ne_out, int32_t i0,
+			   int32_t i1, double tol)
+{
+	struct tcase c = begin();
+	int x = input_f32(&c, "x", nd_in, ne_in, lo, hi);
+	int y = node(&c, op, 1, SRC(x), nd_out, ne_out, i0, i1, 0);
+	run_case(&c, desc, op, y, tol);
+}
+
 /* ------------------------------------------------------------------ cases */
 
 static void cases_matmul(void)
@@ -325,17 +337,10 @@ static void cases_unary_binary(void)
 	char d[128];
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		const int64_t n = sizes[i];
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 1, NE(n), -8, 8);
-		int y = node(&c, CLX_OP_QUICK_GELU, 1, SRC(x), 1, NE(n), 0, 0, 0);
 		snprintf(d, sizeof d, "quick_gelu (%lld)", (long long)n);
-		run_case(&c, d, CLX_OP_QUICK_GELU, y, EW_TOL);
-
-		c = begin();
-		x = input_f32(&c, "x", 1, NE(n), -5, 5);
-		y = node(&c, CLX_OP_EXP, 1, SRC(x), 1, NE(n), 0, 0, 0);
+		one_input_case(d, CLX_OP_QUICK_GELU, 1, NE(n), -8, 8, 1, NE(n), 0, 0, EW_TOL);
 		snprintf(d, sizeof d, "exp (%lld)", (long long)n);
-		run_case(&c, d, CLX_OP_EXP, y, EW_TOL);
+		one_input_case(d, CLX_OP_EXP, 1, NE(n), -5, 5, 1, NE(n), 0, 0, EW_TOL);
 	}
 	static const int64_t ab[][2] = { { 1, 1 }, { 7, 7 }, { 12, 3 }, { 195, 65 }, { 1000, 1 },
 					 { 4099, 4099 }, { 51 * 768, 51 * 768 / 3 } };
@@ -359,20 +364,15 @@ static void cases_reductions(void)
 	char d[128];
 	for (size_t i = 0; i < sizeof mean / sizeof mean[0]; i++) {
 		const int64_t A = mean[i][0], B = mean[i][1], C = mean[i][2];
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 3, NE(A, B, C), -2, 3);
-		int y = node(&c, CLX_OP_MEAN, 1, SRC(x), 2, NE(A, C), 0, 0, 0);
 		snprintf(d, sizeof d, "mean (%lld, %lld, %lld) over axis 1", (long long)A, (long long)B,
 			 (long long)C);
-		run_case(&c, d, CLX_OP_MEAN, y, EW_TOL);
+		one_input_case(d, CLX_OP_MEAN, 3, NE(A, B, C), -2, 3, 2, NE(A, C), 0, 0, EW_TOL);
 	}
 	static const int64_t l2[][2] = { { 1, 1 }, { 3, 64 }, { 2, 513 }, { 6, 512 }, { 5, 3 } };
 	for (size_t i = 0; i < sizeof l2 / sizeof l2[0]; i++) {
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 2, NE(l2[i][0], l2[i][1]), -1, 1);
-		int y = node(&c, CLX_OP_L2_NORMALIZE, 1, SRC(x), 2, NE(l2[i][0], l2[i][1]), 0, 0, 0);
-		snprintf(d, sizeof d, "l2_normalize (%lld, %lld)", (long long)l2[i][0], (long long)l2[i][1]);
-		run_case(&c, d, CLX_OP_L2_NORMALIZE, y, EW_TOL);
+		const int64_t R = l2[i][0], D = l2[i][1];
+		snprintf(d, sizeof d, "l2_normalize (%lld, %lld)", (long long)R, (long long)D);
+		one_input_case(d, CLX_OP_L2_NORMALIZE, 2, NE(R, D), -1, 1, 2, NE(R, D), 0, 0, EW_TOL);
 	}
 }
 
@@ -415,13 +415,11 @@ static void cases_movement(void)
 		{ 1, 1, 1, 0, 1 }, { 16, 51, 32, 0, 1 }, { 4, 52, 7, 0, 51 }, { 3, 50, 33, 1, 49 },
 	};
 	for (size_t i = 0; i < sizeof sl / sizeof sl[0]; i++) {
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 3, NE(sl[i][0], sl[i][1], sl[i][2]), -1, 1);
-		int y = node(&c, CLX_OP_SLICE, 1, SRC(x), 3, NE(sl[i][0], sl[i][4], sl[i][2]),
-			     (int32_t)sl[i][3], (int32_t)sl[i][4], 0);
 		snprintf(d, sizeof d, "slice x(%lld,%lld,%lld) rows [%lld, +%lld)", (long long)sl[i][0],
 			 (long long)sl[i][1], (long long)sl[i][2], (long long)sl[i][3], (long long)sl[i][4]);
-		run_case(&c, d, CLX_OP_SLICE, y, EXACT);
+		one_input_case(d, CLX_OP_SLICE, 3, NE(sl[i][0], sl[i][1], sl[i][2]), -1, 1, 3,
+			       NE(sl[i][0], sl[i][4], sl[i][2]), (int32_t)sl[i][3], (int32_t)sl[i][4],
+			       EXACT);
 	}
 	/* patchify */
 	static const int64_t pat[][5] = { /* N, C, H, W, p */
@@ -430,13 +428,10 @@ static void cases_movement(void)
 	};
 	for (size_t i = 0; i < sizeof pat / sizeof pat[0]; i++) {
 		const int64_t N = pat[i][0], C = pat[i][1], H = pat[i][2], W = pat[i][3], p = pat[i][4];
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 4, NE(N, C, H, W), -1, 1);
-		int y = node(&c, CLX_OP_PATCHIFY, 1, SRC(x), 3, NE(N, (H / p) * (W / p), C * p * p),
-			     (int32_t)p, 0, 0);
 		snprintf(d, sizeof d, "patchify (%lld,%lld,%lld,%lld) p=%lld", (long long)N, (long long)C,
 			 (long long)H, (long long)W, (long long)p);
-		run_case(&c, d, CLX_OP_PATCHIFY, y, EXACT);
+		one_input_case(d, CLX_OP_PATCHIFY, 4, NE(N, C, H, W), -1, 1, 3,
+			       NE(N, (H / p) * (W / p), C * p * p), (int32_t)p, 0, EXACT);
 	}
 	/* pool_argmax: ids with ties (the first maximum wins) */
 	static const int64_t pool[][3] = { { 1, 1, 1 }, { 3, 7, 32 }, { 2, 77, 65 } };
@@ -456,22 +451,17 @@ static void cases_movement(void)
 	/* repeat */
 	static const int64_t rep[][3] = { { 1, 1, 1 }, { 3, 5, 2 }, { 3, 64, 4 } };
 	for (size_t i = 0; i < sizeof rep / sizeof rep[0]; i++) {
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 2, NE(rep[i][0], rep[i][1]), -1, 1);
-		int y = node(&c, CLX_OP_REPEAT, 1, SRC(x), 3, NE(rep[i][2], rep[i][0], rep[i][1]),
-			     (int32_t)rep[i][2], 0, 0);
 		snprintf(d, sizeof d, "repeat (%lld,%lld) x%lld", (long long)rep[i][0], (long long)rep[i][1],
 			 (long long)rep[i][2]);
-		run_case(&c, d, CLX_OP_REPEAT, y, EXACT);
+		one_input_case(d, CLX_OP_REPEAT, 2, NE(rep[i][0], rep[i][1]), -1, 1, 3,
+			       NE(rep[i][2], rep[i][0], rep[i][1]), (int32_t)rep[i][2], 0, EXACT);
 	}
 	/* transpose */
 	static const int64_t tr[][2] = { { 1, 1 }, { 3, 7 }, { 33, 65 }, { 1, 9 } };
 	for (size_t i = 0; i < sizeof tr / sizeof tr[0]; i++) {
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 2, NE(tr[i][0], tr[i][1]), -1, 1);
-		int y = node(&c, CLX_OP_TRANSPOSE, 1, SRC(x), 2, NE(tr[i][1], tr[i][0]), 0, 0, 0);
 		snprintf(d, sizeof d, "transpose (%lld,%lld)", (long long)tr[i][0], (long long)tr[i][1]);
-		run_case(&c, d, CLX_OP_TRANSPOSE, y, EXACT);
+		one_input_case(d, CLX_OP_TRANSPOSE, 2, NE(tr[i][0], tr[i][1]), -1, 1, 2,
+			       NE(tr[i][1], tr[i][0]), 0, 0, EXACT);
 	}
 }
 
