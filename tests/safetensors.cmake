@@ -11,10 +11,5 @@ clx_test(fuzz_safetensors_replay
 
 # With clang, -DCLX_FUZZ=ON also builds the libFuzzer binary:
 #   build/tests/fuzz_safetensors -max_total_time=60 tests/fuzz/corpus/safetensors
-if(CLX_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
-  add_executable(fuzz_safetensors fuzz/fuzz_safetensors.c)
-  target_include_directories(fuzz_safetensors PRIVATE ${CMAKE_SOURCE_DIR}/runtime)
-  target_compile_options(fuzz_safetensors PRIVATE -fsanitize=fuzzer)
-  target_link_options(fuzz_safetensors PRIVATE -fsanitize=fuzzer)
-  target_link_libraries(fuzz_safetensors PRIVATE clx m)
-endif()
+include(${CMAKE_CURRENT_SOURCE_DIR}/fuzz/libfuzzer.cmake)
+clx_libfuzzer(fuzz_safetensors)

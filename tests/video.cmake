@@ -18,13 +18,8 @@ clx_test(fuzz_demux_replay
 
 # With clang, -DCLX_FUZZ=ON also builds the libFuzzer binary:
 #   build/tests/fuzz_demux -max_total_time=60 -timeout=10 tests/fixtures/video
-if(CLX_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
-  add_executable(fuzz_demux fuzz/fuzz_demux.c)
-  target_include_directories(fuzz_demux PRIVATE ${CMAKE_SOURCE_DIR}/runtime)
-  target_compile_options(fuzz_demux PRIVATE -fsanitize=fuzzer)
-  target_link_options(fuzz_demux PRIVATE -fsanitize=fuzzer)
-  target_link_libraries(fuzz_demux PRIVATE clx m)
-endif()
+include(${CMAKE_CURRENT_SOURCE_DIR}/fuzz/libfuzzer.cmake)
+clx_libfuzzer(fuzz_demux)
 
 # Decode benchmark (not a test): tools/bench/bench_decode.sh BUILD_DIR
 add_executable(clx_bench_decode EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/tools/bench/bench_decode.c)
