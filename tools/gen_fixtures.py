@@ -262,6 +262,43 @@ def file_table(folder):
     return sorted(rows, key=natural)
 
 
+def write_readme(out_dir, head, rows, meaning):
+    """README.md: the `head` lines, then one table row per .npy file (rows: rel → dtype, shape)."""
+    lines = head + ["| file | dtype, shape | meaning |", "|---|---|---|"]
+    for rel, shape in rows.items():
+        lines.append(f"| `{rel}` | {shape} | {meaning.get(rel, '')} |")
+    lines.append("")
+    with open(os.path.join(out_dir, "README.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+def run_and_save(model, out_dir, ref_dir, pixel_values, input_ids, attention_mask):
+    """Saves the token inputs, runs transformers, writes its outputs and the ref/
+    intermediates both fixtures carry (text hidden states, the pooled vision output,
+    the MIT output, video and text features, the prompt generator's output)."""
+    import torch
+    save_npy(os.path.join(out_dir, "input_ids.npy"), input_ids)
+    save_npy(os.path.join(out_dir, "attention_mask.npy"), attention_mask)
+    res = run_reference(model, torch.from_numpy(pixel_values), torch.from_numpy(input_ids),
+                        torch.from_numpy(attention_mask))
+    write_outputs(res, out_dir)
+    out = res["out"]
+    for i, h in enumerate(out.text_model_output.hidden_states):
+        save_npy(os.path.join(ref_dir, f"text.hidden.{i}.npy"), tnp(h))
+    save_npy(os.path.join(ref_dir, "vision.pooled.npy"), tnp(out.vision_model_output.pooler_output))
+    save_npy(os.path.join(ref_dir, "mit.out.npy"), tnp(out.mit_output.last_hidden_state))
+    save_npy(os.path.join(ref_dir, "video_features.npy"), tnp(res["video_features"]))
+    save_npy(os.path.join(ref_dir, "text_features.npy"), tnp(res["text_features"]))
+    save_npy(os.path.join(ref_dir, "prompts.out.npy"), tnp(res["prompts_out"]))
+    return res
+
+
+def write_versions(out_dir, model):
+    v = versions()
+    v["attn_implementation"] = model.config._attn_implementation
+    write_json(os.path.join(out_dir, "versions.json"), v)
+
+
 # ============================================================ fixture A: tiny
 
 TINY_CONFIG = dict(
@@ -287,7 +324,6 @@ TINY_REAL_LEN = [7, 4, 2]
 
 
 def gen_tiny(out_root):
-    import torch
     out_dir = os.path.join(out_root, "tiny")
     ref_dir = os.path.join(out_dir, "ref")
     os.makedirs(ref_dir, exist_ok=True)
@@ -305,28 +341,15 @@ def gen_tiny(out_root):
         assert input_ids[k, n - 1] == TINY_EOS and (input_ids[k, :n - 1] < TINY_EOS).all()
         assert (input_ids[k, n:] == TINY_EOS).all()
     save_npy(os.path.join(out_dir, "pixel_values.npy"), pixel_values)
-    save_npy(os.path.join(out_dir, "input_ids.npy"), input_ids)
-    save_npy(os.path.join(out_dir, "attention_mask.npy"), attention_mask)
 
-    res = run_reference(model, torch.from_numpy(pixel_values), torch.from_numpy(input_ids),
-                        torch.from_numpy(attention_mask))
-    write_outputs(res, out_dir)
+    res = run_and_save(model, out_dir, ref_dir, pixel_values, input_ids, attention_mask)
     out = res["out"]
     for i, h in enumerate(out.vision_model_output.hidden_states):
         save_npy(os.path.join(ref_dir, f"vision.hidden.{i}.npy"), tnp(h))
-    save_npy(os.path.join(ref_dir, "vision.pooled.npy"), tnp(out.vision_model_output.pooler_output))
-    save_npy(os.path.join(ref_dir, "mit.out.npy"), tnp(out.mit_output.last_hidden_state))
-    save_npy(os.path.join(ref_dir, "video_features.npy"), tnp(res["video_features"]))
     save_npy(os.path.join(ref_dir, "img_features.npy"), tnp(res["img_features"]))
-    for i, h in enumerate(out.text_model_output.hidden_states):
-        save_npy(os.path.join(ref_dir, f"text.hidden.{i}.npy"), tnp(h))
     save_npy(os.path.join(ref_dir, "text.last.npy"), tnp(out.text_model_output.last_hidden_state))
-    save_npy(os.path.join(ref_dir, "text_features.npy"), tnp(res["text_features"]))
-    save_npy(os.path.join(ref_dir, "prompts.out.npy"), tnp(res["prompts_out"]))
 
-    v = versions()
-    v["attn_implementation"] = model.config._attn_implementation
-    write_json(os.path.join(out_dir, "versions.json"), v)
+    write_versions(out_dir, model)
     write_readme_tiny(out_dir, config)
     log(f"tiny: build+fill {t_build:.2f}s, forward {res['t_fwd']:.2f}s, total {time.time() - t0:.2f}s")
     log(f"tiny: logits_per_video = {tnp(out.logits_per_video).tolist()}")
@@ -379,14 +402,8 @@ def write_readme_tiny(out_dir, config):
         "- Computed on CPU, float32, eval mode, torch single-threaded, attention implementation as in",
         "  versions.json (transformers' default).",
         "",
-        "| file | dtype, shape | meaning |",
-        "|---|---|---|",
     ]
-    for rel, shape in rows.items():
-        lines.append(f"| `{rel}` | {shape} | {meaning.get(rel, '')} |")
-    lines.append("")
-    with open(os.path.join(out_dir, "README.md"), "w") as f:
-        f.write("\n".join(lines))
+    write_readme(out_dir, lines, rows, meaning)
 
 
 # ============================================================ fixture B: base shapes
@@ -405,7 +422,6 @@ BASE_PAD = 49407
 
 
 def gen_base(out_root):
-    import torch
     out_dir = os.path.join(out_root, "base")
     ref_dir = os.path.join(out_dir, "ref")
     model_dir = os.path.join(out_dir, "model")  # not committed (.gitignore)
@@ -428,26 +444,13 @@ def gen_base(out_root):
     for k, (_, ids) in enumerate(BASE_PROMPTS):
         input_ids[k, :len(ids)] = ids
         attention_mask[k, :len(ids)] = 1
-    save_npy(os.path.join(out_dir, "input_ids.npy"), input_ids)
-    save_npy(os.path.join(out_dir, "attention_mask.npy"), attention_mask)
 
-    res = run_reference(model, torch.from_numpy(pixel_values), torch.from_numpy(input_ids),
-                        torch.from_numpy(attention_mask))
-    write_outputs(res, out_dir)
+    res = run_and_save(model, out_dir, ref_dir, pixel_values, input_ids, attention_mask)
     out = res["out"]
     for i, h in enumerate(out.vision_model_output.hidden_states):
         save_npy(os.path.join(ref_dir, f"vision.hidden_cls.{i}.npy"), tnp(h[:, 0, :]))
-    for i, h in enumerate(out.text_model_output.hidden_states):
-        save_npy(os.path.join(ref_dir, f"text.hidden.{i}.npy"), tnp(h))
-    save_npy(os.path.join(ref_dir, "vision.pooled.npy"), tnp(out.vision_model_output.pooler_output))
-    save_npy(os.path.join(ref_dir, "mit.out.npy"), tnp(out.mit_output.last_hidden_state))
-    save_npy(os.path.join(ref_dir, "video_features.npy"), tnp(res["video_features"]))
-    save_npy(os.path.join(ref_dir, "text_features.npy"), tnp(res["text_features"]))
-    save_npy(os.path.join(ref_dir, "prompts.out.npy"), tnp(res["prompts_out"]))
 
-    v = versions()
-    v["attn_implementation"] = model.config._attn_implementation
-    write_json(os.path.join(out_dir, "versions.json"), v)
+    write_versions(out_dir, model)
     write_readme_base(out_dir, config)
     log(f"base: build+fill {t_build:.2f}s, save weights {t_save:.2f}s, forward {res['t_fwd']:.2f}s, "
         f"total {time.time() - t0:.2f}s")
@@ -496,14 +499,8 @@ def write_readme_base(out_dir, config):
         "- B = 1, T = 8, K = 3, L = 7. CPU, float32, eval, torch single-threaded, attention",
         "  implementation as in versions.json (transformers' default).",
         "",
-        "| file | dtype, shape | meaning |",
-        "|---|---|---|",
     ]
-    for rel, shape in rows.items():
-        lines.append(f"| `{rel}` | {shape} | {meaning.get(rel, '')} |")
-    lines.append("")
-    with open(os.path.join(out_dir, "README.md"), "w") as f:
-        f.write("\n".join(lines))
+    write_readme(out_dir, lines, rows, meaning)
 
 
 # ============================================================ generator self-check
