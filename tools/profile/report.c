@@ -379,14 +379,19 @@ static cJSON *doc_to_json(const struct prof_doc *doc)
 	return o;
 }
 
-static bool write_text(const char *path, const char *text, char *err, size_t cap)
+/* path, or stdout for "-"; NULL with the reason in err. */
+static FILE *out_open(const char *path, char *err, size_t cap)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-	if (!f) {
+	if (!f)
 		snprintf(err, cap, "%s: cannot write", path);
-		return false;
-	}
-	bool ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+	return f;
+}
+
+/* Closes what out_open opened (stdout stays open); false with the reason
+ * in err when writing failed. */
+static bool out_close(FILE *f, bool ok, const char *path, char *err, size_t cap)
+{
 	if (f != stdout)
 		ok = fclose(f) == 0 && ok;
 	if (!ok)
@@ -394,18 +399,24 @@ static bool write_text(const char *path, const char *text, char *err, size_t cap
 	return ok;
 }
 
-bool prof_doc_write_json(const struct prof_doc *doc, const char *path, char *err, size_t cap)
+/* The text of o (deleted here), indented or on one line, then a newline. */
+static bool write_json(const char *path, cJSON *o, bool indent, char *err, size_t cap)
 {
-	cJSON *o = doc_to_json(doc);
-	char *text = cJSON_Print(o);
+	char *text = indent ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!text) {
 		snprintf(err, cap, "%s: out of memory", path);
 		return false;
 	}
-	bool ok = write_text(path, text, err, cap);
+	FILE *f = out_open(path, err, cap);
+	bool ok = f && out_close(f, fputs(text, f) >= 0 && fputc('\n', f) != EOF, path, err, cap);
 	cJSON_free(text);
 	return ok;
+}
+
+bool prof_doc_write_json(const struct prof_doc *doc, const char *path, char *err, size_t cap)
+{
+	return write_json(path, doc_to_json(doc), true, err, cap);
 }
 
 static char *slurp(const char *path, char *err, size_t cap)
@@ -511,11 +522,9 @@ static void csv_num(FILE *f, double v)
 
 bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err, size_t cap)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-	if (!f) {
-		snprintf(err, cap, "%s: cannot write", path);
+	FILE *f = out_open(path, err, cap);
+	if (!f)
 		return false;
-	}
 	fputs("device,device_name,index,node,op,class,shape,time_s,flops,bytes,gflops,gbps,"
 	      "flops_peak_fraction,bw_peak_fraction\n",
 	      f);
@@ -546,12 +555,7 @@ bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err,
 			fputc('\n', f);
 		}
 	}
-	bool ok = !ferror(f);
-	if (f != stdout)
-		ok = fclose(f) == 0 && ok;
-	if (!ok)
-		snprintf(err, cap, "%s: write failed", path);
-	return ok;
+	return out_close(f, !ferror(f), path, err, cap);
 }
 
 /* ---------------------------------------------------------------- trace */
@@ -646,15 +650,7 @@ bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *er
 			}
 		}
 	}
-	char *text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!text) {
-		snprintf(err, cap, "%s: out of memory", path);
-		return false;
-	}
-	bool ok = write_text(path, text, err, cap);
-	cJSON_free(text);
-	return ok;
+	return write_json(path, o, false, err, cap);
 }
 
 /* ---------------------------------------------------------------- table */
