@@ -60,6 +60,16 @@ expect 2 "vocab.json" -- classify --model "$tmp/m" --video "$v" --labels a
 # a processor config that does not fit the model
 cp "$model"/* "$tmp/m/" && echo '{"size": 64, "crop_size": 48}' >"$tmp/m/preprocessor_config.json"
 expect 2 "image_size is 32" -- classify --model "$tmp/m" --video "$v" --labels a
+# command-line conventions: a flag twice, a value for a flag without one,
+# "--" ending the options (a text that starts with "-"), strict numbers
+expect 2 "option --video given twice" -- classify --model "$model" --video "$v" --video "$v" --labels a
+expect 2 "option --json takes no value" -- classify --model "$model" --video "$v" --labels a --json=yes
+expect 2 "unknown option '--x'" -- tokenize --model "$model" --x
+expect 0 "" -- tokenize --model "$model" -- "--x" "-y"
+[ "$(grep -o '\[49406,' "$tmp/out" | wc -l)" -eq 2 ] && ok || bad "-- then two texts: $(cat "$tmp/out")"
+expect 2 "--frames 08x" -- classify --model "$model" --video "$v" --labels a --frames 08x
+expect 2 "--seed +1" -- classify --model "$model" --video "$v" --labels a --seed +1
+expect 2 "--max-length 9999999999999999999999" -- tokenize --model "$model" --max-length 9999999999999999999999 a
 # truncated video: decodes what is there and warns
 expect 0 "" -- classify --model "$model" --video "$vids/truncated.mkv" --labels a,b
 grep -q "warning" "$tmp/err" && ok || bad "truncated video: no warning: $(cat "$tmp/err")"

@@ -24,16 +24,6 @@
 	"  --apply-rotation     rotate frames by the file's display matrix (default: as\n"     \
 	"                       coded, like PyAV)\n"
 
-static bool parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* --frames/--sample/--seed/--apply-rotation into opts (defaults: the model). */
 static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opts,
 				  const struct clx_model *m, struct clx_video_opts *vo)
@@ -41,9 +31,9 @@ static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opt
 	clx_video_opts_default(vo);
 	vo->n_frames = m->cfg.xclip.vision.num_frames;
 	const char *s;
-	long v;
+	long long v;
 	if ((s = cli_get(opts, "frames"))) {
-		if (!parse_int(s, 1, 100000, &v))
+		if (!cli_parse_int(s, 1, 100000, &v))
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--frames %s: need a positive integer", s);
 		if (v != m->cfg.xclip.vision.num_frames)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
@@ -59,7 +49,7 @@ static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opt
 		}
 	}
 	if ((s = cli_get(opts, "seed"))) {
-		if (!parse_int(s, 0, 4294967295L, &v))
+		if (!cli_parse_int(s, 0, 4294967295LL, &v))
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--seed %s: need an integer in [0, 2^32)", s);
 		vo->seed = (uint32_t)v;
 	}

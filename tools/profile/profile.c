@@ -14,6 +14,8 @@
  * (report.c, html.c). */
 #include "profile.h"
 
+#include "args.h"
+
 #include "clx/backend.h"
 #include "clx/model.h"
 
@@ -33,7 +35,6 @@
 #define CLX_GIT_REVISION "unknown"
 #endif
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 static const char help[] =
 	"usage: %1$s --model M [--device SPEC[,SPEC...]|all|all-cl] [--batch B] [--prompts K]\n"
@@ -74,120 +75,82 @@ struct opts {
 	const char *worker, *worker_out, *program_cache, *peak_cache;
 	bool cold_only, reference_only;
 	/* compare */
-	const char *compare[64];
+	const char *compare[64];    /* --compare: the files (positionals) */
 	int n_compare;
 };
 
-static bool parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	if (!s || !*s)
-		return false;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int usage_error(const char *cmd, const char *msg, const char *arg)
 {
-	fprintf(stderr, "%s: %s%s%s (see %s --help)\n", cmd, msg, arg ? " " : "", arg ? arg : "", cmd);
-	return EXIT_USAGE;
+	return cli_usage_error(cmd, "%s%s%s (see %s --help)", msg, arg ? " " : "", arg ? arg : "", cmd);
+}
+
+/* A count option into *out: an integer in [lo, 65536]. */
+static bool count_opt(const char *cmd, const struct cli_opt *opts, const char *name, long long lo,
+		      int64_t *out)
+{
+	const char *v = cli_get(opts, name);
+	long long n;
+	if (!v)
+		return true;
+	if (!cli_parse_int(v, lo, 65536, &n)) {
+		cli_usage_error(cmd, "--%s needs an integer in [%lld, 65536], got %s (see %s --help)", name,
+				lo, v, cmd);
+		return false;
+	}
+	*out = n;
+	return true;
 }
 
 /* Returns -1 when parsed, else the exit status. */
 static int parse(const char *cmd, int argc, char **argv, struct opts *o)
 {
 	*o = (struct opts){ .device = "all", .B = 1, .K = 3, .L = 7, .runs = 5, .warmup = 1, .top = 10 };
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		long n;
-#define VALUE()                                                          \
-	do {                                                             \
-		if (!v)                                                  \
-			return usage_error(cmd, "option needs a value:", a); \
-		i++;                                                     \
-	} while (0)
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			printf(help, cmd);
-			return EXIT_OK;
-		} else if (strcmp(a, "--model") == 0) {
-			VALUE();
-			o->model = v;
-		} else if (strcmp(a, "--device") == 0) {
-			VALUE();
-			o->device = v;
-		} else if (strcmp(a, "--json") == 0) {
-			VALUE();
-			o->json = v;
-		} else if (strcmp(a, "--csv") == 0) {
-			VALUE();
-			o->csv = v;
-		} else if (strcmp(a, "--html") == 0) {
-			VALUE();
-			o->html = v;
-		} else if (strcmp(a, "--trace") == 0) {
-			VALUE();
-			o->trace = v;
-		} else if (strcmp(a, "--batch") == 0 || strcmp(a, "--prompts") == 0 ||
-			   strcmp(a, "--tokens") == 0 || strcmp(a, "--runs") == 0 ||
-			   strcmp(a, "--warmup") == 0 || strcmp(a, "--top") == 0) {
-			VALUE();
-			const bool zero_ok = strcmp(a, "--runs") != 0 && strcmp(a, "--batch") != 0 &&
-					     strcmp(a, "--prompts") != 0 && strcmp(a, "--tokens") != 0;
-			if (!parse_int(v, zero_ok ? 0 : 1, 65536, &n)) {
-				char msg[96];
-				snprintf(msg, sizeof msg, "%s needs an integer in [%d, 65536], got", a, zero_ok ? 0 : 1);
-				return usage_error(cmd, msg, v);
-			}
-			if (strcmp(a, "--batch") == 0)
-				o->B = n;
-			else if (strcmp(a, "--prompts") == 0)
-				o->K = n;
-			else if (strcmp(a, "--tokens") == 0)
-				o->L = n;
-			else if (strcmp(a, "--runs") == 0)
-				o->runs = (int)n;
-			else if (strcmp(a, "--warmup") == 0)
-				o->warmup = (int)n;
-			else
-				o->top = (int)n;
-		} else if (strcmp(a, "--no-peak") == 0) {
-			o->no_peak = true;
-		} else if (strcmp(a, "--quiet") == 0) {
-			o->quiet = true;
-		} else if (strcmp(a, "--compare") == 0) {
-			while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
-				if (o->n_compare == 64)
-					return usage_error(cmd, "--compare takes at most 64 files", NULL);
-				o->compare[o->n_compare++] = argv[++i];
-			}
-			if (o->n_compare == 0)
-				return usage_error(cmd, "--compare needs at least one JSON file", NULL);
-		} else if (strcmp(a, "--worker") == 0) {
-			VALUE();
-			o->worker = v;
-		} else if (strcmp(a, "--worker-out") == 0) {
-			VALUE();
-			o->worker_out = v;
-		} else if (strcmp(a, "--program-cache") == 0) {
-			VALUE();
-			o->program_cache = v;
-		} else if (strcmp(a, "--peak-cache") == 0) {
-			VALUE();
-			o->peak_cache = v;
-		} else if (strcmp(a, "--cold-only") == 0) {
-			o->cold_only = true;
-		} else if (strcmp(a, "--reference-only") == 0) {
-			o->reference_only = true;
-		} else {
-			return usage_error(cmd, "unknown argument", a);
-		}
-#undef VALUE
+	struct cli_opt opts[] = {
+		{ "model", true, NULL },   { "device", true, NULL },     { "json", true, NULL },
+		{ "csv", true, NULL },     { "html", true, NULL },       { "trace", true, NULL },
+		{ "batch", true, NULL },   { "prompts", true, NULL },    { "tokens", true, NULL },
+		{ "runs", true, NULL },    { "warmup", true, NULL },     { "top", true, NULL },
+		{ "no-peak", false, NULL }, { "quiet", false, NULL },    { "compare", false, NULL },
+		{ "help", false, NULL },
+		/* the worker's (hidden; profile.c runs itself) */
+		{ "worker", true, NULL },  { "worker-out", true, NULL }, { "program-cache", true, NULL },
+		{ "peak-cache", true, NULL }, { "cold-only", false, NULL },
+		{ "reference-only", false, NULL },
+		{ NULL, false, NULL },
+	};
+	if (!cli_parse(cmd, argc, argv, opts, o->compare, 64, &o->n_compare))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		printf(help, cmd);
+		return CLI_OK;
 	}
+	if (cli_get(opts, "model"))
+		o->model = cli_get(opts, "model");
+	if (cli_get(opts, "device"))
+		o->device = cli_get(opts, "device");
+	o->json = cli_get(opts, "json");
+	o->csv = cli_get(opts, "csv");
+	o->html = cli_get(opts, "html");
+	o->trace = cli_get(opts, "trace");
+	int64_t runs = o->runs, warmup = o->warmup, top = o->top;
+	if (!count_opt(cmd, opts, "batch", 1, &o->B) || !count_opt(cmd, opts, "prompts", 1, &o->K) ||
+	    !count_opt(cmd, opts, "tokens", 1, &o->L) || !count_opt(cmd, opts, "runs", 1, &runs) ||
+	    !count_opt(cmd, opts, "warmup", 0, &warmup) || !count_opt(cmd, opts, "top", 0, &top))
+		return CLI_BAD_INPUT;
+	o->runs = (int)runs, o->warmup = (int)warmup, o->top = (int)top;
+	o->no_peak = cli_flag(opts, "no-peak");
+	o->quiet = cli_flag(opts, "quiet");
+	o->worker = cli_get(opts, "worker");
+	o->worker_out = cli_get(opts, "worker-out");
+	o->program_cache = cli_get(opts, "program-cache");
+	o->peak_cache = cli_get(opts, "peak-cache");
+	o->cold_only = cli_flag(opts, "cold-only");
+	o->reference_only = cli_flag(opts, "reference-only");
+	const bool compare = cli_flag(opts, "compare");
+	if (compare && o->n_compare == 0)
+		return usage_error(cmd, "--compare needs at least one JSON file", NULL);
+	if (!compare && o->n_compare > 0)
+		return usage_error(cmd, "unexpected argument", o->compare[0]);
 	if (!o->n_compare && !o->model)
 		return usage_error(cmd, "--model (or --compare) is required", NULL);
 	return -1;
@@ -218,7 +181,7 @@ static int worker_main(const struct opts *o)
 	if (f)
 		ok = fclose(f) == 0 && ok;
 	cJSON_free(text);
-	return ok ? EXIT_OK : EXIT_FAILED;
+	return ok ? CLI_OK : CLI_CHECK_FAILED;
 }
 
 /* ---------------------------------------------------------- temp files */
@@ -389,7 +352,7 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 	if (!ctx || clx_backend_list(ctx, &devs) != CLX_OK) {
 		fprintf(stderr, "%s: cannot list devices: %s\n", cmd, ctx ? clx_last_error(ctx) : "out of memory");
 		clx_ctx_free(ctx);
-		return EXIT_USAGE;
+		return CLI_BAD_INPUT;
 	}
 	int rc = -1;
 	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && rc < 0;
@@ -405,7 +368,7 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 		const int pick = clx_device_select(ctx, &devs, tok);
 		if (pick < 0) {
 			fprintf(stderr, "%s: --device %s: %s\n", cmd, tok, clx_last_error(ctx));
-			rc = EXIT_USAGE;
+			rc = CLI_BAD_INPUT;
 		} else if (devs.devs[pick].reference) {
 			want_cpu = true;
 		} else {
@@ -424,7 +387,7 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 	if (out->n == 0) {
 		fprintf(stderr, "%s: --device %s selects no device (no OpenCL device found; add cpu)\n", cmd,
 			spec);
-		return EXIT_USAGE;
+		return CLI_BAD_INPUT;
 	}
 	return -1;
 }
@@ -488,13 +451,13 @@ static int doc_model(const char *cmd, const struct opts *o, struct prof_doc *doc
 	if (st != CLX_OK) {
 		fprintf(stderr, "%s: %s\n", cmd, ctx ? clx_last_error(ctx) : "out of memory");
 		clx_ctx_free(ctx);
-		return EXIT_USAGE;
+		return CLI_BAD_INPUT;
 	}
 	int rc = -1;
 	if (o->L > m->cfg.xclip.text.max_position_embeddings) {
 		fprintf(stderr, "%s: --tokens %lld: this model takes at most max_position_embeddings = %d\n",
 			cmd, (long long)o->L, m->cfg.xclip.text.max_position_embeddings);
-		rc = EXIT_USAGE;
+		rc = CLI_BAD_INPUT;
 	}
 	snprintf(doc->model_path, sizeof doc->model_path, "%s", o->model);
 	char path[4200];
@@ -549,11 +512,11 @@ static int write_outputs(const char *cmd, const struct opts *o, const struct pro
 	if (o->html && !prof_doc_write_html(doc, o->html, o->top, err, sizeof err))
 		ok = false, fprintf(stderr, "%s: %s\n", cmd, err);
 	if (!ok)
-		return EXIT_USAGE;
+		return CLI_BAD_INPUT;
 	for (int i = 0; i < doc->n_devices; i++)
 		if (!doc->devices[i].ok)
-			return EXIT_FAILED;
-	return EXIT_OK;
+			return CLI_CHECK_FAILED;
+	return CLI_OK;
 }
 
 /* ------------------------------------------------------------- compare */
@@ -562,7 +525,7 @@ static int compare_main(const char *cmd, const struct opts *o)
 {
 	struct prof_doc doc;
 	memset(&doc, 0, sizeof doc);
-	int rc = EXIT_USAGE;
+	int rc = CLI_BAD_INPUT;
 	for (int f = 0; f < o->n_compare; f++) {
 		struct prof_doc one;
 		char err[512];
@@ -635,13 +598,13 @@ int prof_main(const char *cmd, bool via_clx, int argc, char **argv)
 	clx_cache_dir(peak_cache, sizeof peak_cache, "peak"); /* "" when there is none */
 	if (!make_temp_dir(tmp, sizeof tmp)) {
 		fprintf(stderr, "%s: cannot create a temporary directory: %s\n", cmd, strerror(errno));
-		return EXIT_USAGE;
+		return CLI_BAD_INPUT;
 	}
 	doc.devices = clx_calloc((size_t)specs.n + 1, sizeof *doc.devices);
 	if (!doc.devices) {
 		remove_tree(tmp);
 		fprintf(stderr, "%s: out of memory\n", cmd);
-		return EXIT_USAGE;
+		return CLI_BAD_INPUT;
 	}
 	const struct prof_device *ref = NULL;
 	for (int i = 0; i < specs.n; i++) {

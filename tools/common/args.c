@@ -1,0 +1,183 @@
+/* args.c — what every clx program shares on its command line (args.h):
+ * option parsing, strict numbers, exit statuses and one-line errors, JSON
+ * printing on stdout. Used by clx and clx-profile. */
+#include "args.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --------------------------------------------------------------- parsing */
+
+/* "clx validate" for a subcommand, the program itself for "clx-profile". */
+static void prog_name(const char *cmd, char *buf, size_t cap)
+{
+	snprintf(buf, cap, strncmp(cmd, "clx", 3) == 0 ? "%s" : "clx %s", cmd);
+}
+
+bool cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char **pos,
+	       int max_pos, int *n_pos)
+{
+	char prog[64];
+	prog_name(cmd, prog, sizeof prog);
+	*n_pos = 0;
+	bool options = true;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (options && strcmp(a, "--") == 0) {
+			options = false; /* everything after is positional */
+			continue;
+		}
+		if (!options || strncmp(a, "--", 2) != 0) {
+			if (*n_pos >= max_pos) {
+				cli_usage_error(cmd, "unexpected argument '%s' (see %s --help)", a, prog);
+				return false;
+			}
+			pos[(*n_pos)++] = a;
+			continue;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		const size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		struct cli_opt *o = opts;
+		while (o->name && !(strlen(o->name) == len && strncmp(o->name, name, len) == 0))
+			o++;
+		if (!o->name) {
+			cli_usage_error(cmd, "unknown option '%s' (see %s --help)", a, prog);
+			return false;
+		}
+		if (o->value) {
+			cli_usage_error(cmd, "option --%s given twice", o->name);
+			return false;
+		}
+		if (!o->takes_value) {
+			if (eq) {
+				cli_usage_error(cmd, "option --%s takes no value", o->name);
+				return false;
+			}
+			o->value = "";
+			continue;
+		}
+		if (eq) {
+			o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			o->value = argv[++i];
+		} else {
+			cli_usage_error(cmd, "option --%s needs a value", o->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+int cli_start(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char *help)
+{
+	const char *pos[1];
+	int n_pos;
+	if (!cli_parse(cmd, argc, argv, opts, pos, 0, &n_pos))
+		return CLI_BAD_INPUT;
+	if (cli_flag(opts, "help")) {
+		fputs(help, stdout);
+		return CLI_OK;
+	}
+	return -1;
+}
+
+const char *cli_get(const struct cli_opt *opts, const char *name)
+{
+	for (; opts->name; opts++)
+		if (strcmp(opts->name, name) == 0)
+			return opts->value;
+	return NULL;
+}
+
+bool cli_flag(const struct cli_opt *opts, const char *name)
+{
+	return cli_get(opts, name) != NULL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char prog[64];
+	va_list ap;
+	prog_name(cmd, prog, sizeof prog);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_BAD_INPUT;
+}
+
+int cli_fail(struct clx_ctx *ctx, enum clx_status st)
+{
+	const char *msg = clx_last_error(ctx);
+	fprintf(stderr, "clx: %s\n", msg && *msg ? msg : clx_status_name(st));
+	return CLI_BAD_INPUT;
+}
+
+/* --------------------------------------------------------------- devices */
+
+enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
+{
+	enum clx_status st = clx_backend_open(ctx, spec, out);
+	if (st != CLX_OK)
+		cli_prefix_error(ctx, st, "--device");
+	return st;
+}
+
+void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, ...)
+{
+	char what[256], msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof msg, "%s", clx_last_error(ctx));
+	clx_fail(ctx, st, "%s: %s", what, msg[0] ? msg : clx_status_name(st));
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+bool cli_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	if (!s || !*s || *s == ' ' || *s == '+' || (*s == '-' && lo >= 0))
+		return false;
+	errno = 0;
+	const long long v = strtoll(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+void cli_json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride)
+{
+	putchar('[');
+	for (int64_t r = 0; r < rows; r++) {
+		printf("%s[", r ? ", " : "");
+		for (int64_t c = 0; c < cols; c++)
+			printf("%s%.9g", c ? ", " : "", v[r * stride + c]);
+		putchar(']');
+	}
+	putchar(']');
+}
+
