@@ -12,6 +12,7 @@
 #include "profile.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,29 +165,52 @@ static void summary(FILE *f, const struct prof_doc *doc)
 
 enum { W = 1000, LEFT = 230, RIGHT = 30, BAR = 26, GAP = 12 };
 
-static void latency_bars(FILE *f, const struct prof_doc *doc)
+/* Starts a chart of one bar row per device, scaled so that the largest
+ * finite positive value of the double at offset `field` fits; without one,
+ * a note instead and false. *h: the SVG's height (`extra` below the rows). */
+static bool bars_begin(FILE *f, const struct prof_doc *doc, size_t field, const char *none,
+		       int extra, int *h, double *sx)
 {
 	double vmax = 0;
 	for (int i = 0; i < doc->n_devices; i++) {
-		const double v = doc->devices[i].lat_max_s;
+		const double v = *(const double *)((const char *)&doc->devices[i] + field);
 		if (isfinite(v) && v > vmax)
 			vmax = v;
 	}
 	if (vmax <= 0) {
-		fputs("<p>No latency measured.</p>\n", f);
-		return;
+		fprintf(f, "<p>%s</p>\n", none);
+		return false;
 	}
-	const int h = doc->n_devices * (BAR + GAP) + 40;
-	const double sx = (W - LEFT - RIGHT - 90) / vmax;
-	fprintf(f, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, h, W, h);
+	*h = doc->n_devices * (BAR + GAP) + extra;
+	*sx = (W - LEFT - RIGHT - 90) / vmax;
+	fprintf(f, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, *h, W,
+		*h);
+	return true;
+}
+
+/* Bar row i: the device's label left of the bars; returns the row's y. */
+static int bar_row(FILE *f, const struct prof_device *d, int i)
+{
+	const int y = 10 + i * (BAR + GAP);
+	char l[200];
+	label_of(d, l, sizeof l);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LEFT - 8, y + BAR / 2 + 5);
+	esc(f, l);
+	fputs("</text>\n", f);
+	return y;
+}
+
+static void latency_bars(FILE *f, const struct prof_doc *doc)
+{
+	int h;
+	double sx;
+	if (!bars_begin(f, doc, offsetof(struct prof_device, lat_max_s), "No latency measured.", 40,
+			&h, &sx))
+		return;
 	for (int i = 0; i < doc->n_devices; i++) {
 		const struct prof_device *d = &doc->devices[i];
-		const int y = 10 + i * (BAR + GAP);
-		char l[200], t[32], a[32], b[32];
-		label_of(d, l, sizeof l);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LEFT - 8, y + BAR / 2 + 5);
-		esc(f, l);
-		fputs("</text>\n", f);
+		const int y = bar_row(f, d, i);
+		char t[32], a[32], b[32];
 		if (!isfinite(d->lat_med_s))
 			continue;
 		fprintf(f,
@@ -209,27 +233,15 @@ static void latency_bars(FILE *f, const struct prof_doc *doc)
 
 static void class_bars(FILE *f, const struct prof_doc *doc)
 {
-	double vmax = 0;
-	for (int i = 0; i < doc->n_devices; i++) {
-		const double v = doc->devices[i].wall_s;
-		if (isfinite(v) && v > vmax)
-			vmax = v;
-	}
-	if (vmax <= 0) {
-		fputs("<p>No per-node times.</p>\n", f);
+	int h;
+	double sx;
+	if (!bars_begin(f, doc, offsetof(struct prof_device, wall_s), "No per-node times.", 60, &h,
+			&sx))
 		return;
-	}
-	const int h = doc->n_devices * (BAR + GAP) + 60;
-	const double sx = (W - LEFT - RIGHT - 90) / vmax;
-	fprintf(f, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, h, W, h);
 	for (int i = 0; i < doc->n_devices; i++) {
 		const struct prof_device *d = &doc->devices[i];
-		const int y = 10 + i * (BAR + GAP);
-		char l[200], t[32];
-		label_of(d, l, sizeof l);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LEFT - 8, y + BAR / 2 + 5);
-		esc(f, l);
-		fputs("</text>\n", f);
+		const int y = bar_row(f, d, i);
+		char t[32];
 		if (!isfinite(d->node_sum_s))
 			continue;
 		double x = LEFT;
