@@ -236,23 +236,37 @@ int clip_mlp(struct clip_builder *b, const char *name, int x, const char *fc1, c
 	return clip_linear(b, n, y, fc2, true);
 }
 
-/* A pre-LN CLIP encoder layer:
- *   h = h + self_attn(layer_norm1(h)); h = h + mlp(layer_norm2(h)). */
+int clip_residual_attention(struct clip_builder *b, const char *name, const char *hf, int x,
+			    int kv, const struct clip_attn_spec *a)
+{
+	char n[CLX_MAX_NAME], p[CLX_MAX_NAME];
+	clip_name(n, "%s.%s", name, a->norm), clip_name(p, "%s.%s", hf, a->norm);
+	int y = clip_layer_norm(b, n, x, p, a->eps);
+	clip_name(n, "%s.%s", name, a->attn), clip_name(p, "%s.%s", hf, a->attn);
+	y = clip_attention(b, n, y, kv >= 0 ? kv : y, p, a->heads, a->causal, a->mask, a->qkv_bias,
+			   a->out_proj);
+	clip_name(n, "%s.%s.residual", name, a->attn);
+	return clip_elementwise(b, n, CLX_OP_ADD, x, y);
+}
+
+int clip_residual_mlp(struct clip_builder *b, const char *name, const char *hf, int x,
+		      const char *norm, const char *fc1, const char *fc2, float eps)
+{
+	char n[CLX_MAX_NAME], p[CLX_MAX_NAME], p2[CLX_MAX_NAME];
+	clip_name(n, "%s.%s", name, norm), clip_name(p, "%s.%s", hf, norm);
+	int y = clip_layer_norm(b, n, x, p, eps);
+	clip_name(n, "%s.mlp", name), clip_name(p, "%s.%s", hf, fc1), clip_name(p2, "%s.%s", hf, fc2);
+	y = clip_mlp(b, n, y, p, p2);
+	return clip_elementwise(b, name, CLX_OP_ADD, x, y);
+}
+
 int clip_encoder_layer(struct clip_builder *b, const char *name, const char *hf, int h, int heads,
 		       bool causal, int mask, float eps)
 {
-	char n[CLX_MAX_NAME], p[CLX_MAX_NAME], p2[CLX_MAX_NAME];
-	clip_name(n, "%s.layer_norm1", name), clip_name(p, "%s.layer_norm1", hf);
-	int x = clip_layer_norm(b, n, h, p, eps);
-	clip_name(n, "%s.self_attn", name), clip_name(p, "%s.self_attn", hf);
-	x = clip_attention(b, n, x, x, p, heads, causal, mask, true, "out_proj");
-	clip_name(n, "%s.self_attn.residual", name);
-	h = clip_elementwise(b, n, CLX_OP_ADD, h, x);
-	clip_name(n, "%s.layer_norm2", name), clip_name(p, "%s.layer_norm2", hf);
-	x = clip_layer_norm(b, n, h, p, eps);
-	clip_name(n, "%s.mlp", name), clip_name(p, "%s.mlp.fc1", hf), clip_name(p2, "%s.mlp.fc2", hf);
-	x = clip_mlp(b, n, x, p, p2);
-	return clip_elementwise(b, name, CLX_OP_ADD, h, x);
+	const struct clip_attn_spec self = { "layer_norm1", "self_attn", "out_proj", heads, causal,
+					     true, mask, eps };
+	h = clip_residual_attention(b, name, hf, h, -1, &self);
+	return clip_residual_mlp(b, name, hf, h, "layer_norm2", "mlp.fc1", "mlp.fc2", eps);
 }
 
 int clip_slice(struct clip_builder *b, const char *name, int x, int64_t start, int64_t len)

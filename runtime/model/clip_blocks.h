@@ -78,6 +78,25 @@ int clip_attention(struct clip_builder *b, const char *name, int xq, int xkv, co
 		   int heads, bool causal, int mask, bool qkv_bias, const char *out_proj);
 /* fc2(quick_gelu(fc1(x))) */
 int clip_mlp(struct clip_builder *b, const char *name, int x, const char *fc1, const char *fc2);
+/* How a layer names and runs its attention (clip_residual_attention). */
+struct clip_attn_spec {
+	const char *norm;            /* the layer norm before it: "layer_norm1", "norm1" */
+	const char *attn;            /* the attention module: "self_attn", "cross_attn" */
+	const char *out_proj;        /* its output projection: "out_proj", "proj" */
+	int heads;
+	bool causal;
+	bool qkv_bias;
+	int mask;                    /* (n, Sk) i32 tensor, or -1 */
+	float eps;
+};
+/* x + attn(norm(x), kv): a pre-LN residual attention (self-attention on
+ * norm(x) when kv = -1). Nodes "<name>.<norm>", "<name>.<attn>",
+ * "<name>.<attn>.residual"; weights under hf. */
+int clip_residual_attention(struct clip_builder *b, const char *name, const char *hf, int x,
+			    int kv, const struct clip_attn_spec *a);
+/* x + mlp(norm(x)) with hf.fc1 and hf.fc2; the sum is node `name`. */
+int clip_residual_mlp(struct clip_builder *b, const char *name, const char *hf, int x,
+		      const char *norm, const char *fc1, const char *fc2, float eps);
 /* A pre-LN encoder layer: h = h + self_attn(layer_norm1(h)); h = h + mlp(layer_norm2(h)). */
 int clip_encoder_layer(struct clip_builder *b, const char *name, const char *hf, int h, int heads,
 		       bool causal, int mask, float eps);

@@ -25,6 +25,8 @@ static int vision_tower(struct clip_builder *b, int pixels, int64_t N)
 	const int64_t D = v->hidden_size, G = v->image_size / v->patch_size, S = G * G + 1;
 	const float eps = v->layer_norm_eps;
 	char n[CLX_MAX_NAME], hf[CLX_MAX_NAME];
+	const struct clip_attn_spec self = { "layer_norm1", "self_attn", "out_proj",
+					     v->num_attention_heads, false, true, -1, eps };
 	int h = clip_vision_embeddings(b, v, pixels, N);
 	const int64_t B = N / v->num_frames, Tn = v->num_frames;
 	for (int l = 0; l < v->num_hidden_layers; l++) {
@@ -48,21 +50,11 @@ static int vision_tower(struct clip_builder *b, int pixels, int64_t N)
 		clip_name(n, "%s.concat", name);
 		int gx = clip_node(b, n, CLX_OP_CONCAT, 2, two, 3, gne, 0, 0, 0);
 		/* 4: attention over all S + 1 tokens */
-		clip_name(n, "%s.layer_norm1", name), clip_name(hf, "%s.layer_norm1", pre);
-		int x1 = clip_layer_norm(b, n, gx, hf, eps);
-		clip_name(n, "%s.self_attn", name), clip_name(hf, "%s.self_attn", pre);
-		x1 = clip_attention(b, n, x1, x1, hf, v->num_attention_heads, false, -1, true, "out_proj");
-		clip_name(n, "%s.self_attn.residual", name);
-		gx = clip_elementwise(b, n, CLX_OP_ADD, gx, x1);
+		gx = clip_residual_attention(b, name, pre, gx, -1, &self);
 		/* 5: drop the message token; 6: MLP */
 		clip_name(n, "%s.drop_message", name);
 		h = clip_slice(b, n, gx, 0, S);
-		clip_name(n, "%s.layer_norm2", name), clip_name(hf, "%s.layer_norm2", pre);
-		int x2 = clip_layer_norm(b, n, h, hf, eps);
-		char f1[CLX_MAX_NAME], f2[CLX_MAX_NAME];
-		clip_name(n, "%s.mlp", name), clip_name(f1, "%s.mlp.fc1", pre), clip_name(f2, "%s.mlp.fc2", pre);
-		x2 = clip_mlp(b, n, x2, f1, f2);
-		h = clip_elementwise(b, name, CLX_OP_ADD, h, x2);
+		h = clip_residual_mlp(b, name, pre, h, "layer_norm2", "mlp.fc1", "mlp.fc2", eps);
 	}
 	return h;
 }
@@ -115,23 +107,14 @@ static int prompt_generator(struct clip_builder *b, int text, int visual, int64_
 	const int64_t rne[3] = { B, K, P };
 	int x0 = clip_node(b, "prompts_generator.text", CLX_OP_REPEAT, 1, &text, 3, rne, (int32_t)B, 0, 0);
 	int vis = clip_layer_norm(b, "prompts_generator.layernorm", visual, "prompts_generator.layernorm", veps);
+	const struct clip_attn_spec cross = { "norm1", "cross_attn", "proj",
+					      c->prompt_num_attention_heads, false, false, -1, teps };
 	int x = x0;
 	for (int j = 0; j < c->prompt_layers; j++) {
-		char name[CLX_MAX_NAME], pre[CLX_MAX_NAME], n[CLX_MAX_NAME], hf[CLX_MAX_NAME];
-		char f1[CLX_MAX_NAME], f2[CLX_MAX_NAME];
-		clip_name(name, "prompts_generator.decoder.%d", j);
-		clip_name(pre, "prompts_generator.decoder.%d", j);
-		clip_name(n, "%s.norm1", name), clip_name(hf, "%s.norm1", pre);
-		int y = clip_layer_norm(b, n, x, hf, teps);
-		clip_name(n, "%s.cross_attn", name), clip_name(hf, "%s.cross_attn", pre);
-		y = clip_attention(b, n, y, vis, hf, c->prompt_num_attention_heads, false, -1, false, "proj");
-		clip_name(n, "%s.cross_attn.residual", name);
-		x = clip_elementwise(b, n, CLX_OP_ADD, x, y);
-		clip_name(n, "%s.norm3", name), clip_name(hf, "%s.norm3", pre);
-		y = clip_layer_norm(b, n, x, hf, teps);
-		clip_name(n, "%s.mlp", name), clip_name(f1, "%s.mlp.0", pre), clip_name(f2, "%s.mlp.3", pre);
-		y = clip_mlp(b, n, y, f1, f2);
-		x = clip_elementwise(b, name, CLX_OP_ADD, x, y);
+		char name[CLX_MAX_NAME];
+		clip_name(name, "prompts_generator.decoder.%d", j); /* = the HF module name */
+		x = clip_residual_attention(b, name, name, x, vis, &cross);
+		x = clip_residual_mlp(b, name, name, x, "norm3", "mlp.0", "mlp.3", teps);
 	}
 	x = clip_elementwise(b, "prompts_generator", CLX_OP_MUL, x, clip_weight(b, "prompts_generator.alpha"));
 	return clip_elementwise(b, "text_embeds.conditioned", CLX_OP_ADD, x0, x);

@@ -14,6 +14,7 @@
 #include "clx/model.h"
 #include "clx/npy.h"
 #include "clx/tokenizer.h"
+#include "clx/xclip.h"
 
 #include <stdbool.h>
 
@@ -24,6 +25,21 @@ enum clx_status cli_ensure_dir(struct clx_ctx *ctx, const char *dir);
  * rank 2 as i32, range-checked. */
 enum clx_status cli_load_ids(struct clx_ctx *ctx, const char *path, int64_t *rows, int64_t *cols,
 			     int32_t **out);
+
+/* The model inputs of `clx run` and `clx validate`: pixel_values
+ * (B, T, C, S, S) f32, input_ids and attention_mask (K, L). */
+struct cli_inputs {
+	struct clx_npy px;            /* from --pixel-values */
+	float *owned_px;              /* or decoded here (validate --video) */
+	const float *pixels;          /* whichever of the two */
+	int32_t *ids, *mask;          /* mask NULL: all ones */
+	struct clx_xclip_shape shape;
+};
+/* From .npy files (mask_path may be NULL), each checked against the model:
+ * errors name the file and the shape it needs. */
+enum clx_status cli_inputs_load(struct clx_ctx *ctx, const struct clx_model *m, const char *px_path,
+				const char *ids_path, const char *mask_path, struct cli_inputs *in);
+void cli_inputs_release(struct cli_inputs *in);
 
 /* Labels from "--labels a,b,c" (comma-separated) or a file (one per line,
  * blank lines skipped). Surrounding spaces are trimmed; an empty label is

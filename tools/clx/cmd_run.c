@@ -57,8 +57,7 @@ int cmd_run(int argc, char **argv)
 	struct clx_backend *be = NULL;
 	struct clx_session *s = NULL;
 	struct clx_xclip_graph xg;
-	struct clx_npy px = { 0 };
-	int32_t *ids = NULL, *mask = NULL;
+	struct cli_inputs in = { 0 };
 	float *buf = NULL, *logits = NULL; /* logits_per_video (B, K) */
 	int rc = CLI_BAD_INPUT;
 	enum clx_status st;
@@ -68,40 +67,14 @@ int cmd_run(int argc, char **argv)
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK)
 		goto fail;
 	const struct clx_xclip_config *c = &m->cfg.xclip;
-	if ((st = clx_npy_load(ctx, px_path, &px)) != CLX_OK)
+	if ((st = cli_inputs_load(ctx, m, px_path, ids_path, mask_path, &in)) != CLX_OK)
 		goto fail;
-	if (px.dtype != CLX_DTYPE_F32 || px.n_dims != 5 || px.shape[1] != c->vision.num_frames ||
-	    px.shape[2] != c->vision.num_channels || px.shape[3] != c->vision.image_size ||
-	    px.shape[4] != c->vision.image_size || px.shape[0] < 1) {
-		char have[128];
-		st = clx_fail(ctx, CLX_ERR_SHAPE,
-			      "%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
-			      px_path, c->vision.num_frames, c->vision.num_channels, c->vision.image_size,
-			      c->vision.image_size, clx_dtype_name(px.dtype),
-			      clx_shape_str(have, sizeof have, px.n_dims, px.shape));
-		goto fail;
-	}
-	struct clx_xclip_shape shape = { .B = px.shape[0], .T = px.shape[1] };
-	if ((st = cli_load_ids(ctx, ids_path, &shape.K, &shape.L, &ids)) != CLX_OK)
-		goto fail;
-	if (mask_path) {
-		int64_t mk, ml;
-		if ((st = cli_load_ids(ctx, mask_path, &mk, &ml, &mask)) != CLX_OK)
-			goto fail;
-		if (mk != shape.K || ml != shape.L) {
-			st = clx_fail(ctx, CLX_ERR_SHAPE, "%s: shape (%lld, %lld) differs from input_ids (%lld, %lld)",
-				      mask_path, (long long)mk, (long long)ml, (long long)shape.K,
-				      (long long)shape.L);
-			goto fail;
-		}
-	}
-	if ((st = clx_xclip_check_text(ctx, m, &shape, ids, mask)) != CLX_OK)
-		goto fail;
+	const struct clx_xclip_shape shape = in.shape;
 	if ((st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
 		goto fail;
 	if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &shape, 0, &xg, &s)) != CLX_OK)
 		goto fail;
-	if ((st = clx_pipeline_set_inputs(ctx, s, &xg, px.data, ids, mask)) != CLX_OK ||
+	if ((st = clx_pipeline_set_inputs(ctx, s, &xg, in.pixels, in.ids, in.mask)) != CLX_OK ||
 	    (st = clx_session_run(ctx, s, NULL, NULL)) != CLX_OK)
 		goto fail;
 	if ((st = cli_ensure_dir(ctx, out_dir)) != CLX_OK)
@@ -164,9 +137,7 @@ done:
 	if (buf != logits)
 		clx_free(buf);
 	clx_free(logits);
-	clx_free(ids);
-	clx_free(mask);
-	clx_npy_release(&px);
+	cli_inputs_release(&in);
 	clx_session_free(s);
 	clx_backend_free(be);
 	clx_model_free(m);

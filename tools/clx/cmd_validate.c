@@ -79,54 +79,10 @@ static enum clx_status read_new(struct clx_ctx *ctx, struct run *r, int t, float
 
 /* ---------------------------------------------------------------- inputs */
 
-struct inputs {
-	struct clx_npy px;            /* --pixel-values */
-	float *video_px;              /* --video: (1, T, C, S, S) */
-	const float *pixels;          /* whichever of the two */
-	int32_t *ids, *mask;
-	struct clx_xclip_shape shape;
-};
-
-static enum clx_status load_inputs(struct clx_ctx *ctx, const struct clx_model *m, const char *px_path,
-				   const char *ids_path, const char *mask_path, struct inputs *in)
-{
-	const struct clx_xclip_config *c = &m->cfg.xclip;
-	enum clx_status st = clx_npy_load(ctx, px_path, &in->px);
-	if (st != CLX_OK)
-		return st;
-	const struct clx_npy *px = &in->px;
-	if (px->dtype != CLX_DTYPE_F32 || px->n_dims != 5 || px->shape[0] < 1 ||
-	    px->shape[1] != c->vision.num_frames || px->shape[2] != c->vision.num_channels ||
-	    px->shape[3] != c->vision.image_size || px->shape[4] != c->vision.image_size) {
-		char got[160];
-		return clx_fail(ctx, CLX_ERR_SHAPE,
-				"%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
-				px_path, c->vision.num_frames, c->vision.num_channels, c->vision.image_size,
-				c->vision.image_size, clx_dtype_name(px->dtype),
-				clx_shape_str(got, sizeof got, px->n_dims, px->shape));
-	}
-	in->shape.B = px->shape[0];
-	in->shape.T = px->shape[1];
-	in->pixels = px->data;
-	if ((st = cli_load_ids(ctx, ids_path, &in->shape.K, &in->shape.L, &in->ids)) != CLX_OK)
-		return st;
-	if (mask_path) {
-		int64_t mk, ml;
-		if ((st = cli_load_ids(ctx, mask_path, &mk, &ml, &in->mask)) != CLX_OK)
-			return st;
-		if (mk != in->shape.K || ml != in->shape.L)
-			return clx_fail(ctx, CLX_ERR_SHAPE,
-					"%s: shape (%lld, %lld) differs from input_ids (%lld, %lld)", mask_path,
-					(long long)mk, (long long)ml, (long long)in->shape.K,
-					(long long)in->shape.L);
-	}
-	return clx_xclip_check_text(ctx, m, &in->shape, in->ids, in->mask);
-}
-
 /* --video FILE with --labels / --labels-file: as clx classify prepares them. */
 static enum clx_status load_video_inputs(struct clx_ctx *ctx, const struct clx_model *m,
 					 const char *video, const char *list, const char *file,
-					 struct inputs *in)
+					 struct cli_inputs *in)
 {
 	struct cli_labels labels = { 0 };
 	struct clx_tokenizer_batch *tb = NULL;
@@ -138,7 +94,7 @@ static enum clx_status load_video_inputs(struct clx_ctx *ctx, const struct clx_m
 	if (st == CLX_OK)
 		st = cli_labels_tokenize(ctx, m->dir, &labels, &tb);
 	if (st == CLX_OK)
-		st = clx_pipeline_pixels(ctx, m, video, &vo, &in->video_px, &info);
+		st = clx_pipeline_pixels(ctx, m, video, &vo, &in->owned_px, &info);
 	if (st == CLX_OK) {
 		const size_t n = (size_t)(tb->n_texts * tb->seq_len);
 		in->ids = clx_malloc(n * sizeof *in->ids + 1);
@@ -150,7 +106,7 @@ static enum clx_status load_video_inputs(struct clx_ctx *ctx, const struct clx_m
 			memcpy(in->mask, tb->attention_mask, n * sizeof *in->mask);
 			in->shape = (struct clx_xclip_shape){ .B = 1, .T = vo.n_frames, .K = tb->n_texts,
 							      .L = tb->seq_len };
-			in->pixels = in->video_px;
+			in->pixels = in->owned_px;
 		}
 	}
 	clx_video_release(&info);
@@ -159,13 +115,6 @@ static enum clx_status load_video_inputs(struct clx_ctx *ctx, const struct clx_m
 	return st;
 }
 
-static void inputs_release(struct inputs *in)
-{
-	clx_free(in->video_px);
-	clx_npy_release(&in->px);
-	clx_free(in->ids);
-	clx_free(in->mask);
-}
 
 /* ------------------------------------------------------------- a device */
 
@@ -222,7 +171,7 @@ static bool compare_nodes(struct clx_ctx *ctx, struct run *dev, struct run *ref)
 }
 
 /* Opens device `spec`, runs twice, compares; true when everything passes. */
-static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, const struct inputs *in,
+static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, const struct cli_inputs *in,
 			    struct reference *ref, const char *spec, bool nodes)
 {
 	struct clx_backend *be = NULL;
@@ -345,7 +294,7 @@ int cmd_validate(int argc, char **argv)
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
 	struct clx_backend *cpu = NULL;
-	struct inputs in = { 0 };
+	struct cli_inputs in = { 0 };
 	struct reference ref = { 0 };
 	int rc = CLI_BAD_INPUT;
 	enum clx_status st;
@@ -354,7 +303,7 @@ int cmd_validate(int argc, char **argv)
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK)
 		goto fail;
 	st = video ? load_video_inputs(ctx, m, video, labels, labels_file, &in)
-		   : load_inputs(ctx, m, px_path, ids_path, mask_path, &in);
+		   : cli_inputs_load(ctx, m, px_path, ids_path, mask_path, &in);
 	if (st != CLX_OK)
 		goto fail;
 
@@ -409,7 +358,7 @@ done:
 		clx_free(ref.out[i]);
 	clx_session_free(ref.r.s);
 	clx_backend_free(cpu);
-	inputs_release(&in);
+	cli_inputs_release(&in);
 	clx_model_free(m);
 	clx_ctx_free(ctx);
 	return rc;

@@ -60,6 +60,50 @@ done:
 	return st;
 }
 
+enum clx_status cli_inputs_load(struct clx_ctx *ctx, const struct clx_model *m, const char *px_path,
+				const char *ids_path, const char *mask_path, struct cli_inputs *in)
+{
+	const struct clx_vision_config *v = &m->cfg.xclip.vision;
+	enum clx_status st = clx_npy_load(ctx, px_path, &in->px);
+	if (st != CLX_OK)
+		return st;
+	const struct clx_npy *px = &in->px;
+	if (px->dtype != CLX_DTYPE_F32 || px->n_dims != 5 || px->shape[0] < 1 ||
+	    px->shape[1] != v->num_frames || px->shape[2] != v->num_channels ||
+	    px->shape[3] != v->image_size || px->shape[4] != v->image_size) {
+		char got[160];
+		return clx_fail(ctx, CLX_ERR_SHAPE,
+				"%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
+				px_path, v->num_frames, v->num_channels, v->image_size, v->image_size,
+				clx_dtype_name(px->dtype), clx_shape_str(got, sizeof got, px->n_dims, px->shape));
+	}
+	in->shape.B = px->shape[0];
+	in->shape.T = px->shape[1];
+	in->pixels = px->data;
+	if ((st = cli_load_ids(ctx, ids_path, &in->shape.K, &in->shape.L, &in->ids)) != CLX_OK)
+		return st;
+	if (mask_path) {
+		int64_t mk, ml;
+		if ((st = cli_load_ids(ctx, mask_path, &mk, &ml, &in->mask)) != CLX_OK)
+			return st;
+		if (mk != in->shape.K || ml != in->shape.L)
+			return clx_fail(ctx, CLX_ERR_SHAPE,
+					"%s: shape (%lld, %lld) differs from input_ids (%lld, %lld)", mask_path,
+					(long long)mk, (long long)ml, (long long)in->shape.K,
+					(long long)in->shape.L);
+	}
+	return clx_xclip_check_text(ctx, m, &in->shape, in->ids, in->mask);
+}
+
+void cli_inputs_release(struct cli_inputs *in)
+{
+	clx_free(in->owned_px);
+	clx_npy_release(&in->px);
+	clx_free(in->ids);
+	clx_free(in->mask);
+	memset(in, 0, sizeof *in);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(FILE *f)
