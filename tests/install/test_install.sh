@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test_install.sh BUILD_DIR [CFLAGS...] — `cmake --install` into a temp
-# prefix, then a program built only from the installed headers, library and
-# clx.pc (extra CFLAGS: the sanitizer flags of a sanitizer build).
+# prefix, then one program built only from what is installed, twice: with
+# clx.pc (pkg-config --static) and with find_package(clx CONFIG) in a CMake
+# project linking clx::clx (extra CFLAGS: the sanitizer flags of a
+# sanitizer build).
 set -u
 build=$1
 shift
@@ -37,6 +39,19 @@ check 'cc -std=c11 "${extra[@]}" "$tmp/use.c" $(pkg-config --cflags clx) $(pkg-c
   "compile against installed clx (pkg-config --static)"
 [ -s "$tmp/cc" ] && cat "$tmp/cc" >&2
 check '"$tmp/use" | grep -q " cpu$"' "program runs"
+check '[ -f "$tmp/prefix/lib/cmake/clx/clxConfig.cmake" ] || [ -f "$tmp/prefix/lib64/cmake/clx/clxConfig.cmake" ]' "clxConfig.cmake installed"
+mkdir -p "$tmp/proj"
+cp "$tmp/use.c" "$tmp/proj/"
+cat >"$tmp/proj/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.16)
+project(use_clx C)
+find_package(clx 0.1 CONFIG REQUIRED)
+add_executable(use use.c)
+target_link_libraries(use PRIVATE clx::clx)
+CM
+check 'cmake -S "$tmp/proj" -B "$tmp/proj/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_C_FLAGS="${extra[*]}" -DCMAKE_EXE_LINKER_FLAGS="${extra[*]}" >"$tmp/cm" 2>&1 && cmake --build "$tmp/proj/build" >>"$tmp/cm" 2>&1' \
+  "a CMake project with find_package(clx CONFIG) builds: $(tail -20 "$tmp/cm" 2>/dev/null)"
+check '"$tmp/proj/build/use" | grep -q " cpu$"' "the CMake-built program runs"
 check '"$tmp/prefix/bin/clx" --version | grep -q "^clx "' "installed clx runs"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
