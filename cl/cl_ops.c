@@ -16,6 +16,7 @@ const char *const cl_kernel_names[CL_KID_COUNT] = {
 	[CL_KID_GATHER] = "gather",         [CL_KID_CONCAT] = "concat",         [CL_KID_SLICE] = "slice_rows",
 	[CL_KID_PATCHIFY] = "patchify",     [CL_KID_POOL_ARGMAX] = "pool_argmax", [CL_KID_REPEAT] = "repeat",
 	[CL_KID_TRANSPOSE] = "transpose",   [CL_KID_MEAN] = "mean_axis1",       [CL_KID_L2_NORMALIZE] = "l2_normalize",
+	[CL_KID_MATMUL_EPILOGUE] = "matmul_epilogue",
 };
 
 /* ------------------------------------------------------------- launches */
@@ -186,23 +187,26 @@ bool cl_gemm_of_node(const struct cl_backend *b, const struct clx_graph *g, int 
 static enum clx_status op_matmul(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 				 const struct clx_node *nd)
 {
+	const int node = (int)(nd - g->nodes);
 	struct cl_gemm gm;
-	if (!cl_gemm_of_node(b, g, (int)(nd - g->nodes), &gm))
+	if (!cl_gemm_of_node(b, g, node, &gm))
 		return CLX_OK;
 	enum clx_status st = cl_gemm_run(b, ctx, &gm);
-	if (st != CLX_OK || nd->n_src < 3)
+	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+	if (st != CLX_OK || !d.flags)
 		return st;
-	/* + bias, in place: y = y + bias[i mod N] */
+	/* the epilogue, in place: (+ bias[i mod N]) (quick_gelu) (+ r[i]) */
 	const int64_t n = (int64_t)(gm.M * gm.N * gm.batch);
-	struct args a = args_begin(b, CL_KID_ADD);
+	struct args a = args_begin(b, CL_KID_MATMUL_EPILOGUE);
 	arg_t(&a, b, g, nd->dst);
-	arg_t(&a, b, g, nd->src[2]);
-	arg_t(&a, b, g, nd->dst);
+	arg_t(&a, b, g, d.bias >= 0 ? d.bias : nd->dst);
+	arg_t(&a, b, g, d.residual >= 0 ? d.residual : nd->dst);
 	arg_u(&a, n);
 	arg_u(&a, (int64_t)gm.N);
-	if ((st = args_check(b, ctx, nd, CL_KID_ADD, &a)) != CLX_OK)
+	arg_u(&a, d.flags);
+	if ((st = args_check(b, ctx, nd, CL_KID_MATMUL_EPILOGUE, &a)) != CLX_OK)
 		return st;
-	return launch_items(b, ctx, nd, CL_KID_ADD, n);
+	return launch_items(b, ctx, nd, CL_KID_MATMUL_EPILOGUE, n);
 }
 
 static enum clx_status op_layer_norm(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,

@@ -111,6 +111,28 @@ static inline struct hand hand_count(const struct clx_xclip_config *c, double B,
 	return h;
 }
 
+/* The epilogues a session folds into its matmuls (runtime/engine/fuse.c),
+ * which the profiler counts with them: a residual add (1 per output) after
+ * every attention output projection and every second MLP linear, a
+ * quick_gelu (4 per output) after every first MLP linear. */
+static inline double hand_fused_epilogues(const struct clx_xclip_config *c, double B, double K,
+					  double L)
+{
+	const struct clx_vision_config *v = &c->vision;
+	const struct clx_text_config *t = &c->text;
+	const double T = v->num_frames, N = B * T, D = v->hidden_size, I = v->intermediate_size;
+	const double G = v->image_size / v->patch_size, S = G * G + 1, P = c->projection_dim;
+	double f = 0;
+	/* vision: message residual, attention residual over S + 1, MLP on S */
+	f += v->num_hidden_layers * (N * D + N * (S + 1) * D + 4 * N * S * I + N * S * D);
+	f += v->mit_num_hidden_layers * (N * v->mit_hidden_size + 4 * N * v->mit_intermediate_size +
+					 N * v->mit_hidden_size);
+	f += t->num_hidden_layers * (K * L * t->hidden_size + 4 * K * L * t->intermediate_size +
+				     K * L * t->hidden_size);
+	f += c->prompt_layers * (B * K * P + 4 * B * K * 4 * P + B * K * P);
+	return f;
+}
+
 /* GEMM + attention FLOPs of the whole forward. */
 static inline double hand_total(const struct hand *h)
 {

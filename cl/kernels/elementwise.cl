@@ -1,22 +1,12 @@
-/* elementwise.cl — one value in, one value out: quick_gelu, exp, and add / mul
- * with a repeating second operand (also used for bias rows after a GEMM).
+/* elementwise.cl — one value in, one value out: quick_gelu, exp, add / mul
+ * with a repeating second operand, and the epilogue of a matmul whose GEMM
+ * ran in a library.
  *
  * Work decomposition: one work-item per output element, 1-D. The host
  * rounds the global size up to a multiple of the work-group size, so items
  * with i ≥ n return at once. Shapes are flat: the graph's tensors are
  * contiguous row-major, so "b repeats over a" is b[i mod nb].
- *
- * Conventions for every clx kernel: each buffer is passed as a pointer plus
- * an element offset (ulong), because the scheduler's arena is one buffer
- * and tensors live at offsets in it; element counts fit in uint (the host
- * checks); arithmetic is f32 with no fast-math build options. */
-
-/* The constant of quick_gelu. A macro so that a test can perturb this one
- * kernel (CLX_CL_TEST_PREFIX="#define CLX_QUICK_GELU_ALPHA 1.8f") and see
- * validation catch it. */
-#ifndef CLX_QUICK_GELU_ALPHA
-#define CLX_QUICK_GELU_ALPHA 1.702f
-#endif
+ * Conventions: common.cl. */
 
 /* y = x · sigmoid(1.702 x) = x / (1 + e^(−1.702 x)); x (n) → y (n) */
 kernel void quick_gelu(global const float *x, ulong xo, global float *y, ulong yo, uint n)
@@ -24,8 +14,7 @@ kernel void quick_gelu(global const float *x, ulong xo, global float *y, ulong y
 	const uint i = (uint)get_global_id(0);
 	if (i >= n)
 		return;
-	const float v = x[xo + i];
-	y[yo + i] = v / (1.0f + exp(-CLX_QUICK_GELU_ALPHA * v));
+	y[yo + i] = clx_quick_gelu(x[xo + i]);
 }
 
 /* y = e^x; x (n) → y (n) */
@@ -55,4 +44,23 @@ kernel void mul_f32(global const float *a, ulong ao, global const float *b, ulon
 	if (i >= n)
 		return;
 	y[yo + i] = a[ao + i] * b[bo + (nb == n ? i : i % nb)];
+}
+
+/* The epilogue of a matmul a GEMM library computed, in place on y (n =
+ * rows · N): v = y (+ bias[i mod N]), then quick_gelu(v), then + r[i], as
+ * `flags` (CLX_EPI_*) ask. r may be any buffer when unused. */
+kernel void matmul_epilogue(global float *y, ulong yo, global const float *bias, ulong bo,
+			    global const float *r, ulong ro, uint n, uint N, uint flags)
+{
+	const uint i = (uint)get_global_id(0);
+	if (i >= n)
+		return;
+	float v = y[yo + i];
+	if (flags & CLX_EPI_BIAS)
+		v += bias[bo + i % N];
+	if (flags & CLX_EPI_GELU)
+		v = clx_quick_gelu(v);
+	if (flags & CLX_EPI_RESIDUAL)
+		v = r[ro + i] + v;
+	y[yo + i] = v;
 }

@@ -112,14 +112,24 @@ static double dot(const float *a, const float *b, int64_t stride_b, int64_t K)
 	return (s0 + s1) + (s2 + s3);
 }
 
+/* x · sigmoid(1.702 x), in f64 from the f32 value. */
+static float quick_gelu(float x)
+{
+	return (float)(x / (1.0 + exp(-1.702 * (double)x)));
+}
+
 struct mm {
 	const float *x, *w, *bias;
+	const float *res;        /* residual (M, N), or NULL */
 	float *y;
 	int64_t M, N, K;
 	bool w_kn;               /* W stored (K, N) instead of (N, K) */
+	bool gelu;
 };
 
-/* y[m, n] = Σ_k x[m, k] · W[n, k] + bias[n] for rows m in [m0, m1). */
+/* For rows m in [m0, m1): v = Σ_k x[m, k] · W[n, k] + bias[n] (f64, then
+ * f32), then v = quick_gelu(v), then y[m, n] = res[m, n] + v — each step
+ * rounded to f32 exactly as the separate nodes would. */
 static void mm_rows(void *arg, int tid, int64_t m0, int64_t m1)
 {
 	const struct mm *p = arg;
@@ -130,7 +140,12 @@ static void mm_rows(void *arg, int tid, int64_t m0, int64_t m1)
 					     : dot(xr, p->w + n * p->K, 1, p->K);
 			if (p->bias)
 				acc += p->bias[n];
-			p->y[m * p->N + n] = (float)acc;
+			float v = (float)acc;
+			if (p->gelu)
+				v = quick_gelu(v);
+			if (p->res)
+				v = p->res[m * p->N + n] + v;
+			p->y[m * p->N + n] = v;
 		}
 	}
 }
@@ -141,8 +156,10 @@ static void op_matmul(struct cpu *c, const struct clx_graph *g, const struct clx
 	const int64_t N = d.N, K = d.K;
 	struct mm p = {
 		.x = F32(nd->src[0]), .w = F32(nd->src[1]),
-		.bias = d.bias ? F32(nd->src[2]) : NULL,
+		.bias = d.bias >= 0 ? F32(d.bias) : NULL,
+		.res = d.residual >= 0 ? F32(d.residual) : NULL,
 		.y = F32(nd->dst), .M = d.M, .N = N, .K = K, .w_kn = d.w_kn,
+		.gelu = d.flags & CLX_MATMUL_GELU,
 	};
 	if (!d.batched) {
 		parallel_for(c->n_threads, p.M, mm_rows, &p);
@@ -154,6 +171,8 @@ static void op_matmul(struct cpu *c, const struct clx_graph *g, const struct clx
 		q.x += b * p.M * K;
 		q.w += b * N * K;
 		q.y += b * p.M * N;
+		if (q.res)
+			q.res += b * p.M * N;
 		mm_rows(&q, 0, 0, q.M);
 	}
 }
@@ -264,7 +283,7 @@ static void op_unary(struct cpu *c, const struct clx_graph *g, const struct clx_
 	float *y = F32(nd->dst);
 	for (int64_t i = 0; i < n; i++) {
 		if (nd->op == CLX_OP_QUICK_GELU) /* x · sigmoid(1.702 x) */
-			y[i] = (float)(x[i] / (1.0 + exp(-1.702 * (double)x[i])));
+			y[i] = quick_gelu(x[i]);
 		else /* CLX_OP_EXP */
 			y[i] = (float)exp((double)x[i]);
 	}

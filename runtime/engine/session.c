@@ -51,6 +51,8 @@ enum clx_status clx_session_create(struct clx_ctx *ctx, struct clx_graph *g,
 	}
 	s->g = g;
 	s->be = be;
+	if (!(flags & CLX_SESSION_NO_FUSE))
+		clx_graph_fuse_epilogues(g);
 	if (flags & CLX_SESSION_KEEP_ALL)
 		for (int t = 0; t < g->n_tensors; t++)
 			if (g->tensors[t].kind == CLX_TENSOR_ACT)

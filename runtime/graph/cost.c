@@ -46,10 +46,12 @@ void clx_node_cost(const struct clx_graph *g, int node, double *flops, double *b
 	switch (nd->op) {
 	case CLX_OP_MATMUL: {
 		/* y (rows, N) = x (rows, K) · W: 2·rows·N·K, + rows·N for a bias;
-		 * batched: rows runs over every batch item. */
-		const double K = (double)last_dim(&g->tensors[nd->src[0]]);
-		const double N = (double)last_dim(dst), rows = E / N;
-		f = 2.0 * rows * N * K + (nd->n_src > 2 ? rows * N : 0);
+		 * batched: rows runs over every batch item. A fused epilogue costs
+		 * what its nodes would: quick_gelu 4, the residual add 1 per output. */
+		const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+		const double K = (double)d.K, N = (double)d.N, rows = E / N;
+		f = 2.0 * rows * N * K + (d.flags & CLX_MATMUL_BIAS ? E : 0) +
+		    (d.flags & CLX_MATMUL_GELU ? 4.0 * E : 0) + (d.flags & CLX_MATMUL_RESIDUAL ? E : 0);
 		break;
 	}
 	case CLX_OP_ATTENTION: {

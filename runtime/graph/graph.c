@@ -197,7 +197,10 @@ struct clx_matmul_dims clx_matmul_dims(const struct clx_graph *g, int node)
 	struct clx_matmul_dims d = { 0 };
 	d.w_kn = nd->iattr[0] != 0;
 	d.batched = nd->iattr[1] != 0;
-	d.bias = nd->n_src > 2;
+	d.flags = (unsigned)nd->iattr[2];
+	int next = 2;
+	d.bias = d.flags & CLX_MATMUL_BIAS ? nd->src[next++] : -1;
+	d.residual = d.flags & CLX_MATMUL_RESIDUAL ? nd->src[next++] : -1;
 	d.K = x->ne[x->n_dims - 1];
 	d.N = y->ne[y->n_dims - 1];
 	d.batch = d.batched ? x->ne[0] : 1;
@@ -215,4 +218,21 @@ const char *clx_shape_str(char *buf, size_t cap, int n_dims, const int64_t *ne)
 	if (len < cap)
 		snprintf(buf + len, cap - len, "]");
 	return buf;
+}
+
+int clx_graph_matmul(struct clx_graph *g, const char *name, int x, int w, int bias, int residual,
+		     unsigned flags, bool w_kn, bool batched, int n_dims, const int64_t *ne)
+{
+	int src[CLX_MAX_SRC] = { x, w };
+	int n = 2;
+	if (g->oom || ((flags & CLX_MATMUL_BIAS) && bias < 0) ||
+	    ((flags & CLX_MATMUL_RESIDUAL) && residual < 0))
+		return -1; /* an earlier builder call failed */
+	if (flags & CLX_MATMUL_BIAS)
+		src[n++] = bias;
+	if (flags & CLX_MATMUL_RESIDUAL)
+		src[n++] = residual;
+	const int32_t ia[4] = { w_kn, batched, (int32_t)flags, 0 };
+	const float fa[2] = { 0, 0 };
+	return clx_graph_node(g, name, CLX_OP_MATMUL, n, src, n_dims, ne, ia, fa);
 }

@@ -183,8 +183,8 @@ int clip_linear(struct clip_builder *b, const char *name, int x, const char *hf,
 	int64_t ne[CLX_MAX_DIMS];
 	memcpy(ne, tx->ne, sizeof ne);
 	ne[tx->n_dims - 1] = clip_tensor(b, w)->ne[0];
-	const int src[3] = { x, w, bias ? clip_weight(b, bn) : -1 };
-	return clip_node(b, name, CLX_OP_MATMUL, bias ? 3 : 2, src, tx->n_dims, ne, 0, 0, 0);
+	return clx_graph_matmul(b->g, name, x, w, bias ? clip_weight(b, bn) : -1, -1,
+				bias ? CLX_MATMUL_BIAS : 0, false, false, tx->n_dims, ne);
 }
 
 int clip_layer_norm(struct clip_builder *b, const char *name, int x, const char *hf, float eps)

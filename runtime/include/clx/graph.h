@@ -16,9 +16,12 @@
 #include "clx/limits.h"
 
 enum clx_op {
-	CLX_OP_MATMUL,       /* y = x·Wᵀ (+ b): x (…, K), W (N, K) → (…, N).
+	CLX_OP_MATMUL,       /* y = act(x·Wᵀ (+ b)) (+ r): x (…, K), W (N, K) → (…, N).
 	                        iattr[0]=1: W is (K, N) and y = x·W (raw Parameter).
-	                        iattr[1]=1: batched: x (Bt, M, K), W (Bt, N, K), no bias. */
+	                        iattr[1]=1: batched: x (Bt, M, K), W (Bt, N, K).
+	                        iattr[2]: the epilogue, CLX_MATMUL_* flags; the sources
+	                        are x, W, then bias (N) if BIAS, then r (shape of y)
+	                        if RESIDUAL. Built with clx_graph_matmul. */
 	CLX_OP_LAYER_NORM,   /* x (…, D), w (D), b (D); fattr[0] = eps */
 	CLX_OP_ATTENTION,    /* q (n, Sq, H·dh), k (n, Sk, H·dh), v (n, Sk, H·dh),
 	                        optional mask (n, Sk) i32 1=keep 0=hide → (n, Sq, H·dh).
@@ -44,6 +47,13 @@ enum clx_op {
 };
 
 const char *clx_op_name(enum clx_op op);
+
+/* A matmul's epilogue, in the order applied: + bias, quick_gelu, + residual. */
+enum clx_matmul_flags {
+	CLX_MATMUL_BIAS = 1 << 0,
+	CLX_MATMUL_GELU = 1 << 1,     /* quick_gelu(v) = v · sigmoid(1.702 v) */
+	CLX_MATMUL_RESIDUAL = 1 << 2,
+};
 
 enum clx_tensor_kind {
 	CLX_TENSOR_INPUT,    /* set by the caller before each run */
@@ -112,6 +122,11 @@ int clx_graph_prefix(struct clx_graph *g, int t, int64_t rows);
 int clx_graph_node(struct clx_graph *g, const char *name, enum clx_op op, int n_src,
 		   const int *src, int n_dims, const int64_t *ne, const int32_t *iattr,
 		   const float *fattr);
+/* y (n_dims, ne) = act(x·op(w) (+ bias)) (+ residual): a MATMUL node with the
+ * epilogue `flags` (CLX_MATMUL_*); bias and residual are tensor ids, -1
+ * when the flags have none. */
+int clx_graph_matmul(struct clx_graph *g, const char *name, int x, int w, int bias, int residual,
+		     unsigned flags, bool w_kn, bool batched, int n_dims, const int64_t *ne);
 
 /* The problem a MATMUL node computes, decoded from its shapes and
  * attributes: y (batch, M, N) = x (batch, M, K) · op(W) with op(W) = Wᵀ for
@@ -120,12 +135,23 @@ struct clx_matmul_dims {
 	int64_t M, N, K, batch;
 	bool w_kn;                     /* iattr[0]: W is (K, N) */
 	bool batched;                  /* iattr[1]: x and W carry a leading batch */
-	bool bias;                     /* a third source: bias (N) */
+	unsigned flags;                /* iattr[2]: CLX_MATMUL_* */
+	int bias;                      /* tensor id of the bias (N), or -1 */
+	int residual;                  /* tensor id of the residual (like y), or -1 */
 };
 struct clx_matmul_dims clx_matmul_dims(const struct clx_graph *g, int node);
 
 /* "[2, 8, 3]" into buf; returns buf. */
 const char *clx_shape_str(char *buf, size_t cap, int n_dims, const int64_t *ne);
+
+/* ----------------------------------------------------------------- passes */
+
+/* Folds each matmul's epilogue into it (runtime/engine/fuse.c): a
+ * quick_gelu and then a residual add that read only the matmul's output
+ * become CLX_MATMUL_GELU / CLX_MATMUL_RESIDUAL, and the fused node takes the
+ * last absorbed node's name and output. Tensors marked is_output are never
+ * absorbed. Returns the number of nodes removed. */
+int clx_graph_fuse_epilogues(struct clx_graph *g);
 
 /* ------------------------------------------------------------------ cost */
 

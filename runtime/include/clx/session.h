@@ -26,10 +26,13 @@ enum clx_session_flags {
 	/* Every activation is kept after a run (no memory reuse), so any node's
 	 * output can be read: per-node validation. */
 	CLX_SESSION_KEEP_ALL = 1u << 0,
+	/* Run the graph exactly as built: no epilogue fusion
+	 * (clx_graph_fuse_epilogues, on by default). */
+	CLX_SESSION_NO_FUSE = 1u << 1,
 };
 
-/* Plans `g` and prepares it on `be`. The session takes `g` (also on
- * failure: it is freed then). */
+/* Fuses `g`'s epilogues (unless CLX_SESSION_NO_FUSE), plans it and prepares
+ * it on `be`. The session takes `g` (also on failure: it is freed then). */
 enum clx_status clx_session_create(struct clx_ctx *ctx, struct clx_graph *g,
 				   struct clx_backend *be, unsigned flags,
 				   struct clx_session **out);

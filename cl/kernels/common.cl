@@ -1,0 +1,25 @@
+/* common.cl — what every clx program shares; it comes first in each.
+ *
+ * Conventions for every clx kernel: each buffer is passed as a pointer plus
+ * an element offset (ulong), because the scheduler's arena is one buffer
+ * and tensors live at offsets in it; element counts fit in uint (the host
+ * checks); arithmetic is f32 with no fast-math build options (masking uses
+ * −INFINITY). */
+
+/* The constant of quick_gelu. A macro so that a test can perturb it
+ * (CLX_CL_TEST_PREFIX="#define CLX_QUICK_GELU_ALPHA 1.8f") and see
+ * validation catch it, in every kernel that applies it. */
+#ifndef CLX_QUICK_GELU_ALPHA
+#define CLX_QUICK_GELU_ALPHA 1.702f
+#endif
+
+/* v · sigmoid(1.702 v) = v / (1 + e^(−1.702 v)) */
+inline float clx_quick_gelu(float v)
+{
+	return v / (1.0f + exp(-CLX_QUICK_GELU_ALPHA * v));
+}
+
+/* A matmul's epilogue flags, as the graph's CLX_MATMUL_* (clx/graph.h). */
+#define CLX_EPI_BIAS 1u
+#define CLX_EPI_GELU 2u
+#define CLX_EPI_RESIDUAL 4u
