@@ -36,6 +36,7 @@ static void cl_free(struct clx_backend *be)
 			clFinish(b->queue);
 		cl_profile_free(b);
 		cl_buffers_free(b);
+		cl_gemm_free(b);
 		for (int k = 0; k < CL_KID_COUNT; k++)
 			if (b->kernels[k])
 				clReleaseKernel(b->kernels[k]);
@@ -150,12 +151,13 @@ static enum clx_status open_device(struct cl_backend *b, struct clx_ctx *ctx,
 		b->queue = NULL;
 		return cl_err(b, ctx, "clCreateCommandQueue", err);
 	}
-	enum clx_status st = cl_program_build(ctx, dev, b->context, &b->program, &b->prog);
+	enum clx_status st = cl_program_build(ctx, dev, b->context, CL_PROGRAM_OPS, NULL, &b->program,
+					      &b->prog);
 	if (st != CLX_OK)
 		return st;
 	b->stats.build_seconds = b->prog.seconds;
 	b->stats.program_from_cache = b->prog.from_cache;
-	b->stats.gemm_impl = cl_gemm_impl_name();
+	b->stats.gemm_impl = cl_gemm_clblast_name();
 	b->stats.program_cacheable = b->prog.cacheable;
 	for (int k = 0; k < CL_KID_COUNT; k++) {
 		b->kernels[k] = CLW_CREATE(clCreateKernel, &err, b->program, cl_kernel_names[k]);

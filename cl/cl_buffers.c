@@ -68,7 +68,7 @@ static size_t device_bytes_used(const struct cl_backend *b)
 	       b->stats.temp_bytes;
 }
 
-static void release_mem(cl_mem m)
+void cl_release_mem(cl_mem m)
 {
 	if (m) {
 		clReleaseMemObject(m);
@@ -86,8 +86,8 @@ static void evict_weights(struct cl_backend *b, int max_idle)
 			b->weights[j++] = b->weights[i];
 			continue;
 		}
-		release_mem(b->weights[i].mem);
-		b->stats.weight_bytes -= b->weights[i].bytes;
+		cl_release_mem(b->weights[i].mem);
+		b->stats.weight_bytes -= b->weights[i].dev_bytes;
 	}
 	b->n_weights = j;
 }
@@ -98,10 +98,7 @@ static bool is_alloc_failure(cl_int err)
 	       err == CL_OUT_OF_HOST_MEMORY;
 }
 
-/* A device buffer of `bytes` (optionally filled from host), refusing sizes
- * over the device's allocation limit; on an allocation failure, evicts
- * unused cached weights and retries once. */
-static enum clx_status alloc_buffer(struct cl_backend *b, struct clx_ctx *ctx, const char *what,
+enum clx_status cl_alloc_buffer(struct cl_backend *b, struct clx_ctx *ctx, const char *what,
 				    size_t bytes, cl_mem_flags flags, const void *host, cl_mem *out)
 {
 	*out = NULL;
@@ -127,7 +124,7 @@ static enum clx_status alloc_buffer(struct cl_backend *b, struct clx_ctx *ctx, c
 			return CLX_OK;
 		}
 		if (m)
-			release_mem(m);
+			cl_release_mem(m);
 		if (!is_alloc_failure(err) || attempt == 1)
 			break;
 		evict_weights(b, -1);
@@ -157,15 +154,19 @@ static uint64_t fingerprint(const float *p, size_t bytes)
 	return h;
 }
 
-/* The resident copy of weight tensor t, uploaded if needed. */
-static enum clx_status weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
-				       const struct clx_tensor *t, cl_mem *out)
+enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx, const char *name,
+				   const float *host, size_t bytes, bool host_mapped,
+				   const struct cl_pack *pack, cl_mem *out)
 {
-	const size_t bytes = clx_tensor_nbytes(t);
-	const uint64_t fp = fingerprint(t->host, bytes);
+	const uint64_t fp = fingerprint(host, bytes);
+	const struct cl_pack raw = { 0 };
+	if (!pack)
+		pack = &raw;
 	for (int i = 0; i < b->n_weights; i++) {
 		struct cl_weight *w = &b->weights[i];
-		if (w->host == t->host && w->bytes == bytes && w->fingerprint == fp) {
+		if (w->host == host && w->bytes == bytes && w->fingerprint == fp &&
+		    w->pack.nr == pack->nr && w->pack.w_kn == pack->w_kn && w->pack.N == pack->N &&
+		    w->pack.K == pack->K) {
 			w->used = true;
 			*out = w->mem;
 			return CLX_OK;
@@ -179,21 +180,32 @@ static enum clx_status weight_resident(struct cl_backend *b, struct clx_ctx *ctx
 		b->weights = nw;
 		b->cap_weights = cap;
 	}
-	char what[CLX_MAX_NAME + 16];
-	snprintf(what, sizeof what, "weight '%s'", t->name);
+	char what[CLX_MAX_NAME + 32];
+	snprintf(what, sizeof what, "weight '%s'%s", name, pack->nr ? " (packed)" : "");
+	const float *data = host;
+	float *packed = NULL;
+	size_t dev_bytes = bytes;
+	if (pack->nr) {
+		dev_bytes = cl_pack_bytes(pack);
+		if (!(packed = clx_malloc(dev_bytes)))
+			return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory packing %s", b->label, what);
+		cl_pack_host(pack, host, packed);
+		data = packed;
+	}
 	cl_mem m;
-	enum clx_status st = alloc_buffer(b, ctx, what, bytes, CL_MEM_READ_ONLY, t->host, &m);
+	enum clx_status st = cl_alloc_buffer(b, ctx, what, dev_bytes, CL_MEM_READ_ONLY, data, &m);
+	clx_free(packed);
 	if (st != CLX_OK)
 		return st;
 	/* The device has its copy (the write was blocking): on a CPU device it
 	 * lives in host memory, so keeping the file's pages too would double
 	 * the resident weights. */
-	if (t->host_mapped)
-		clx_drop_mapped_pages(t->host, bytes);
-	b->weights[b->n_weights] = (struct cl_weight){ t->host, bytes, fp, m, true, 0 };
+	if (host_mapped)
+		clx_drop_mapped_pages(host, bytes);
+	b->weights[b->n_weights] = (struct cl_weight){ host, bytes, fp, *pack, m, dev_bytes, true, 0 };
 	*out = m;
 	b->n_weights++;
-	b->stats.weight_bytes += bytes;
+	b->stats.weight_bytes += dev_bytes;
 	b->stats.weight_uploads++;
 	return CLX_OK;
 }
@@ -201,25 +213,21 @@ static enum clx_status weight_resident(struct cl_backend *b, struct clx_ctx *ctx
 void cl_buffers_release_graph(struct cl_backend *b)
 {
 	if (b->arena)
-		release_mem(b->arena);
+		cl_release_mem(b->arena);
 	b->arena = NULL;
 	b->arena_bytes = 0;
 	b->stats.arena_bytes = 0;
 	if (b->inputs)
 		for (int i = 0; i < b->n_inputs_cap; i++)
 			if (b->inputs[i])
-				release_mem(b->inputs[i]);
+				cl_release_mem(b->inputs[i]);
 	clx_free(b->inputs);
 	b->inputs = NULL;
 	b->n_inputs_cap = 0;
 	b->stats.input_bytes = 0;
 	clx_free(b->weight_mem);
 	b->weight_mem = NULL;
-	if (b->gemm_temp)
-		release_mem(b->gemm_temp);
-	b->gemm_temp = NULL;
-	b->gemm_temp_bytes = 0;
-	b->stats.temp_bytes = 0;
+	cl_gemm_release_graph(b);
 }
 
 struct cl_addr cl_addr_of(const struct cl_backend *b, const struct clx_graph *g, int t)
@@ -302,11 +310,17 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 	}
 	b->n_inputs_cap = g->n_tensors;
 
-	/* weights: resident, uploaded once */
-	for (int t = 0; t < g->n_tensors; t++)
-		if (g->tensors[t].kind == CLX_TENSOR_WEIGHT &&
-		    (st = weight_resident(b, ctx, &g->tensors[t], &b->weight_mem[t])) != CLX_OK)
+	/* weights: resident, uploaded once; those only a packed GEMM reads are
+	 * uploaded packed instead (cl_gemm_prepare) */
+	if ((st = cl_gemm_choose(b, ctx, g)) != CLX_OK)
+		goto fail;
+	for (int t = 0; t < g->n_tensors; t++) {
+		const struct clx_tensor *w = &g->tensors[t];
+		if (w->kind == CLX_TENSOR_WEIGHT && cl_gemm_needs_raw(b, g, t) &&
+		    (st = cl_weight_resident(b, ctx, w->name, w->host, clx_tensor_nbytes(w),
+					     w->host_mapped, NULL, &b->weight_mem[t])) != CLX_OK)
 			goto fail;
+	}
 	/* inputs */
 	for (int t = 0; t < g->n_tensors; t++) {
 		const struct clx_tensor *x = &g->tensors[t];
@@ -314,37 +328,21 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 			continue;
 		char what[CLX_MAX_NAME + 16];
 		snprintf(what, sizeof what, "input '%s'", x->name);
-		if ((st = alloc_buffer(b, ctx, what, clx_tensor_nbytes(x), CL_MEM_READ_ONLY, NULL,
+		if ((st = cl_alloc_buffer(b, ctx, what, clx_tensor_nbytes(x), CL_MEM_READ_ONLY, NULL,
 				       &b->inputs[t])) != CLX_OK)
 			goto fail;
 		b->stats.input_bytes += clx_tensor_nbytes(x);
 	}
 	/* the activation arena: one buffer, tensors at the planner's offsets */
-	if ((st = alloc_buffer(b, ctx, "the activation arena", arena_bytes, CL_MEM_READ_WRITE, NULL,
+	if ((st = cl_alloc_buffer(b, ctx, "the activation arena", arena_bytes, CL_MEM_READ_WRITE, NULL,
 			       &b->arena)) != CLX_OK)
 		goto fail;
 	b->arena_bytes = arena_bytes;
 	b->stats.arena_bytes = arena_bytes;
 
-	/* the GEMM temp buffer, sized for the largest need of any matmul */
-	size_t temp = 0;
-	for (int i = 0; i < g->n_nodes; i++) {
-		struct cl_gemm gm;
-		if (g->nodes[i].op != CLX_OP_MATMUL || !cl_gemm_of_node(b, g, i, &gm) || gm.K == 0)
-			continue;
-		size_t need = 0;
-		if ((st = cl_gemm_temp_size(b, ctx, &gm, &need)) != CLX_OK)
-			goto fail;
-		if (need > temp)
-			temp = need;
-	}
-	if (temp > 0) {
-		if ((st = alloc_buffer(b, ctx, "the GEMM temp buffer", temp, CL_MEM_READ_WRITE, NULL,
-				       &b->gemm_temp)) != CLX_OK)
-			goto fail;
-		b->gemm_temp_bytes = temp;
-		b->stats.temp_bytes = temp;
-	}
+	/* GEMMs: packed weights, variant programs, temp and scratch buffers */
+	if ((st = cl_gemm_prepare(b, ctx, g)) != CLX_OK)
+		goto fail;
 	for (int i = 0; i < b->n_weights; i++)
 		b->weights[i].idle = b->weights[i].used ? 0 : b->weights[i].idle + 1;
 	evict_weights(b, CL_WEIGHT_MAX_IDLE);
@@ -359,7 +357,7 @@ void cl_buffers_free(struct cl_backend *b)
 {
 	cl_buffers_release_graph(b);
 	for (int i = 0; i < b->n_weights; i++)
-		release_mem(b->weights[i].mem);
+		cl_release_mem(b->weights[i].mem);
 	clx_free(b->weights);
 	b->weights = NULL;
 	b->n_weights = b->cap_weights = 0;

@@ -1,21 +1,30 @@
-/* cl_gemm.c — the one GEMM dispatch function of the OpenCL backend.
+/* cl_gemm.c — every matmul of the OpenCL backend: which implementation a
+ * node runs, what it needs prepared, and the dispatch.
  *
- * Today every GEMM goes to CLBlast: CLBlastSgemmWithTempBuffer with the
- * backend's pre-allocated temp buffer (sized at prepare from
- * CLBlastSGemmTempBufferSize over every matmul of the graph) for single
- * problems, CLBlastSgemmStridedBatched for batched ones. Another
- * implementation (an own tiled kernel for CPU-class devices, a tuned
- * CLBlast) plugs in here and nowhere else.
+ * Two implementations:
+ *   own      gemm.cl: register-tiled kernels for CPU-class devices, built
+ *            per variant (tile MR × NR, vector width VW, -D options, so
+ *            each goes through the binary cache), weights packed once at
+ *            prepare (an activation operand is packed per run into a
+ *            scratch buffer), the epilogue fused into the store;
+ *   CLBlast  CLBlastSgemmWithTempBuffer (a temp buffer sized at prepare
+ *            for every such node) or CLBlastSgemmStridedBatched, then the
+ *            matmul_epilogue kernel. A CLBlast call may launch several
+ *            kernels: time it around the whole call, never by its event.
  *
- * A CLBlast call may launch several kernels (pad/transpose + xgemm): time
- * it with events or clFinish around the whole call, never by its event.
- * Not here: bias (the backend adds it with its add kernel). */
+ * The choice, per node: CLX_GEMM=clblast | own | own:MRxNRxVW[:LM] forces
+ * it; otherwise CPU devices run the own kernels (the tile by the device's
+ * preferred float vector width: 16 → 6×64, 8 → 6×16, else 4×16 of
+ * float4; LM = 4 work-items per group from M ≥ 48 rows, else 1) and other
+ * devices CLBlast, whose defaults are tuned for GPUs. */
 #include "cl_internal.h"
 
 #include <clblast_c.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-const char *cl_gemm_impl_name(void)
+const char *cl_gemm_clblast_name(void)
 {
 	static char name[32];
 	snprintf(name, sizeof name, "CLBlast %d.%d.%d", CLBLAST_VERSION_MAJOR, CLBLAST_VERSION_MINOR,
@@ -23,23 +32,196 @@ const char *cl_gemm_impl_name(void)
 	return name;
 }
 
-static enum clx_status clblast_fail(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g,
-				    const char *fn, int code)
+/* ---------------------------------------------------------------- packing */
+
+size_t cl_pack_bytes(const struct cl_pack *p)
+{
+	const int64_t np = (p->N + p->nr - 1) / p->nr * p->nr;
+	return (size_t)(np * p->K) * sizeof(float);
+}
+
+void cl_pack_host(const struct cl_pack *p, const float *w, float *out)
+{
+	const int64_t nr = p->nr, panels = (p->N + nr - 1) / nr;
+	for (int64_t q = 0; q < panels; q++)
+		for (int64_t k = 0; k < p->K; k++) {
+			float *o = out + (q * p->K + k) * nr;
+			for (int64_t j = 0; j < nr; j++) {
+				const int64_t n = q * nr + j;
+				o[j] = n >= p->N ? 0.0f : p->w_kn ? w[k * p->N + n] : w[n * p->K + k];
+			}
+		}
+}
+
+/* ----------------------------------------------------------------- choice */
+
+static bool valid_variant(int mr, int nr, int vw)
+{
+	return mr >= 1 && mr <= 16 && (vw == 4 || vw == 8 || vw == 16) && nr >= vw && nr <= 128 &&
+	       nr % vw == 0;
+}
+
+/* CLX_GEMM's choice into *c; false when unset or unreadable (then *bad). */
+static bool env_choice(struct cl_gemm_choice *c, bool *bad)
+{
+	const char *e = getenv("CLX_GEMM");
+	*bad = false;
+	if (!e || !*e)
+		return false;
+	if (strcmp(e, "clblast") == 0) {
+		c->impl = CL_GEMM_CLBLAST;
+		return true;
+	}
+	if (strcmp(e, "own") == 0) {
+		*c = (struct cl_gemm_choice){ CL_GEMM_OWN, 0, 0, 0, 0 }; /* the heuristic's tile */
+		return true;
+	}
+	int mr, nr, vw, lm = 0, used = 0;
+	if (sscanf(e, "own:%dx%dx%d%n", &mr, &nr, &vw, &used) == 3 &&
+	    (e[used] == '\0' || (sscanf(e + used, ":%d%n", &lm, &used) == 1 && lm >= 1 && lm <= 64)) &&
+	    valid_variant(mr, nr, vw)) {
+		*c = (struct cl_gemm_choice){ CL_GEMM_OWN, mr, nr, vw, lm };
+		return true;
+	}
+	*bad = true;
+	return false;
+}
+
+/* The own tile for this device: its preferred float vector width. */
+static void heuristic_tile(const struct clx_device_info *d, struct cl_gemm_choice *c)
+{
+	if (d->vec_float >= 16)
+		c->mr = 6, c->nr = 64, c->vw = 16;
+	else if (d->vec_float >= 8)
+		c->mr = 6, c->nr = 16, c->vw = 8;
+	else
+		c->mr = 4, c->nr = 16, c->vw = 4;
+}
+
+enum clx_status cl_gemm_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g)
+{
+	clx_free(b->gemm);
+	b->gemm = clx_calloc((size_t)g->n_nodes + 1, sizeof *b->gemm);
+	if (!b->gemm)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+	struct cl_gemm_choice forced = { CL_GEMM_CLBLAST, 0, 0, 0, 0 };
+	bool bad;
+	const bool env = env_choice(&forced, &bad);
+	if (bad)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"CLX_GEMM='%s': expected clblast, own or own:MRxNRxVW[:LM] (MR 1-16, VW 4, 8 "
+				"or 16, NR a multiple of VW up to 128, LM 1-64)",
+				getenv("CLX_GEMM"));
+	const struct clx_device_info *d = &b->dev.info;
+	for (int i = 0; i < g->n_nodes; i++) {
+		if (g->nodes[i].op != CLX_OP_MATMUL)
+			continue;
+		struct cl_gemm_choice c = { d->type_rank == 1 ? CL_GEMM_OWN : CL_GEMM_CLBLAST, 0, 0, 0, 0 };
+		if (env)
+			c = forced;
+		if (c.impl == CL_GEMM_OWN) {
+			if (c.mr == 0)
+				heuristic_tile(d, &c);
+			if (c.lm == 0)
+				c.lm = clx_matmul_dims(g, i).M >= 48 ? 4 : 1;
+		}
+		b->gemm[i].choice = c;
+		b->gemm[i].variant = -1;
+	}
+	return CLX_OK;
+}
+
+bool cl_gemm_needs_raw(const struct cl_backend *b, const struct clx_graph *g, int t)
+{
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct clx_node *nd = &g->nodes[i];
+		for (int s = 0; s < nd->n_src; s++)
+			if (clx_graph_root(g, nd->src[s]) == t &&
+			    !(nd->op == CLX_OP_MATMUL && s == 1 && b->gemm[i].choice.impl == CL_GEMM_OWN))
+				return true;
+	}
+	return false;
+}
+
+/* --------------------------------------------------------------- programs */
+
+/* The built variant (mr, nr, vw), building it on first use. */
+static enum clx_status variant(struct cl_backend *b, struct clx_ctx *ctx, int mr, int nr, int vw,
+			       int *out)
+{
+	for (int i = 0; i < b->n_variants; i++)
+		if (b->variants[i].mr == mr && b->variants[i].nr == nr && b->variants[i].vw == vw) {
+			*out = i;
+			return CLX_OK;
+		}
+	if (b->n_variants == (int)(sizeof b->variants / sizeof b->variants[0]))
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: more than %d GEMM variants in one process",
+				b->label, b->n_variants);
+	struct cl_gemm_variant *v = &b->variants[b->n_variants];
+	char defines[128];
+	snprintf(defines, sizeof defines,
+		 "-DCLX_GEMM_MR=%d -DCLX_GEMM_NR=%d -DCLX_GEMM_VW=%d -DCLX_GEMM_NV=%d", mr, nr, vw,
+		 nr / vw);
+	struct cl_program_info info;
+	enum clx_status st = cl_program_build(ctx, &b->dev, b->context, CL_PROGRAM_GEMM, defines,
+					      &v->program, &info);
+	if (st != CLX_OK)
+		return st;
+	b->stats.build_seconds += info.seconds;
+	cl_int err;
+	v->gemm = CLW_CREATE(clCreateKernel, &err, v->program, "gemm_packed");
+	if (v->gemm && err == CL_SUCCESS)
+		v->pack = CLW_CREATE(clCreateKernel, &err, v->program, "gemm_pack");
+	if (!v->gemm || !v->pack || err != CL_SUCCESS) {
+		if (v->gemm)
+			clReleaseKernel(v->gemm);
+		clReleaseProgram(v->program);
+		memset(v, 0, sizeof *v);
+		return cl_err(b, ctx, "clCreateKernel(gemm_packed, gemm_pack)", err);
+	}
+	v->mr = mr, v->nr = nr, v->vw = vw;
+	*out = b->n_variants++;
+	return CLX_OK;
+}
+
+/* ---------------------------------------------------------------- prepare */
+
+bool cl_gemm_of_node(const struct cl_backend *b, const struct clx_graph *g, int node,
+		     struct cl_gemm *out)
+{
+	const struct clx_node *nd = &g->nodes[node];
+	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+	const struct cl_addr A = cl_addr_of(b, g, nd->src[0]), W = cl_addr_of(b, g, nd->src[1]);
+	const struct cl_addr C = cl_addr_of(b, g, nd->dst);
+	const size_t M = (size_t)d.M, N = (size_t)d.N, K = (size_t)d.K;
+	*out = (struct cl_gemm){
+		.node = nd->name, .M = M, .N = N, .K = K, .batch = (size_t)d.batch,
+		.b_trans = !d.w_kn, .a = A.mem, .b = W.mem, .c = C.mem,
+		.a_off = A.offs / 4, .b_off = W.offs / 4, .c_off = C.offs / 4,
+		.lda = K, .ldb = d.w_kn ? N : K, .ldc = N,
+		.a_stride = M * K, .b_stride = N * K, .c_stride = M * N,
+	};
+	return M > 0 && N > 0;
+}
+
+static enum clx_status clblast_fail(struct cl_backend *b, struct clx_ctx *ctx,
+				    const struct cl_gemm *g, const char *fn, int code)
 {
 	return clx_fail(ctx, code == CLBlastTempBufferAllocFailure || code == CLBlastOpenCLOutOfHostMemory
 				     ? CLX_ERR_NOMEM
 				     : CLX_ERR_DEVICE,
-			"%s: %s for node '%s' (M=%zu N=%zu K=%zu batch=%zu) failed: %s (%d)",
-			b->label, fn, g->node ? g->node : "?", g->M, g->N, g->K, g->batch,
-			clw_error_name(code), code);
+			"%s: %s for node '%s' (M=%zu N=%zu K=%zu batch=%zu) failed: %s (%d)", b->label,
+			fn, g->node ? g->node : "?", g->M, g->N, g->K, g->batch, clw_error_name(code),
+			code);
 }
 
-enum clx_status cl_gemm_temp_size(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g,
-				  size_t *bytes)
+/* Temp buffer bytes CLBlast needs for g (0 for strided-batched). */
+static enum clx_status clblast_temp_size(struct cl_backend *b, struct clx_ctx *ctx,
+					 const struct cl_gemm *g, size_t *bytes)
 {
 	*bytes = 0;
-	if (g->batch > 1)
-		return CLX_OK; /* strided-batched manages its own */
+	if (g->batch > 1 || g->K == 0)
+		return CLX_OK;
 	size_t size = 0;
 	int code = CLW(CLBlastSGemmTempBufferSize, CLBlastLayoutRowMajor, CLBlastTransposeNo,
 		       g->b_trans ? CLBlastTransposeYes : CLBlastTransposeNo, g->M, g->N, g->K,
@@ -50,11 +232,117 @@ enum clx_status cl_gemm_temp_size(struct cl_backend *b, struct clx_ctx *ctx, con
 	return CLX_OK;
 }
 
-enum clx_status cl_gemm_run(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g)
+static size_t align_up(size_t x, size_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+/* What the graph's GEMMs run, for stats and reports. */
+static void describe(struct cl_backend *b, const struct clx_graph *g)
+{
+	int own = 0, clblast = 0, mr = 0, nr = 0, vw = 0;
+	bool mixed = false;
+	for (int i = 0; i < g->n_nodes; i++) {
+		if (g->nodes[i].op != CLX_OP_MATMUL)
+			continue;
+		const struct cl_gemm_choice *c = &b->gemm[i].choice;
+		if (c->impl == CL_GEMM_CLBLAST) {
+			clblast++;
+			continue;
+		}
+		if (own++ && (c->mr != mr || c->nr != nr || c->vw != vw))
+			mixed = true;
+		mr = c->mr, nr = c->nr, vw = c->vw;
+	}
+	size_t n = 0;
+	b->gemm_impl[0] = '\0';
+	if (own)
+		n += (size_t)snprintf(b->gemm_impl + n, sizeof b->gemm_impl - n, "own %s%dx%d float%d",
+				      mixed ? "(mixed tiles, last) " : "", mr, nr, vw);
+	if (clblast && n < sizeof b->gemm_impl)
+		snprintf(b->gemm_impl + n, sizeof b->gemm_impl - n, "%s%s", own ? " + " : "",
+			 cl_gemm_clblast_name());
+	if (!own && !clblast)
+		snprintf(b->gemm_impl, sizeof b->gemm_impl, "none");
+	b->stats.gemm_impl = b->gemm_impl;
+}
+
+enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g)
+{
+	size_t temp = 0, scratch = 0;
+	enum clx_status st = CLX_OK;
+	for (int i = 0; i < g->n_nodes && st == CLX_OK; i++) {
+		struct cl_gemm_node *gn = &b->gemm[i];
+		struct cl_gemm gm;
+		if (g->nodes[i].op != CLX_OP_MATMUL || !cl_gemm_of_node(b, g, i, &gm))
+			continue;
+		if (gn->choice.impl == CL_GEMM_CLBLAST) {
+			size_t need = 0;
+			if ((st = clblast_temp_size(b, ctx, &gm, &need)) == CLX_OK && need > temp)
+				temp = need;
+			continue;
+		}
+		const struct cl_gemm_choice *c = &gn->choice;
+		if ((st = variant(b, ctx, c->mr, c->nr, c->vw, &gn->variant)) != CLX_OK)
+			break;
+		const struct cl_pack pack = { c->nr, !gm.b_trans, (int64_t)gm.N, (int64_t)gm.K };
+		const int bt = g->nodes[i].src[1], root = clx_graph_root(g, bt);
+		const struct clx_tensor *w = &g->tensors[root];
+		if (w->kind == CLX_TENSOR_WEIGHT && gm.batch == 1) {
+			const float *host =
+				(const float *)(const void *)((const char *)w->host +
+							      (g->tensors[bt].kind == CLX_TENSOR_VIEW
+								       ? g->tensors[bt].view_offs
+								       : 0));
+			st = cl_weight_resident(b, ctx, g->tensors[bt].name[0] ? g->tensors[bt].name : w->name,
+						host, clx_tensor_nbytes(&g->tensors[bt]), w->host_mapped,
+						&pack, &gn->packed);
+		} else {
+			gn->scratch_off = scratch / sizeof(float);
+			scratch = align_up(scratch + cl_pack_bytes(&pack) * gm.batch, 256);
+		}
+	}
+	if (st == CLX_OK && temp > 0 &&
+	    (st = cl_alloc_buffer(b, ctx, "the GEMM temp buffer", temp, CL_MEM_READ_WRITE, NULL,
+				  &b->gemm_temp)) == CLX_OK)
+		b->gemm_temp_bytes = temp;
+	if (st == CLX_OK && scratch > 0)
+		st = cl_alloc_buffer(b, ctx, "the GEMM packing scratch", scratch, CL_MEM_READ_WRITE, NULL,
+				     &b->gemm_scratch);
+	b->stats.temp_bytes = temp + scratch;
+	if (st == CLX_OK)
+		describe(b, g);
+	return st;
+}
+
+void cl_gemm_release_graph(struct cl_backend *b)
+{
+	cl_release_mem(b->gemm_temp);
+	cl_release_mem(b->gemm_scratch);
+	b->gemm_temp = b->gemm_scratch = NULL;
+	b->gemm_temp_bytes = 0;
+	b->stats.temp_bytes = 0;
+	clx_free(b->gemm);
+	b->gemm = NULL;
+}
+
+void cl_gemm_free(struct cl_backend *b)
+{
+	cl_gemm_release_graph(b);
+	for (int i = 0; i < b->n_variants; i++) {
+		clReleaseKernel(b->variants[i].gemm);
+		clReleaseKernel(b->variants[i].pack);
+		clReleaseProgram(b->variants[i].program);
+	}
+	b->n_variants = 0;
+}
+
+/* -------------------------------------------------------------------- run */
+
+static enum clx_status clblast_run(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g)
 {
 	const CLBlastTranspose tb = g->b_trans ? CLBlastTransposeYes : CLBlastTransposeNo;
 	int code;
-	b->stats.gemm_calls++;
 	if (g->batch > 1) {
 		code = CLW(CLBlastSgemmStridedBatched, CLBlastLayoutRowMajor, CLBlastTransposeNo, tb, g->M,
 			   g->N, g->K, 1.0f, g->a, g->a_off, g->lda, g->a_stride, g->b, g->b_off, g->ldb,
@@ -77,4 +365,115 @@ enum clx_status cl_gemm_run(struct cl_backend *b, struct clx_ctx *ctx, const str
 		   g->a, g->a_off, g->lda, g->b, g->b_off, g->ldb, 0.0f, g->c, g->c_off, g->ldc, &b->queue,
 		   NULL);
 	return code == CLBlastSuccess ? CLX_OK : clblast_fail(b, ctx, g, "CLBlastSgemm", code);
+}
+
+/* Enqueues k over global (3-D) in groups of local; a launch refused for
+ * resources is retried once with groups of one work-item. */
+static enum clx_status enqueue(struct cl_backend *b, struct clx_ctx *ctx, const char *node,
+			       const struct cl_args *a, size_t *global, size_t *local)
+{
+	enum clx_status st = cl_args_check(b, ctx, node, a);
+	if (st != CLX_OK)
+		return st;
+	cl_int err = CL_SUCCESS;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		err = CLW(clEnqueueNDRangeKernel, b->queue, a->k, 3, NULL, global, local, 0, NULL, NULL);
+		if (err == CL_SUCCESS) {
+			b->stats.kernels_enqueued++;
+			return CLX_OK;
+		}
+		if ((err != CL_OUT_OF_RESOURCES && err != CL_INVALID_WORK_GROUP_SIZE) ||
+		    local[0] * local[1] * local[2] == 1)
+			break;
+		local[0] = local[1] = local[2] = 1;
+	}
+	return clx_fail(ctx, CLX_ERR_DEVICE,
+			"%s: launching kernel %s for node '%s' failed: %s (%d) (after one retry with "
+			"work-groups of one where allowed)",
+			b->label, a->name, node, clw_error_name(err), err);
+}
+
+/* Packs the activation operand of node `node` into the scratch buffer. */
+static enum clx_status pack_operand(struct cl_backend *b, struct clx_ctx *ctx,
+				    const struct cl_gemm_variant *v, const struct cl_gemm_node *gn,
+				    const struct cl_gemm *gm)
+{
+	const size_t np = (gm->N + (size_t)v->nr - 1) / (size_t)v->nr * (size_t)v->nr;
+	struct cl_args a = cl_args_begin(v->pack, "gemm_pack");
+	cl_arg_mem(&a, gm->b, gm->b_off);
+	cl_arg_u32(&a, (int64_t)gm->N);
+	cl_arg_u32(&a, (int64_t)gm->K);
+	cl_arg_u32(&a, gm->b_trans ? (int64_t)gm->ldb : 1);  /* sn */
+	cl_arg_u32(&a, gm->b_trans ? 1 : (int64_t)gm->ldb);  /* sk */
+	cl_arg_u64(&a, gm->b_stride);
+	cl_arg_mem(&a, b->gemm_scratch, gn->scratch_off);
+	cl_arg_u64(&a, np * gm->K);
+	size_t global[3] = { gm->K, np, gm->batch }, local[3] = { 1, 1, 1 };
+	return enqueue(b, ctx, gm->node, &a, global, local);
+}
+
+static enum clx_status own_run(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+			       int node, const struct cl_gemm *gm)
+{
+	const struct cl_gemm_node *gn = &b->gemm[node];
+	const struct cl_gemm_variant *v = &b->variants[gn->variant];
+	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+	const size_t np = (gm->N + (size_t)v->nr - 1) / (size_t)v->nr * (size_t)v->nr;
+	enum clx_status st = CLX_OK;
+	if (!gn->packed && (st = pack_operand(b, ctx, v, gn, gm)) != CLX_OK)
+		return st;
+	const struct cl_addr bias = cl_addr_of(b, g, d.bias >= 0 ? d.bias : g->nodes[node].dst);
+	const struct cl_addr res = cl_addr_of(b, g, d.residual >= 0 ? d.residual : g->nodes[node].dst);
+	struct cl_args a = cl_args_begin(v->gemm, "gemm_packed");
+	cl_arg_u32(&a, (int64_t)gm->M);
+	cl_arg_u32(&a, (int64_t)gm->N);
+	cl_arg_u32(&a, (int64_t)gm->K);
+	cl_arg_mem(&a, gm->a, gm->a_off);
+	cl_arg_u32(&a, (int64_t)gm->lda);
+	cl_arg_u64(&a, gm->a_stride);
+	if (gn->packed)
+		cl_arg_mem(&a, gn->packed, 0);
+	else
+		cl_arg_mem(&a, b->gemm_scratch, gn->scratch_off);
+	cl_arg_u64(&a, np * gm->K);
+	cl_arg_mem(&a, gm->c, gm->c_off);
+	cl_arg_u32(&a, (int64_t)gm->ldc);
+	cl_arg_u64(&a, gm->c_stride);
+	cl_arg_mem(&a, bias.mem, bias.offs / 4);
+	cl_arg_mem(&a, res.mem, res.offs / 4);
+	cl_arg_u32(&a, (int64_t)gm->N);
+	cl_arg_u64(&a, gm->c_stride);
+	cl_arg_u32(&a, d.flags);
+	const size_t lm = (size_t)gn->choice.lm, tiles = (gm->M + (size_t)v->mr - 1) / (size_t)v->mr;
+	size_t global[3] = { align_up(tiles, lm), np / (size_t)v->nr, gm->batch };
+	size_t local[3] = { lm, 1, 1 };
+	return enqueue(b, ctx, gm->node, &a, global, local);
+}
+
+enum clx_status cl_gemm_node_run(struct cl_backend *b, struct clx_ctx *ctx,
+				 const struct clx_graph *g, int node)
+{
+	const struct clx_node *nd = &g->nodes[node];
+	struct cl_gemm gm;
+	if (!cl_gemm_of_node(b, g, node, &gm))
+		return CLX_OK;
+	b->stats.gemm_calls++;
+	if (b->gemm[node].choice.impl == CL_GEMM_OWN)
+		return own_run(b, ctx, g, node, &gm);
+	enum clx_status st = clblast_run(b, ctx, &gm);
+	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+	if (st != CLX_OK || !d.flags)
+		return st;
+	/* the epilogue, in place: (+ bias[i mod N]) (quick_gelu) (+ r[i]) */
+	const int64_t n = (int64_t)(gm.M * gm.N * gm.batch);
+	struct cl_args a = cl_args_begin(b->kernels[CL_KID_MATMUL_EPILOGUE], "matmul_epilogue");
+	cl_arg_tensor(&a, b, g, nd->dst);
+	cl_arg_tensor(&a, b, g, d.bias >= 0 ? d.bias : nd->dst);
+	cl_arg_tensor(&a, b, g, d.residual >= 0 ? d.residual : nd->dst);
+	cl_arg_u32(&a, n);
+	cl_arg_u32(&a, (int64_t)gm.N);
+	cl_arg_u32(&a, d.flags);
+	if ((st = cl_args_check(b, ctx, nd->name, &a)) != CLX_OK)
+		return st;
+	return cl_launch_items(b, ctx, nd, CL_KID_MATMUL_EPILOGUE, n);
 }

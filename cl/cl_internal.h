@@ -79,11 +79,20 @@ struct cl_program_info {
 	char cache_path[1024];
 };
 
-/* Builds the embedded kernels for dev (cl_program.c): from the on-disk
- * binary cache when a valid entry exists, else from source (then stores
- * the binary). A build failure returns CLX_ERR_DEVICE with the build log. */
+/* The programs clx builds from its embedded kernels: the ops (every file
+ * but gemm.cl), and GEMM variants (gemm.cl, built with -D parameters). */
+enum cl_program_kind {
+	CL_PROGRAM_OPS,
+	CL_PROGRAM_GEMM,
+};
+
+/* Builds program `kind` for dev with extra build options `defines` (NULL:
+ * none) (cl_program.c): from the on-disk binary cache when a valid entry
+ * exists, else from source (then stores the binary). A build failure
+ * returns CLX_ERR_DEVICE with the build log. */
 enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
-				 cl_context context, cl_program *out, struct cl_program_info *info);
+				 cl_context context, enum cl_program_kind kind, const char *defines,
+				 cl_program *out, struct cl_program_info *info);
 
 /* ------------------------------------------------------------- backend */
 
@@ -93,14 +102,58 @@ struct cl_addr {
 	size_t offs;
 };
 
-/* A weight resident on the device, keyed by its host data. */
+/* How a weight is laid out on the device: as in the file (nr = 0), or
+ * packed into panels of nr columns for the own GEMM (gemm.cl): n rows of K,
+ * read from host element (n, k) at n·K + k, or k·N + n when w_kn. */
+struct cl_pack {
+	int32_t nr;
+	bool w_kn;
+	int64_t N, K;
+};
+
+/* Bytes of a packed weight: ⌈N / nr⌉ · nr · K floats. */
+size_t cl_pack_bytes(const struct cl_pack *p);
+/* Packs host weight w (cl_pack's layout) into out (cl_pack_bytes). */
+void cl_pack_host(const struct cl_pack *p, const float *w, float *out);
+
+/* A weight resident on the device, keyed by its host data and layout. */
 struct cl_weight {
 	const float *host;
-	size_t bytes;
+	size_t bytes;         /* of the host data */
 	uint64_t fingerprint; /* sampled hash of the host data (cl_buffers.c) */
+	struct cl_pack pack;  /* its layout on the device */
 	cl_mem mem;
+	size_t dev_bytes;     /* of the device copy */
 	bool used;            /* by the graph prepared last */
 	int idle;             /* prepares in a row that did not use it */
+};
+
+/* The GEMM implementation one matmul node runs (cl_gemm.c). */
+enum cl_gemm_impl {
+	CL_GEMM_CLBLAST,
+	CL_GEMM_OWN,          /* gemm.cl, packed weights, fused epilogue */
+};
+
+struct cl_gemm_choice {
+	enum cl_gemm_impl impl;
+	int mr, nr, vw;       /* own: the tile and vector width (a program each) */
+	int lm;               /* own: work-items per work-group along M */
+};
+
+/* A built variant of gemm.cl. */
+struct cl_gemm_variant {
+	int mr, nr, vw;
+	cl_program program;
+	cl_kernel gemm, pack;
+};
+
+/* What a prepared matmul node runs with. */
+struct cl_gemm_node {
+	struct cl_gemm_choice choice;
+	int variant;          /* own: index into cl_backend.variants */
+	cl_mem packed;        /* own: the packed weight (resident), or NULL when
+	                         the operand is an activation, packed per run */
+	size_t scratch_off;   /* own, activation operand: where it is packed */
 };
 
 /* A cached weight that CL_WEIGHT_MAX_IDLE prepares in a row did not use is
@@ -128,8 +181,15 @@ struct cl_backend {
 	cl_mem *weight_mem;          /* per tensor id: WEIGHT buffer (in weights[]) */
 	struct cl_weight *weights;   /* resident, across prepares */
 	int n_weights, cap_weights;
+	struct cl_gemm_node *gemm;   /* per node id (matmuls only) */
 	cl_mem gemm_temp;            /* pre-allocated CLBlast temp buffer */
 	size_t gemm_temp_bytes;
+	cl_mem gemm_scratch;         /* activation operands of own GEMMs, packed */
+	char gemm_impl[160];         /* what the prepared graph's GEMMs run */
+
+	/* gemm.cl programs built so far, across prepares */
+	struct cl_gemm_variant variants[8];
+	int n_variants;
 
 	/* an asynchronous failure: the queue is released, every later call fails */
 	bool poisoned;
@@ -163,6 +223,18 @@ enum clx_status cl_check_alive(struct cl_backend *b, struct clx_ctx *ctx);
 
 /* -------------------------------------------------------------- buffers */
 
+/* A device buffer of `bytes` (optionally filled from host), refusing sizes
+ * over the device's allocation limit; on an allocation failure, evicts
+ * unused cached weights and retries once. */
+enum clx_status cl_alloc_buffer(struct cl_backend *b, struct clx_ctx *ctx, const char *what,
+				size_t bytes, cl_mem_flags flags, const void *host, cl_mem *out);
+void cl_release_mem(cl_mem m);
+/* The resident device copy of host weight data in layout `pack` (NULL: as
+ * is), uploaded (packed first) when the cache does not hold it. */
+enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx, const char *name,
+				   const float *host, size_t bytes, bool host_mapped,
+				   const struct cl_pack *pack, cl_mem *out);
+
 /* Prepares g: shape checks, resident weights, inputs, the arena and the
  * GEMM temp buffer. */
 enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
@@ -179,6 +251,28 @@ enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const 
 			       int t, void *data, bool to_device);
 
 /* ----------------------------------------------------------------- ops */
+
+/* Setting a kernel's arguments in order; the first failure is kept and
+ * reported by cl_args_check (cl_ops.c). */
+struct cl_args {
+	cl_kernel k;
+	const char *name;            /* the kernel, for messages */
+	cl_uint i;
+	cl_int err;
+	cl_uint err_at;
+};
+struct cl_args cl_args_begin(cl_kernel k, const char *name);
+void cl_arg(struct cl_args *a, size_t size, const void *v);
+/* A buffer as (cl_mem, ulong element offset), the convention of every kernel. */
+void cl_arg_mem(struct cl_args *a, cl_mem m, size_t elem_off);
+void cl_arg_tensor(struct cl_args *a, const struct cl_backend *b, const struct clx_graph *g, int t);
+void cl_arg_u32(struct cl_args *a, int64_t v);
+void cl_arg_u64(struct cl_args *a, uint64_t v);
+enum clx_status cl_args_check(struct cl_backend *b, struct clx_ctx *ctx, const char *node,
+			      const struct cl_args *a);
+/* Kernel kid over n work-items, one element each (groups of up to 64). */
+enum clx_status cl_launch_items(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_node *nd,
+				int kid, int64_t n);
 
 /* Enqueues node `node` (cl_ops.c). */
 enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
@@ -202,6 +296,22 @@ enum clx_status cl_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gfl
 
 /* ---------------------------------------------------------------- GEMM */
 
+/* Chooses each matmul's implementation for g (env CLX_GEMM, else the
+ * device heuristic) into b->gemm. */
+enum clx_status cl_gemm_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g);
+/* Whether weight tensor t must be resident as is (some node reads it other
+ * than as the packed operand of an own GEMM). */
+bool cl_gemm_needs_raw(const struct cl_backend *b, const struct clx_graph *g, int t);
+/* After the weights and the arena: packed weights, variant programs, the
+ * CLBlast temp buffer and the packing scratch. */
+enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g);
+void cl_gemm_release_graph(struct cl_backend *b);
+/* Releases the variant programs too. */
+void cl_gemm_free(struct cl_backend *b);
+/* Runs matmul node `node` with its epilogue. */
+enum clx_status cl_gemm_node_run(struct cl_backend *b, struct clx_ctx *ctx,
+				 const struct clx_graph *g, int node);
+
 /* C = A · op(B) (+ the caller's bias kernel), row-major, f32; batch ≥ 1
  * problems at element strides *_stride. op(B) = Bᵀ when b_trans. Offsets,
  * leading dimensions and strides are in elements. */
@@ -220,16 +330,7 @@ struct cl_gemm {
 bool cl_gemm_of_node(const struct cl_backend *b, const struct clx_graph *g, int node,
 		     struct cl_gemm *out);
 
-/* The one GEMM dispatch function (cl_gemm.c): every matmul of the graph
- * goes through here, so another implementation (an own kernel, a tuned
- * CLBlast) plugs in at this one place. Enqueues; does not wait. */
-enum clx_status cl_gemm_run(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g);
-
-/* Temp buffer bytes the dispatcher needs for g (0 if none). */
-enum clx_status cl_gemm_temp_size(struct cl_backend *b, struct clx_ctx *ctx, const struct cl_gemm *g,
-				  size_t *bytes);
-
-/* Name of the GEMM implementation in use ("CLBlast 1.5.3"). */
-const char *cl_gemm_impl_name(void);
+/* CLBlast's name and version ("CLBlast 1.5.3"). */
+const char *cl_gemm_clblast_name(void);
 
 #endif

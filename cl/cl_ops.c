@@ -1,6 +1,6 @@
 /* cl_ops.c — one launch per graph op: every node's arguments marshalled
- * for its kernel in cl/kernels/, matmuls through the GEMM dispatcher
- * (cl_gemm.c) plus the bias kernel.
+ * for its kernel in cl/kernels/; matmuls go to the GEMM dispatcher
+ * (cl_gemm.c).
  *
  * A tensor is passed as (buffer, element offset) (cl_buffers.c).
  * CL_OUT_OF_RESOURCES or CL_INVALID_WORK_GROUP_SIZE at a launch retries
@@ -21,14 +21,12 @@ const char *const cl_kernel_names[CL_KID_COUNT] = {
 
 /* ------------------------------------------------------------- launches */
 
-struct args {
-	cl_kernel k;
-	cl_uint i;
-	cl_int err;
-	cl_uint err_at;
-};
+struct cl_args cl_args_begin(cl_kernel k, const char *name)
+{
+	return (struct cl_args){ k, name, 0, CL_SUCCESS, 0 };
+}
 
-static void arg(struct args *a, size_t size, const void *v)
+void cl_arg(struct cl_args *a, size_t size, const void *v)
 {
 	if (a->err == CL_SUCCESS) {
 		a->err = CLW(clSetKernelArg, a->k, a->i, size, v);
@@ -37,39 +35,49 @@ static void arg(struct args *a, size_t size, const void *v)
 	a->i++;
 }
 
-static void arg_t(struct args *a, const struct cl_backend *b, const struct clx_graph *g, int t)
+void cl_arg_mem(struct cl_args *a, cl_mem m, size_t elem_off)
 {
-	struct cl_addr ad = cl_addr_of(b, g, t);
-	cl_ulong off = ad.offs / 4; /* element offset; prepare checked alignment */
-	arg(a, sizeof ad.mem, &ad.mem);
-	arg(a, sizeof off, &off);
+	const cl_ulong off = elem_off;
+	cl_arg(a, sizeof m, &m);
+	cl_arg(a, sizeof off, &off);
 }
 
-static void arg_u(struct args *a, int64_t v)
+void cl_arg_tensor(struct cl_args *a, const struct cl_backend *b, const struct clx_graph *g, int t)
 {
-	cl_uint u = (cl_uint)v;
-	arg(a, sizeof u, &u);
+	const struct cl_addr ad = cl_addr_of(b, g, t);
+	cl_arg_mem(a, ad.mem, ad.offs / 4); /* element offset; prepare checked alignment */
 }
 
-static void arg_f(struct args *a, float v)
+void cl_arg_u32(struct cl_args *a, int64_t v)
 {
-	cl_float f = v;
-	arg(a, sizeof f, &f);
+	const cl_uint u = (cl_uint)v;
+	cl_arg(a, sizeof u, &u);
 }
 
-static struct args args_begin(struct cl_backend *b, int kid)
+void cl_arg_u64(struct cl_args *a, uint64_t v)
 {
-	return (struct args){ b->kernels[kid], 0, CL_SUCCESS, 0 };
+	const cl_ulong u = v;
+	cl_arg(a, sizeof u, &u);
 }
 
-static enum clx_status args_check(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_node *nd,
-				  int kid, const struct args *a)
+static void arg_f(struct cl_args *a, float v)
+{
+	const cl_float f = v;
+	cl_arg(a, sizeof f, &f);
+}
+
+static struct cl_args args_begin(struct cl_backend *b, int kid)
+{
+	return cl_args_begin(b->kernels[kid], cl_kernel_names[kid]);
+}
+
+enum clx_status cl_args_check(struct cl_backend *b, struct clx_ctx *ctx, const char *node,
+			      const struct cl_args *a)
 {
 	if (a->err == CL_SUCCESS)
 		return CLX_OK;
 	return clx_fail(ctx, CLX_ERR_DEVICE, "%s: clSetKernelArg(%s, %u) for node '%s' failed: %s (%d)",
-			b->label, cl_kernel_names[kid], a->err_at, nd->name,
-			clw_error_name(a->err), a->err);
+			b->label, a->name, a->err_at, node, clw_error_name(a->err), a->err);
 }
 
 static size_t pow2_floor(size_t x)
@@ -139,9 +147,8 @@ static enum clx_status launch(struct cl_backend *b, struct clx_ctx *ctx, const s
 			b->label, cl_kernel_names[kid], nd->name, clw_error_name(err), err, L);
 }
 
-/* One work-item per element of n: groups of up to 64, n rounded up. */
-static enum clx_status launch_items(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_node *nd,
-				    int kid, int64_t n)
+enum clx_status cl_launch_items(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_node *nd,
+				int kid, int64_t n)
 {
 	const size_t L = pick_wg(b, kid, 64);
 	const size_t groups = ((size_t)n + L - 1) / L;
@@ -152,10 +159,10 @@ static enum clx_status launch_items(struct cl_backend *b, struct clx_ctx *ctx, c
  * items, a power of two, with the local reduction buffer as the argument
  * after the last one set in *a. */
 static enum clx_status launch_rows(struct cl_backend *b, struct clx_ctx *ctx,
-				   const struct clx_node *nd, int kid, const struct args *a,
+				   const struct clx_node *nd, int kid, const struct cl_args *a,
 				   int64_t rows, int64_t D)
 {
-	enum clx_status st = args_check(b, ctx, nd, kid, a);
+	enum clx_status st = cl_args_check(b, ctx, nd->name, a);
 	if (st != CLX_OK || rows == 0)
 		return st;
 	return launch(b, ctx, nd, kid, (size_t)rows, 1,
@@ -166,60 +173,17 @@ static enum clx_status launch_rows(struct cl_backend *b, struct clx_ctx *ctx,
 
 #define TN(i) (&g->tensors[nd->src[i]])
 
-bool cl_gemm_of_node(const struct cl_backend *b, const struct clx_graph *g, int node,
-		     struct cl_gemm *out)
-{
-	const struct clx_node *nd = &g->nodes[node];
-	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
-	const struct cl_addr A = cl_addr_of(b, g, nd->src[0]), W = cl_addr_of(b, g, nd->src[1]);
-	const struct cl_addr C = cl_addr_of(b, g, nd->dst);
-	const size_t M = (size_t)d.M, N = (size_t)d.N, K = (size_t)d.K;
-	*out = (struct cl_gemm){
-		.node = nd->name, .M = M, .N = N, .K = K, .batch = (size_t)d.batch,
-		.b_trans = !d.w_kn, .a = A.mem, .b = W.mem, .c = C.mem,
-		.a_off = A.offs / 4, .b_off = W.offs / 4, .c_off = C.offs / 4,
-		.lda = K, .ldb = d.w_kn ? N : K, .ldc = N,
-		.a_stride = M * K, .b_stride = N * K, .c_stride = M * N,
-	};
-	return M > 0 && N > 0;
-}
-
-static enum clx_status op_matmul(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
-				 const struct clx_node *nd)
-{
-	const int node = (int)(nd - g->nodes);
-	struct cl_gemm gm;
-	if (!cl_gemm_of_node(b, g, node, &gm))
-		return CLX_OK;
-	enum clx_status st = cl_gemm_run(b, ctx, &gm);
-	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
-	if (st != CLX_OK || !d.flags)
-		return st;
-	/* the epilogue, in place: (+ bias[i mod N]) (quick_gelu) (+ r[i]) */
-	const int64_t n = (int64_t)(gm.M * gm.N * gm.batch);
-	struct args a = args_begin(b, CL_KID_MATMUL_EPILOGUE);
-	arg_t(&a, b, g, nd->dst);
-	arg_t(&a, b, g, d.bias >= 0 ? d.bias : nd->dst);
-	arg_t(&a, b, g, d.residual >= 0 ? d.residual : nd->dst);
-	arg_u(&a, n);
-	arg_u(&a, (int64_t)gm.N);
-	arg_u(&a, d.flags);
-	if ((st = args_check(b, ctx, nd, CL_KID_MATMUL_EPILOGUE, &a)) != CLX_OK)
-		return st;
-	return launch_items(b, ctx, nd, CL_KID_MATMUL_EPILOGUE, n);
-}
-
 static enum clx_status op_layer_norm(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 				     const struct clx_node *nd)
 {
 	const struct clx_tensor *x = TN(0);
 	const int64_t D = x->ne[x->n_dims - 1], rows = clx_tensor_nelems(x) / D;
-	struct args a = args_begin(b, CL_KID_LAYER_NORM);
-	arg_t(&a, b, g, nd->src[0]);
-	arg_t(&a, b, g, nd->src[1]);
-	arg_t(&a, b, g, nd->src[2]);
-	arg_t(&a, b, g, nd->dst);
-	arg_u(&a, D);
+	struct cl_args a = args_begin(b, CL_KID_LAYER_NORM);
+	cl_arg_tensor(&a, b, g, nd->src[0]);
+	cl_arg_tensor(&a, b, g, nd->src[1]);
+	cl_arg_tensor(&a, b, g, nd->src[2]);
+	cl_arg_tensor(&a, b, g, nd->dst);
+	cl_arg_u32(&a, D);
 	arg_f(&a, nd->fattr[0]);
 	return launch_rows(b, ctx, nd, CL_KID_LAYER_NORM, &a, rows, D);
 }
@@ -241,21 +205,21 @@ static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, c
 				"device has %llu",
 				b->label, nd->name, (long long)Sk, local_bytes,
 				(unsigned long long)b->dev.info.local_mem);
-	struct args a = args_begin(b, CL_KID_ATTENTION);
-	arg_t(&a, b, g, nd->src[0]);
-	arg_t(&a, b, g, nd->src[1]);
-	arg_t(&a, b, g, nd->src[2]);
-	arg_t(&a, b, g, has_mask ? nd->src[3] : nd->src[0]); /* any buffer when unmasked */
-	arg_u(&a, has_mask);
-	arg_t(&a, b, g, nd->dst);
-	arg_u(&a, Sq);
-	arg_u(&a, Sk);
-	arg_u(&a, H);
-	arg_u(&a, dh);
-	arg_u(&a, nd->iattr[1] != 0);
+	struct cl_args a = args_begin(b, CL_KID_ATTENTION);
+	cl_arg_tensor(&a, b, g, nd->src[0]);
+	cl_arg_tensor(&a, b, g, nd->src[1]);
+	cl_arg_tensor(&a, b, g, nd->src[2]);
+	cl_arg_tensor(&a, b, g, has_mask ? nd->src[3] : nd->src[0]); /* any buffer when unmasked */
+	cl_arg_u32(&a, has_mask);
+	cl_arg_tensor(&a, b, g, nd->dst);
+	cl_arg_u32(&a, Sq);
+	cl_arg_u32(&a, Sk);
+	cl_arg_u32(&a, H);
+	cl_arg_u32(&a, dh);
+	cl_arg_u32(&a, nd->iattr[1] != 0);
 	arg_f(&a, nd->fattr[0]);
-	arg(&a, (size_t)Sk * sizeof(float), NULL); /* s: scores of one query row */
-	enum clx_status st = args_check(b, ctx, nd, CL_KID_ATTENTION, &a);
+	cl_arg(&a, (size_t)Sk * sizeof(float), NULL); /* s: scores of one query row */
+	enum clx_status st = cl_args_check(b, ctx, nd->name, &a);
 	if (st != CLX_OK || n * Sq * H == 0)
 		return st;
 	return launch(b, ctx, nd, CL_KID_ATTENTION, (size_t)Sq, (size_t)(n * H), L, (int)a.i);
@@ -338,18 +302,18 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: node '%s': op %s has no kernel",
 				b->label, nd->name, clx_op_name(nd->op));
 	}
-	struct args a = args_begin(b, kid);
+	struct cl_args a = args_begin(b, kid);
 	for (int i = 0; i < n_src; i++)
-		arg_t(&a, b, g, nd->src[i]);
-	arg_t(&a, b, g, nd->dst);
+		cl_arg_tensor(&a, b, g, nd->src[i]);
+	cl_arg_tensor(&a, b, g, nd->dst);
 	if (pass_n)
-		arg_u(&a, n);
+		cl_arg_u32(&a, n);
 	for (int i = 0; i < n_ex; i++)
-		arg_u(&a, ex[i]);
-	enum clx_status st = args_check(b, ctx, nd, kid, &a);
+		cl_arg_u32(&a, ex[i]);
+	enum clx_status st = cl_args_check(b, ctx, nd->name, &a);
 	if (st != CLX_OK || n == 0)
 		return st;
-	return launch_items(b, ctx, nd, kid, n);
+	return cl_launch_items(b, ctx, nd, kid, n);
 }
 
 static enum clx_status op_l2_normalize(struct cl_backend *b, struct clx_ctx *ctx,
@@ -357,10 +321,10 @@ static enum clx_status op_l2_normalize(struct cl_backend *b, struct clx_ctx *ctx
 {
 	const struct clx_tensor *x = TN(0);
 	const int64_t D = x->ne[x->n_dims - 1], rows = clx_tensor_nelems(x) / D;
-	struct args a = args_begin(b, CL_KID_L2_NORMALIZE);
-	arg_t(&a, b, g, nd->src[0]);
-	arg_t(&a, b, g, nd->dst);
-	arg_u(&a, D);
+	struct cl_args a = args_begin(b, CL_KID_L2_NORMALIZE);
+	cl_arg_tensor(&a, b, g, nd->src[0]);
+	cl_arg_tensor(&a, b, g, nd->dst);
+	cl_arg_u32(&a, D);
 	return launch_rows(b, ctx, nd, CL_KID_L2_NORMALIZE, &a, rows, D);
 }
 
@@ -373,7 +337,7 @@ enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const stru
 {
 	const struct clx_node *nd = &g->nodes[node];
 	switch (nd->op) {
-	case CLX_OP_MATMUL: return op_matmul(b, ctx, g, nd);
+	case CLX_OP_MATMUL: return cl_gemm_node_run(b, ctx, g, node);
 	case CLX_OP_LAYER_NORM: return op_layer_norm(b, ctx, g, nd);
 	case CLX_OP_ATTENTION: return op_attention(b, ctx, g, nd);
 	case CLX_OP_L2_NORMALIZE: return op_l2_normalize(b, ctx, g, nd);

@@ -72,17 +72,28 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 
 /* ---------------------------------------------------------------- source */
 
-/* All kernel files concatenated in build order, plus the debug suffix.
- * CLX_CL_TEST_PREFIX (tests only) is put in front: a #define there can
- * perturb a kernel on purpose, so tests can see a numeric failure caught. */
-static char *assemble_source(size_t *len)
+/* Whether kernel file `name` belongs to a program of `kind`: common.cl to
+ * every one, gemm.cl to the GEMM programs, every other file to the ops. */
+static bool in_program(const char *name, enum cl_program_kind kind)
+{
+	if (strcmp(name, "common.cl") == 0)
+		return true;
+	return (strcmp(name, "gemm.cl") == 0) == (kind == CL_PROGRAM_GEMM);
+}
+
+/* The kernel files of `kind` concatenated in build order, plus (for the
+ * ops) the debug suffix. CLX_CL_TEST_PREFIX (tests only) is put in front: a
+ * #define there can perturb a kernel on purpose, so tests can see a
+ * numeric failure caught. */
+static char *assemble_source(enum cl_program_kind kind, size_t *len)
 {
 	const char *prefix = getenv("CLX_CL_TEST_PREFIX");
+	const char *suffix = kind == CL_PROGRAM_OPS ? debug_suffix : NULL;
 	size_t n = 1 + (prefix ? strlen(prefix) + 1 : 0);
 	for (int i = 0; i < clx_cl_n_sources; i++)
 		n += clx_cl_sources[i].len + 64;
-	if (debug_suffix)
-		n += strlen(debug_suffix) + 2;
+	if (suffix)
+		n += strlen(suffix) + 2;
 	char *s = clx_malloc(n);
 	if (!s)
 		return NULL;
@@ -90,13 +101,15 @@ static char *assemble_source(size_t *len)
 	if (prefix)
 		at += (size_t)snprintf(s, n, "%s\n", prefix);
 	for (int i = 0; i < clx_cl_n_sources; i++) {
+		if (!in_program(clx_cl_sources[i].name, kind))
+			continue;
 		at += (size_t)snprintf(s + at, n - at, "/* ---- %s ---- */\n", clx_cl_sources[i].name);
 		memcpy(s + at, clx_cl_sources[i].text, clx_cl_sources[i].len);
 		at += clx_cl_sources[i].len;
 		s[at++] = '\n';
 	}
-	if (debug_suffix)
-		at += (size_t)snprintf(s + at, n - at, "%s\n", debug_suffix);
+	if (suffix)
+		at += (size_t)snprintf(s + at, n - at, "%s\n", suffix);
 	s[at] = '\0';
 	*len = at;
 	return s;
@@ -233,14 +246,15 @@ static bool program_binary(cl_program prog, unsigned char **bin, size_t *len)
 }
 
 enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
-				 cl_context context, cl_program *out, struct cl_program_info *info)
+				 cl_context context, enum cl_program_kind kind, const char *defines,
+				 cl_program *out, struct cl_program_info *info)
 {
 	const double t0 = now();
 	const struct clx_device_info *di = &dev->info;
 	memset(info, 0, sizeof *info);
 	*out = NULL;
 	size_t src_len = 0;
-	char *src = assemble_source(&src_len);
+	char *src = assemble_source(kind, &src_len);
 	char *key = NULL;
 	unsigned char *bin = NULL;
 	cl_program prog = NULL;
@@ -248,7 +262,9 @@ enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
 	enum clx_status st = CLX_OK;
 	if (!src)
 		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory assembling kernels", di->id);
-	const char *opts = build_options(di);
+	char opts[512];
+	snprintf(opts, sizeof opts, "%s%s%s", build_options(di), defines && *defines ? " " : "",
+		 defines ? defines : "");
 
 	/* the cache key */
 	size_t kcap = 2048 + strlen(opts);

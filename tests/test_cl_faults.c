@@ -193,10 +193,12 @@ int main(int argc, char **argv)
 	const int n_buffers = calls_in_clean_run("clCreateBuffer");
 	const int n_launch = calls_in_clean_run("clEnqueueNDRangeKernel");
 	const int n_all = calls_in_clean_run("*");
+	setenv("CLX_GEMM", "clblast", 1); /* the CLBlast path, whatever the device's default */
 	const int n_gemm_tmp = calls_in_clean_run("CLBlastSgemmWithTempBuffer");
 	const int n_gemm = calls_in_clean_run("CLBlastSgemm");
-	printf("clean run on %s: %d wrapped OpenCL calls, %d buffers, %d kernel launches, %d+%d "
-	       "CLBlast GEMMs; logits %.6f %.6f\n",
+	unsetenv("CLX_GEMM");
+	printf("clean run on %s: %d wrapped OpenCL calls, %d buffers, %d kernel launches; with "
+	       "CLX_GEMM=clblast %d+%d CLBlast GEMMs; logits %.6f %.6f\n",
 	       spec, n_all, n_buffers, n_launch, n_gemm_tmp, n_gemm, baseline[0], baseline[1]);
 	CHECK(n_buffers > 0 && n_launch > 0 && n_all > n_launch, "call counting works");
 
@@ -283,9 +285,18 @@ int main(int argc, char **argv)
 
 	/* ---- CLBlast */
 	const char *gemm_fn = n_gemm_tmp > 0 ? "CLBlastSgemmWithTempBuffer" : "CLBlastSgemm";
+	setenv("CLX_GEMM", "clblast", 1);
 	o = run_failing(gemm_fn, 2, -2040 /* CLBlastUnknownError */, 1, false);
+	unsetenv("CLX_GEMM");
 	expect_clean_error("a CLBlast GEMM fails", &o, CLX_ERR_DEVICE, "CLBlastUnknownError");
 	CHECK(strstr(o.msg, "M=") != NULL, "the message gives the GEMM shape: %s", o.msg);
+	/* ---- CLX_GEMM that cannot be read: refused with the accepted forms */
+	setenv("CLX_GEMM", "own:6x60x16", 1);
+	o = run_model(false);
+	unsetenv("CLX_GEMM");
+	o.fired = 1; /* nothing injected */
+	expect_clean_error("CLX_GEMM=own:6x60x16 (NR not a multiple of VW)", &o, CLX_ERR_INVALID_ARG,
+			   "expected clblast, own or own:MRxNRxVW");
 
 	/* ---- every wrapped call in turn (sampled), each failing once */
 	const int stride = n_all > 80 ? n_all / 80 : 1;
