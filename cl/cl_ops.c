@@ -8,6 +8,7 @@
 #include "cl_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const cl_kernel_names[CL_KID_COUNT] = {
@@ -16,7 +17,7 @@ const char *const cl_kernel_names[CL_KID_COUNT] = {
 	[CL_KID_GATHER] = "gather",         [CL_KID_CONCAT] = "concat",         [CL_KID_SLICE] = "slice_rows",
 	[CL_KID_PATCHIFY] = "patchify",     [CL_KID_POOL_ARGMAX] = "pool_argmax", [CL_KID_REPEAT] = "repeat",
 	[CL_KID_TRANSPOSE] = "transpose",   [CL_KID_MEAN] = "mean_axis1",       [CL_KID_L2_NORMALIZE] = "l2_normalize",
-	[CL_KID_MATMUL_EPILOGUE] = "matmul_epilogue",
+	[CL_KID_MATMUL_EPILOGUE] = "matmul_epilogue", [CL_KID_ATTENTION_ROWS] = "attention_rows",
 };
 
 /* ------------------------------------------------------------- launches */
@@ -188,6 +189,21 @@ static enum clx_status op_layer_norm(struct cl_backend *b, struct clx_ctx *ctx, 
 	return launch_rows(b, ctx, nd, CL_KID_LAYER_NORM, &a, rows, D);
 }
 
+/* attention_rows (a work-item per 4 query rows) on CPU-class devices, the
+ * work-group-per-row kernel elsewhere; CLX_ATTENTION=rows|groups forces
+ * one (tests, comparisons). attention_rows needs Sk ≤ 128 and dh a
+ * multiple of its vector width. */
+static bool use_attention_rows(const struct cl_backend *b, int64_t Sk, int64_t dh)
+{
+	const char *e = getenv("CLX_ATTENTION");
+	const bool fits = Sk <= 128 && dh % b->attn_vw == 0;
+	if (e && strcmp(e, "groups") == 0)
+		return false;
+	if (e && strcmp(e, "rows") == 0)
+		return fits;
+	return fits && b->dev.info.type_rank == 1;
+}
+
 static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 				    const struct clx_node *nd)
 {
@@ -195,6 +211,26 @@ static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, c
 	const int64_t n = q->ne[0], Sq = q->ne[1], Sk = k->ne[1], H = nd->iattr[0];
 	const int64_t dh = q->ne[2] / H;
 	const bool has_mask = nd->n_src > 3;
+	if (use_attention_rows(b, Sk, dh)) {
+		struct cl_args a = args_begin(b, CL_KID_ATTENTION_ROWS);
+		cl_arg_tensor(&a, b, g, nd->src[0]);
+		cl_arg_tensor(&a, b, g, nd->src[1]);
+		cl_arg_tensor(&a, b, g, nd->src[2]);
+		cl_arg_tensor(&a, b, g, has_mask ? nd->src[3] : nd->src[0]);
+		cl_arg_u32(&a, has_mask);
+		cl_arg_tensor(&a, b, g, nd->dst);
+		cl_arg_u32(&a, Sq);
+		cl_arg_u32(&a, Sk);
+		cl_arg_u32(&a, H);
+		cl_arg_u32(&a, dh);
+		cl_arg_u32(&a, nd->iattr[1] != 0);
+		arg_f(&a, nd->fattr[0]);
+		enum clx_status st = cl_args_check(b, ctx, nd->name, &a);
+		if (st != CLX_OK || n * Sq * H == 0)
+			return st;
+		return launch(b, ctx, nd, CL_KID_ATTENTION_ROWS, (size_t)(Sq + 3) / 4, (size_t)(n * H), 1,
+			      -1);
+	}
 	size_t L = pick_wg(b, CL_KID_ATTENTION, pow2_ceil((size_t)(Sk > dh ? Sk : dh)));
 	if (L > 128)
 		L = 128;

@@ -64,3 +64,113 @@ kernel void attention(global const float *q, ulong qo, global const float *k, ul
 		oi[d] = sum > 0.0f ? acc / sum : 0.0f;
 	}
 }
+
+/* ------------------------------------------------------------ attention_rows
+ *
+ * The same attention for CPU-class devices, where a work-group per query
+ * row leaves the vector units idle: one work-item computes CLX_ATTN_QB
+ * query rows of one (batch item n, head h) — ids (row block, n·H + h) —
+ * with floatCLX_ATTN_VW vectors along the head dimension (dh a multiple
+ * of it) and the scores in private memory (Sk ≤ CLX_ATTN_MAX_SK, checked
+ * by the host). Each key and value row is loaded once for the QB rows.
+ * Rows past Sq compute on row Sq − 1 and are not stored. No local memory,
+ * no barriers; the per-row steps are written out (CLX_ATTN_ROWS) so no
+ * loop nests inside another more than needed (llvmpipe, gemm.cl). */
+
+#ifndef CLX_ATTN_VW
+#define CLX_ATTN_VW 4
+#endif
+#define CLX_ATTN_QB 4
+#define CLX_ATTN_MAX_SK 128
+
+#define ATT_CAT_(a, b) a##b
+#define ATT_CAT(a, b) ATT_CAT_(a, b)
+#define AVT ATT_CAT(float, CLX_ATTN_VW)
+#define AVLOAD ATT_CAT(vload, CLX_ATTN_VW)
+#define AVSTORE ATT_CAT(vstore, CLX_ATTN_VW)
+#define CLX_ATTN_ROWS(X) X(0) X(1) X(2) X(3)
+
+inline float att_hsum(AVT v)
+{
+#if CLX_ATTN_VW == 16
+	const float8 a = v.lo + v.hi;
+	const float4 b = a.lo + a.hi;
+#elif CLX_ATTN_VW == 8
+	const float4 b = v.lo + v.hi;
+#else
+	const float4 b = v;
+#endif
+	return (b.x + b.y) + (b.z + b.w);
+}
+
+kernel void attention_rows(global const float *q, ulong qo, global const float *k, ulong ko,
+			   global const float *v, ulong vo, global const int *mask, ulong mo,
+			   uint has_mask, global float *out, ulong oo, uint Sq, uint Sk, uint H,
+			   uint dh, uint causal, float scale)
+{
+	const uint i0 = (uint)get_global_id(0) * CLX_ATTN_QB, nh = (uint)get_global_id(1);
+	if (i0 >= Sq)
+		return;
+	const uint n = nh / H, h = nh % H;
+	const ulong D = (ulong)H * dh;
+	global const float *kb = k + ko + (ulong)n * Sk * D + (ulong)h * dh;
+	global const float *vb = v + vo + (ulong)n * Sk * D + (ulong)h * dh;
+#define ROW_PTR(r) \
+	global const float *q##r = q + qo + ((ulong)n * Sq + min(i0 + r, Sq - 1)) * D + (ulong)h * dh;
+	CLX_ATTN_ROWS(ROW_PTR)
+#undef ROW_PTR
+	float s[CLX_ATTN_QB][CLX_ATTN_MAX_SK];
+	float mx[CLX_ATTN_QB] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+
+	/* scores: s[r][j] = scale · q_r · k_j, −∞ where hidden */
+	for (uint j = 0; j < Sk; j++) {
+		global const float *kj = kb + (ulong)j * D;
+		AVT a0 = (AVT)0.0f, a1 = (AVT)0.0f, a2 = (AVT)0.0f, a3 = (AVT)0.0f;
+		for (uint d = 0; d < dh; d += CLX_ATTN_VW) {
+			const AVT kv = AVLOAD(0, kj + d);
+#define DOT_STEP(r) a##r = fma(AVLOAD(0, q##r + d), kv, a##r);
+			CLX_ATTN_ROWS(DOT_STEP)
+#undef DOT_STEP
+		}
+		const bool masked = has_mask && mask[mo + (ulong)n * Sk + j] == 0;
+#define SCORE(r)                                                                          \
+	{                                                                                 \
+		const float sc = masked || (causal && j > i0 + r) ? -INFINITY             \
+								  : scale * att_hsum(a##r); \
+		s[r][j] = sc;                                                             \
+		mx[r] = fmax(mx[r], sc);                                                  \
+	}
+		CLX_ATTN_ROWS(SCORE)
+#undef SCORE
+	}
+
+	/* p = e^(s − max) (hidden keys weigh 0), and the sums */
+	float sum[CLX_ATTN_QB] = { 0.0f, 0.0f, 0.0f, 0.0f };
+	for (uint j = 0; j < Sk; j++) {
+#define EXPS(r)                                                                   \
+	{                                                                         \
+		const float p = s[r][j] == -INFINITY ? 0.0f : exp(s[r][j] - mx[r]); \
+		s[r][j] = p;                                                      \
+		sum[r] += p;                                                      \
+	}
+		CLX_ATTN_ROWS(EXPS)
+#undef EXPS
+	}
+
+	/* out_r = Σ_j p_rj v_j / Σ_j p_rj, VW columns at a time */
+	for (uint d = 0; d < dh; d += CLX_ATTN_VW) {
+		AVT o0 = (AVT)0.0f, o1 = (AVT)0.0f, o2 = (AVT)0.0f, o3 = (AVT)0.0f;
+		for (uint j = 0; j < Sk; j++) {
+			const AVT vv = AVLOAD(0, vb + (ulong)j * D + d);
+#define PV_STEP(r) o##r = fma((AVT)(s[r][j]), vv, o##r);
+			CLX_ATTN_ROWS(PV_STEP)
+#undef PV_STEP
+		}
+#define STORE_ROW(r)                                                                          \
+	if (i0 + r < Sq)                                                                      \
+		AVSTORE(sum[r] > 0.0f ? o##r / sum[r] : (AVT)0.0f, 0,                         \
+			out + oo + ((ulong)n * Sq + i0 + r) * D + (ulong)h * dh + d);
+		CLX_ATTN_ROWS(STORE_ROW)
+#undef STORE_ROW
+	}
+}
