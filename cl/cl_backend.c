@@ -151,10 +151,10 @@ static enum clx_status open_device(struct cl_backend *b, struct clx_ctx *ctx,
 		b->queue = NULL;
 		return cl_err(b, ctx, "clCreateCommandQueue", err);
 	}
-	/* attention_rows' vector width: the device's preferred float width */
-	b->attn_vw = dev->info.vec_float >= 16 ? 16 : dev->info.vec_float >= 8 ? 8 : 4;
+	/* the row kernels' vector width: the device's preferred float width */
+	b->row_vw = dev->info.vec_float >= 16 ? 16 : dev->info.vec_float >= 8 ? 8 : 4;
 	char defines[64];
-	snprintf(defines, sizeof defines, "-DCLX_ATTN_VW=%d", b->attn_vw);
+	snprintf(defines, sizeof defines, "-DCLX_ROW_VW=%d", b->row_vw);
 	enum clx_status st = cl_program_build(ctx, dev, b->context, CL_PROGRAM_OPS, defines,
 					      &b->program, &b->prog);
 	if (st != CLX_OK)

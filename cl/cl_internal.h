@@ -66,6 +66,7 @@ enum cl_kernel_id {
 	CL_KID_L2_NORMALIZE,
 	CL_KID_MATMUL_EPILOGUE,
 	CL_KID_ATTENTION_ROWS,
+	CL_KID_LAYER_NORM_ROWS,
 	CL_KID_COUNT
 };
 
@@ -171,7 +172,7 @@ struct cl_backend {
 	cl_command_queue queue;
 	cl_program program;
 	cl_kernel kernels[CL_KID_COUNT];
-	int attn_vw;                 /* CLX_ATTN_VW of attention_rows (ops program) */
+	int row_vw;                  /* CLX_ROW_VW of the row kernels (ops program) */
 	size_t kernel_wg[CL_KID_COUNT]; /* CL_KERNEL_WORK_GROUP_SIZE */
 	struct cl_program_info prog;
 

@@ -12,12 +12,24 @@
 #include <string.h>
 
 const char *const cl_kernel_names[CL_KID_COUNT] = {
-	[CL_KID_QUICK_GELU] = "quick_gelu", [CL_KID_EXP] = "exp_f32",         [CL_KID_ADD] = "add_f32",
-	[CL_KID_MUL] = "mul_f32",           [CL_KID_LAYER_NORM] = "layer_norm", [CL_KID_ATTENTION] = "attention",
-	[CL_KID_GATHER] = "gather",         [CL_KID_CONCAT] = "concat",         [CL_KID_SLICE] = "slice_rows",
-	[CL_KID_PATCHIFY] = "patchify",     [CL_KID_POOL_ARGMAX] = "pool_argmax", [CL_KID_REPEAT] = "repeat",
-	[CL_KID_TRANSPOSE] = "transpose",   [CL_KID_MEAN] = "mean_axis1",       [CL_KID_L2_NORMALIZE] = "l2_normalize",
-	[CL_KID_MATMUL_EPILOGUE] = "matmul_epilogue", [CL_KID_ATTENTION_ROWS] = "attention_rows",
+	[CL_KID_QUICK_GELU] = "quick_gelu",
+	[CL_KID_EXP] = "exp_f32",
+	[CL_KID_ADD] = "add_f32",
+	[CL_KID_MUL] = "mul_f32",
+	[CL_KID_LAYER_NORM] = "layer_norm",
+	[CL_KID_ATTENTION] = "attention",
+	[CL_KID_GATHER] = "gather",
+	[CL_KID_CONCAT] = "concat",
+	[CL_KID_SLICE] = "slice_rows",
+	[CL_KID_PATCHIFY] = "patchify",
+	[CL_KID_POOL_ARGMAX] = "pool_argmax",
+	[CL_KID_REPEAT] = "repeat",
+	[CL_KID_TRANSPOSE] = "transpose",
+	[CL_KID_MEAN] = "mean_axis1",
+	[CL_KID_L2_NORMALIZE] = "l2_normalize",
+	[CL_KID_MATMUL_EPILOGUE] = "matmul_epilogue",
+	[CL_KID_ATTENTION_ROWS] = "attention_rows",
+	[CL_KID_LAYER_NORM_ROWS] = "layer_norm_rows",
 };
 
 /* ------------------------------------------------------------- launches */
@@ -174,34 +186,41 @@ static enum clx_status launch_rows(struct cl_backend *b, struct clx_ctx *ctx,
 
 #define TN(i) (&g->tensors[nd->src[i]])
 
+/* The row kernels (attention_rows, layer_norm_rows: a work-item per row or
+ * rows, no work-group barriers) run on CPU-class devices, the work-group
+ * kernels elsewhere, where a kernel `fits` the row form at all;
+ * CLX_ROW_KERNELS=on|off forces the choice (tests, comparisons). */
+static bool use_row_kernel(const struct cl_backend *b, bool fits)
+{
+	const char *e = getenv("CLX_ROW_KERNELS");
+	if (e && strcmp(e, "off") == 0)
+		return false;
+	if (e && strcmp(e, "on") == 0)
+		return fits;
+	return fits && b->dev.info.type_rank == 1;
+}
+
 static enum clx_status op_layer_norm(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 				     const struct clx_node *nd)
 {
 	const struct clx_tensor *x = TN(0);
 	const int64_t D = x->ne[x->n_dims - 1], rows = clx_tensor_nelems(x) / D;
-	struct cl_args a = args_begin(b, CL_KID_LAYER_NORM);
+	const bool row_kernel = use_row_kernel(b, D % b->row_vw == 0);
+	const int kid = row_kernel ? CL_KID_LAYER_NORM_ROWS : CL_KID_LAYER_NORM;
+	struct cl_args a = args_begin(b, kid);
 	cl_arg_tensor(&a, b, g, nd->src[0]);
 	cl_arg_tensor(&a, b, g, nd->src[1]);
 	cl_arg_tensor(&a, b, g, nd->src[2]);
 	cl_arg_tensor(&a, b, g, nd->dst);
 	cl_arg_u32(&a, D);
 	arg_f(&a, nd->fattr[0]);
-	return launch_rows(b, ctx, nd, CL_KID_LAYER_NORM, &a, rows, D);
-}
-
-/* attention_rows (a work-item per 4 query rows) on CPU-class devices, the
- * work-group-per-row kernel elsewhere; CLX_ATTENTION=rows|groups forces
- * one (tests, comparisons). attention_rows needs Sk ≤ 128 and dh a
- * multiple of its vector width. */
-static bool use_attention_rows(const struct cl_backend *b, int64_t Sk, int64_t dh)
-{
-	const char *e = getenv("CLX_ATTENTION");
-	const bool fits = Sk <= 128 && dh % b->attn_vw == 0;
-	if (e && strcmp(e, "groups") == 0)
-		return false;
-	if (e && strcmp(e, "rows") == 0)
-		return fits;
-	return fits && b->dev.info.type_rank == 1;
+	if (!row_kernel)
+		return launch_rows(b, ctx, nd, kid, &a, rows, D);
+	cl_arg_u32(&a, rows);
+	enum clx_status st = cl_args_check(b, ctx, nd->name, &a);
+	if (st != CLX_OK || rows == 0)
+		return st;
+	return cl_launch_items(b, ctx, nd, kid, rows);
 }
 
 static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
@@ -211,7 +230,7 @@ static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, c
 	const int64_t n = q->ne[0], Sq = q->ne[1], Sk = k->ne[1], H = nd->iattr[0];
 	const int64_t dh = q->ne[2] / H;
 	const bool has_mask = nd->n_src > 3;
-	if (use_attention_rows(b, Sk, dh)) {
+	if (use_row_kernel(b, Sk <= 128 && dh % b->row_vw == 0)) {
 		struct cl_args a = args_begin(b, CL_KID_ATTENTION_ROWS);
 		cl_arg_tensor(&a, b, g, nd->src[0]);
 		cl_arg_tensor(&a, b, g, nd->src[1]);
@@ -271,7 +290,7 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 	const struct clx_tensor *x = TN(0);
 	int kid, n_src = 1, n_ex = 0;
 	bool pass_n = true;
-	int64_t ex[4];
+	int64_t ex[4], run = 0; /* run > 0: a row kernel over n / run runs of run values */
 	switch (nd->op) {
 	case CLX_OP_QUICK_GELU:
 		kid = CL_KID_QUICK_GELU;
@@ -294,6 +313,7 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 	case CLX_OP_CONCAT:
 		kid = CL_KID_CONCAT;
 		n_src = 2;
+		run = TN(1)->ne[2];
 		ex[n_ex++] = x->ne[0];
 		ex[n_ex++] = x->ne[1];
 		ex[n_ex++] = TN(1)->ne[1];
@@ -301,6 +321,7 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 		break;
 	case CLX_OP_SLICE:
 		kid = CL_KID_SLICE;
+		run = x->ne[2];
 		ex[n_ex++] = x->ne[1];
 		ex[n_ex++] = x->ne[2];
 		ex[n_ex++] = nd->iattr[0];
@@ -313,6 +334,7 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 		break;
 	case CLX_OP_PATCHIFY:
 		kid = CL_KID_PATCHIFY;
+		run = nd->iattr[0];
 		ex[n_ex++] = x->ne[1];
 		ex[n_ex++] = x->ne[2];
 		ex[n_ex++] = x->ne[3];
@@ -343,13 +365,18 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 		cl_arg_tensor(&a, b, g, nd->src[i]);
 	cl_arg_tensor(&a, b, g, nd->dst);
 	if (pass_n)
-		cl_arg_u32(&a, n);
+		cl_arg_u32(&a, run ? n / run : n);
 	for (int i = 0; i < n_ex; i++)
 		cl_arg_u32(&a, ex[i]);
 	enum clx_status st = cl_args_check(b, ctx, nd->name, &a);
 	if (st != CLX_OK || n == 0)
 		return st;
-	return cl_launch_items(b, ctx, nd, kid, n);
+	if (!run)
+		return cl_launch_items(b, ctx, nd, kid, n);
+	/* one work-item per chunk of 16 values of a run (movement.cl) */
+	const size_t chunks = ((size_t)run + 15) / 16;
+	const size_t L = pick_wg(b, kid, pow2_ceil(chunks < 64 ? chunks : 64));
+	return launch(b, ctx, nd, kid, (chunks + L - 1) / L, (size_t)(n / run), L, -1);
 }
 
 static enum clx_status op_l2_normalize(struct cl_backend *b, struct clx_ctx *ctx,

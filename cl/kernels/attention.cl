@@ -70,38 +70,16 @@ kernel void attention(global const float *q, ulong qo, global const float *k, ul
  * The same attention for CPU-class devices, where a work-group per query
  * row leaves the vector units idle: one work-item computes CLX_ATTN_QB
  * query rows of one (batch item n, head h) — ids (row block, n·H + h) —
- * with floatCLX_ATTN_VW vectors along the head dimension (dh a multiple
+ * with floatCLX_ROW_VW vectors (common.cl) along the head dimension (dh a multiple
  * of it) and the scores in private memory (Sk ≤ CLX_ATTN_MAX_SK, checked
  * by the host). Each key and value row is loaded once for the QB rows.
  * Rows past Sq compute on row Sq − 1 and are not stored. No local memory,
  * no barriers; the per-row steps are written out (CLX_ATTN_ROWS) so no
  * loop nests inside another more than needed (llvmpipe, gemm.cl). */
 
-#ifndef CLX_ATTN_VW
-#define CLX_ATTN_VW 4
-#endif
 #define CLX_ATTN_QB 4
 #define CLX_ATTN_MAX_SK 128
-
-#define ATT_CAT_(a, b) a##b
-#define ATT_CAT(a, b) ATT_CAT_(a, b)
-#define AVT ATT_CAT(float, CLX_ATTN_VW)
-#define AVLOAD ATT_CAT(vload, CLX_ATTN_VW)
-#define AVSTORE ATT_CAT(vstore, CLX_ATTN_VW)
 #define CLX_ATTN_ROWS(X) X(0) X(1) X(2) X(3)
-
-inline float att_hsum(AVT v)
-{
-#if CLX_ATTN_VW == 16
-	const float8 a = v.lo + v.hi;
-	const float4 b = a.lo + a.hi;
-#elif CLX_ATTN_VW == 8
-	const float4 b = v.lo + v.hi;
-#else
-	const float4 b = v;
-#endif
-	return (b.x + b.y) + (b.z + b.w);
-}
 
 kernel void attention_rows(global const float *q, ulong qo, global const float *k, ulong ko,
 			   global const float *v, ulong vo, global const int *mask, ulong mo,
@@ -125,10 +103,10 @@ kernel void attention_rows(global const float *q, ulong qo, global const float *
 	/* scores: s[r][j] = scale · q_r · k_j, −∞ where hidden */
 	for (uint j = 0; j < Sk; j++) {
 		global const float *kj = kb + (ulong)j * D;
-		AVT a0 = (AVT)0.0f, a1 = (AVT)0.0f, a2 = (AVT)0.0f, a3 = (AVT)0.0f;
-		for (uint d = 0; d < dh; d += CLX_ATTN_VW) {
-			const AVT kv = AVLOAD(0, kj + d);
-#define DOT_STEP(r) a##r = fma(AVLOAD(0, q##r + d), kv, a##r);
+		CLX_RVT a0 = (CLX_RVT)0.0f, a1 = (CLX_RVT)0.0f, a2 = (CLX_RVT)0.0f, a3 = (CLX_RVT)0.0f;
+		for (uint d = 0; d < dh; d += CLX_ROW_VW) {
+			const CLX_RVT kv = CLX_RVLOAD(0, kj + d);
+#define DOT_STEP(r) a##r = fma(CLX_RVLOAD(0, q##r + d), kv, a##r);
 			CLX_ATTN_ROWS(DOT_STEP)
 #undef DOT_STEP
 		}
@@ -136,7 +114,7 @@ kernel void attention_rows(global const float *q, ulong qo, global const float *
 #define SCORE(r)                                                                          \
 	{                                                                                 \
 		const float sc = masked || (causal && j > i0 + r) ? -INFINITY             \
-								  : scale * att_hsum(a##r); \
+								  : scale * clx_hsum(a##r); \
 		s[r][j] = sc;                                                             \
 		mx[r] = fmax(mx[r], sc);                                                  \
 	}
@@ -158,17 +136,17 @@ kernel void attention_rows(global const float *q, ulong qo, global const float *
 	}
 
 	/* out_r = Σ_j p_rj v_j / Σ_j p_rj, VW columns at a time */
-	for (uint d = 0; d < dh; d += CLX_ATTN_VW) {
-		AVT o0 = (AVT)0.0f, o1 = (AVT)0.0f, o2 = (AVT)0.0f, o3 = (AVT)0.0f;
+	for (uint d = 0; d < dh; d += CLX_ROW_VW) {
+		CLX_RVT o0 = (CLX_RVT)0.0f, o1 = (CLX_RVT)0.0f, o2 = (CLX_RVT)0.0f, o3 = (CLX_RVT)0.0f;
 		for (uint j = 0; j < Sk; j++) {
-			const AVT vv = AVLOAD(0, vb + (ulong)j * D + d);
-#define PV_STEP(r) o##r = fma((AVT)(s[r][j]), vv, o##r);
+			const CLX_RVT vv = CLX_RVLOAD(0, vb + (ulong)j * D + d);
+#define PV_STEP(r) o##r = fma((CLX_RVT)(s[r][j]), vv, o##r);
 			CLX_ATTN_ROWS(PV_STEP)
 #undef PV_STEP
 		}
 #define STORE_ROW(r)                                                                          \
 	if (i0 + r < Sq)                                                                      \
-		AVSTORE(sum[r] > 0.0f ? o##r / sum[r] : (AVT)0.0f, 0,                         \
+		CLX_RVSTORE(sum[r] > 0.0f ? o##r / sum[r] : (CLX_RVT)0.0f, 0,                         \
 			out + oo + ((ulong)n * Sq + i0 + r) * D + (ulong)h * dh + d);
 		CLX_ATTN_ROWS(STORE_ROW)
 #undef STORE_ROW

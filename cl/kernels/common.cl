@@ -23,3 +23,29 @@ inline float clx_quick_gelu(float v)
 #define CLX_EPI_BIAS 1u
 #define CLX_EPI_GELU 2u
 #define CLX_EPI_RESIDUAL 4u
+
+/* The vector width of the ops that work a row at a time on CPU-class
+ * devices (attention_rows, layer_norm_rows): the device's preferred float
+ * width, from the host. */
+#ifndef CLX_ROW_VW
+#define CLX_ROW_VW 4
+#endif
+#define CLX_CAT_(a, b) a##b
+#define CLX_CAT(a, b) CLX_CAT_(a, b)
+#define CLX_RVT CLX_CAT(float, CLX_ROW_VW)
+#define CLX_RVLOAD CLX_CAT(vload, CLX_ROW_VW)
+#define CLX_RVSTORE CLX_CAT(vstore, CLX_ROW_VW)
+
+/* The sum of a row vector's lanes, pairwise. */
+inline float clx_hsum(CLX_RVT v)
+{
+#if CLX_ROW_VW == 16
+	const float8 a = v.lo + v.hi;
+	const float4 b = a.lo + a.hi;
+#elif CLX_ROW_VW == 8
+	const float4 b = v.lo + v.hi;
+#else
+	const float4 b = v;
+#endif
+	return (b.x + b.y) + (b.z + b.w);
+}

@@ -54,8 +54,6 @@
 #error "CLX_GEMM_NV must be CLX_GEMM_NR / CLX_GEMM_VW"
 #endif
 
-#define CLX_CAT_(a, b) a##b
-#define CLX_CAT(a, b) CLX_CAT_(a, b)
 #define VT CLX_CAT(float, VW)
 #define VLOAD CLX_CAT(vload, VW)
 #define VSTORE CLX_CAT(vstore, VW)

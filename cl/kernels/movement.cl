@@ -1,12 +1,29 @@
 /* movement.cl — ops that only move data: gather (embedding lookup),
  * concat, slice, patchify, pool_argmax, repeat, transpose.
  *
- * Work decomposition: one work-item per OUTPUT element, 1-D, global size
- * rounded up to the work-group size (items past n return). Each item
- * decomposes its flat output index into coordinates and reads the one
- * source element it copies, so writes are contiguous across a work-group
- * and no item writes outside the output. Exact copies: results are
+ * Work decomposition: the run kernels (concat, slice_rows, patchify) are
+ * 2-D — gid(1) is a contiguous run of the output (a row of D values, a
+ * patch row of p) and gid(0) a chunk of CLX_MOVE_CHUNK values of it — so an
+ * item decodes its run's coordinates once and copies a chunk (vector
+ * loads when whole); the others are one work-item per output element, 1-D
+ * over the flat index.
+ * Global sizes are rounded up to the work-group size (items past the end
+ * return). No item writes outside the output. Exact copies: results are
  * bit-identical to the CPU reference. */
+
+#define CLX_MOVE_CHUNK 16u
+
+/* Copies chunk gid(0) of a run of `len` values from src to dst. */
+inline void copy_chunk(global float *dst, global const float *src, uint len)
+{
+	const uint c0 = (uint)get_global_id(0) * CLX_MOVE_CHUNK;
+	if (c0 + CLX_MOVE_CHUNK <= len) {
+		vstore16(vload16(0, src + c0), 0, dst + c0);
+		return;
+	}
+	for (uint c = c0; c < len; c++)
+		dst[c] = src[c];
+}
 
 /* table (V, D), ids (rows) i32 → y (rows, D). An id outside [0, V) (never
  * after input checks) gives 0 rather than an out-of-bounds read. */
@@ -21,43 +38,48 @@ kernel void gather(global const float *tab, ulong to, global const int *ids, ulo
 	y[yo + i] = (id >= 0 && (uint)id < V) ? tab[to + (ulong)id * D + c] : 0.0f;
 }
 
-/* a (na, Sa, D) with na ∈ {1, nb}, b (nb, Sb, D) → y (nb, Sa + Sb, D), axis 1. */
+/* a (na, Sa, D) with na ∈ {1, nb}, b (nb, Sb, D) → y (nb, Sa + Sb, D), axis 1.
+ * Runs: the n = nb · (Sa + Sb) output rows. */
 kernel void concat(global const float *a, ulong ao, global const float *b, ulong bo,
 		   global float *y, ulong yo, uint n, uint na, uint Sa, uint Sb, uint D)
 {
-	const uint i = (uint)get_global_id(0);
-	if (i >= n)
+	const uint row = (uint)get_global_id(1);
+	if (row >= n)
 		return;
-	const uint S = Sa + Sb;
-	const uint d = i % D, r = (i / D) % S, m = i / D / S;
-	y[yo + i] = r < Sa ? a[ao + ((ulong)(na == 1 ? 0 : m) * Sa + r) * D + d]
-			   : b[bo + ((ulong)m * Sb + (r - Sa)) * D + d];
+	const uint S = Sa + Sb, r = row % S, m = row / S;
+	copy_chunk(y + yo + (ulong)row * D,
+		   r < Sa ? a + ao + ((ulong)(na == 1 ? 0 : m) * Sa + r) * D
+			  : b + bo + ((ulong)m * Sb + (r - Sa)) * D,
+		   D);
 }
 
-/* x (m, S, D) → y (m, len, D), rows [start, start + len) of axis 1. */
+/* x (m, S, D) → y (m, len, D), rows [start, start + len) of axis 1.
+ * Runs: the n = m · len output rows. */
 kernel void slice_rows(global const float *x, ulong xo, global float *y, ulong yo, uint n,
 		       uint S, uint D, uint start, uint len)
 {
-	const uint i = (uint)get_global_id(0);
-	if (i >= n)
+	const uint row = (uint)get_global_id(1);
+	if (row >= n)
 		return;
-	const uint d = i % D, r = (i / D) % len, m = i / D / len;
-	y[yo + i] = x[xo + ((ulong)m * S + start + r) * D + d];
+	const uint r = row % len, m = row / len;
+	copy_chunk(y + yo + (ulong)row * D, x + xo + ((ulong)m * S + start + r) * D, D);
 }
 
 /* x (N, C, H, W) → y (N, gh·gw, C·p·p), gh = H/p, gw = W/p: patch (r, s) is
- * row r·gw + s, its elements ordered (c, kh, kw) like a conv weight. */
+ * row r·gw + s, its elements ordered (c, kh, kw) like a conv weight.
+ * Runs: the n = N · gh·gw · C · p patch rows (img, patch, c, kh) of p values. */
 kernel void patchify(global const float *x, ulong xo, global float *y, ulong yo, uint n,
 		     uint C, uint H, uint W, uint p)
 {
-	const uint i = (uint)get_global_id(0);
-	if (i >= n)
+	const uint run = (uint)get_global_id(1);
+	if (run >= n)
 		return;
-	const uint gw = W / p, gh = H / p, E = C * p * p;
-	const uint e = i % E, patch = (i / E) % (gh * gw), img = i / E / (gh * gw);
-	const uint ch = e / (p * p), kh = (e / p) % p, kw = e % p;
+	const uint gw = W / p, gh = H / p;
+	const uint kh = run % p, ch = (run / p) % C, patch = (run / p / C) % (gh * gw);
+	const uint img = run / p / C / (gh * gw);
 	const uint r = patch / gw, s = patch % gw;
-	y[yo + i] = x[xo + (((ulong)img * C + ch) * H + r * p + kh) * W + s * p + kw];
+	copy_chunk(y + yo + (ulong)run * p, x + xo + (((ulong)img * C + ch) * H + r * p + kh) * W + s * p,
+		   p);
 }
 
 /* x (K, L, D), ids (K, L) i32 → y (K, D): the row at the first maximum of
