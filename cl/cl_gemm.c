@@ -368,7 +368,7 @@ static enum clx_status clblast_run(struct cl_backend *b, struct clx_ctx *ctx, co
 }
 
 /* Enqueues k over global (3-D) in groups of local; a launch refused for
- * resources is retried once with groups of one work-item. */
+ * resources is retried once, with groups of one work-item. */
 static enum clx_status enqueue(struct cl_backend *b, struct clx_ctx *ctx, const char *node,
 			       const struct cl_args *a, size_t *global, size_t *local)
 {
@@ -382,14 +382,13 @@ static enum clx_status enqueue(struct cl_backend *b, struct clx_ctx *ctx, const 
 			b->stats.kernels_enqueued++;
 			return CLX_OK;
 		}
-		if ((err != CL_OUT_OF_RESOURCES && err != CL_INVALID_WORK_GROUP_SIZE) ||
-		    local[0] * local[1] * local[2] == 1)
+		if (err != CL_OUT_OF_RESOURCES && err != CL_INVALID_WORK_GROUP_SIZE)
 			break;
 		local[0] = local[1] = local[2] = 1;
 	}
 	return clx_fail(ctx, CLX_ERR_DEVICE,
 			"%s: launching kernel %s for node '%s' failed: %s (%d) (after one retry with "
-			"work-groups of one where allowed)",
+			"work-groups of one)",
 			b->label, a->name, node, clw_error_name(err), err);
 }
 

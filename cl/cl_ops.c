@@ -146,17 +146,19 @@ static enum clx_status launch(struct cl_backend *b, struct clx_ctx *ctx, const s
 			b->stats.kernels_enqueued++;
 			return CLX_OK;
 		}
-		if (!retryable(err) || L == 1 || attempt == 1)
+		if (!retryable(err) || attempt == 1)
 			break;
 		/* row kernels keep L a power of two; item kernels cover g0·L
-		 * items, so halving L doubles the groups */
-		if (red_arg < 0)
-			g0 *= 2;
-		L /= 2;
+		 * items, so halving L doubles the groups (L = 1: the same again) */
+		if (L > 1) {
+			if (red_arg < 0)
+				g0 *= 2;
+			L /= 2;
+		}
 	}
 	return clx_fail(ctx, CLX_ERR_DEVICE,
 			"%s: launching kernel %s for node '%s' failed: %s (%d) (work-group %zu, "
-			"after one retry with a smaller work-group where allowed)",
+			"after one retry, with a smaller work-group where there is one)",
 			b->label, cl_kernel_names[kid], nd->name, clw_error_name(err), err, L);
 }
 
