@@ -87,6 +87,7 @@ static void evict_weights(struct cl_backend *b, int max_idle)
 			continue;
 		}
 		cl_release_mem(b->weights[i].mem);
+		cl_packed_release(&b->weights[i].host_packed);
 		b->stats.weight_bytes -= b->weights[i].dev_bytes;
 	}
 	b->n_weights = j;
@@ -111,15 +112,17 @@ enum clx_status cl_alloc_buffer(struct cl_backend *b, struct clx_ctx *ctx, const
 				b->label, what, bytes, mib(bytes),
 				(unsigned long long)b->dev.info.max_alloc, mib(b->dev.info.max_alloc));
 	cl_int err = CL_SUCCESS;
+	const bool use_host = flags & CL_MEM_USE_HOST_PTR;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		cl_mem m = CLW_CREATE(clCreateBuffer, &err, b->context, flags, bytes, NULL);
-		if (m && err == CL_SUCCESS && host)
+		cl_mem m = CLW_CREATE(clCreateBuffer, &err, b->context, flags, bytes,
+				      use_host ? (void *)host : NULL);
+		if (m && err == CL_SUCCESS && host && !use_host)
 			err = CLW(clEnqueueWriteBuffer, b->queue, m, CL_TRUE, 0, bytes, host, 0, NULL, NULL);
 		if (m)
 			clw_live_buffers++;
 		if (m && err == CL_SUCCESS) {
 			*out = m;
-			if (host)
+			if (host && !use_host)
 				b->stats.bytes_uploaded += bytes;
 			return CLX_OK;
 		}
@@ -154,21 +157,23 @@ static uint64_t fingerprint(const float *p, size_t bytes)
 	return h;
 }
 
-enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx, const char *name,
-				   const float *host, size_t bytes, bool host_mapped,
+enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
+				   const struct clx_tensor *w, const float *host, size_t bytes,
 				   const struct cl_pack *pack, cl_mem *out)
 {
-	const uint64_t fp = fingerprint(host, bytes);
+	/* data with a stable identity is not sampled: touching a mapped file's
+	 * pages (and the kernel's fault-around) would make them resident */
+	const uint64_t fp = w->host_key ? w->host_key ^ (uint64_t)(host - w->host) : fingerprint(host, bytes);
 	const struct cl_pack raw = { 0 };
 	if (!pack)
 		pack = &raw;
 	for (int i = 0; i < b->n_weights; i++) {
-		struct cl_weight *w = &b->weights[i];
-		if (w->host == host && w->bytes == bytes && w->fingerprint == fp &&
-		    w->pack.nr == pack->nr && w->pack.w_kn == pack->w_kn && w->pack.N == pack->N &&
-		    w->pack.K == pack->K) {
-			w->used = true;
-			*out = w->mem;
+		struct cl_weight *r = &b->weights[i];
+		if (r->host == host && r->bytes == bytes && r->fingerprint == fp &&
+		    r->pack.nr == pack->nr && r->pack.w_kn == pack->w_kn && r->pack.N == pack->N &&
+		    r->pack.K == pack->K) {
+			r->used = true;
+			*out = r->mem;
 			return CLX_OK;
 		}
 	}
@@ -181,32 +186,43 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx, co
 		b->cap_weights = cap;
 	}
 	char what[CLX_MAX_NAME + 32];
-	snprintf(what, sizeof what, "weight '%s'%s", name, pack->nr ? " (packed)" : "");
+	snprintf(what, sizeof what, "weight '%s'%s", w->name, pack->nr ? " (packed)" : "");
+	struct cl_packed packed = { 0 };
 	const float *data = host;
-	float *packed = NULL;
 	size_t dev_bytes = bytes;
+	bool file_backed = w->host_mapped;
+	enum clx_status st;
 	if (pack->nr) {
-		dev_bytes = cl_pack_bytes(pack);
-		if (!(packed = clx_malloc(dev_bytes)))
-			return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory packing %s", b->label, what);
-		cl_pack_host(pack, host, packed);
-		data = packed;
+		if ((st = cl_pack_get(b, ctx, w->name, pack, host, fp, w->host_key, &packed)) != CLX_OK)
+			return st;
+		data = packed.data;
+		dev_bytes = packed.bytes;
+		file_backed = packed.map != NULL;
+		if (!packed.from_cache && w->host_mapped)
+			clx_drop_mapped_pages(host, bytes); /* read once to pack; not needed again */
 	}
+	/* in place where the device's memory is host memory and the data is a
+	 * read-only file mapping that lives as long as the buffer */
+	const bool in_place = b->dev.info.host_unified && file_backed;
 	cl_mem m;
-	enum clx_status st = cl_alloc_buffer(b, ctx, what, dev_bytes, CL_MEM_READ_ONLY, data, &m);
-	clx_free(packed);
-	if (st != CLX_OK)
-		return st;
-	/* The device has its copy (the write was blocking): on a CPU device it
-	 * lives in host memory, so keeping the file's pages too would double
-	 * the resident weights. */
-	if (host_mapped)
-		clx_drop_mapped_pages(host, bytes);
-	b->weights[b->n_weights] = (struct cl_weight){ host, bytes, fp, *pack, m, dev_bytes, true, 0 };
+	st = cl_alloc_buffer(b, ctx, what, dev_bytes,
+			     CL_MEM_READ_ONLY | (in_place ? CL_MEM_USE_HOST_PTR : 0), data, &m);
+	if (st != CLX_OK || !in_place) {
+		cl_packed_release(&packed);
+		if (st != CLX_OK)
+			return st;
+		/* The device has its copy (the write was blocking): on a CPU
+		 * device it lives in host memory, so keeping the file's pages
+		 * too would double the resident weights. */
+		if (!pack->nr && w->host_mapped)
+			clx_drop_mapped_pages(host, bytes);
+	}
+	b->weights[b->n_weights] =
+		(struct cl_weight){ host, bytes, fp, *pack, m, dev_bytes, packed, true, 0 };
 	*out = m;
 	b->n_weights++;
 	b->stats.weight_bytes += dev_bytes;
-	b->stats.weight_uploads++;
+	b->stats.weight_uploads += !in_place;
 	return CLX_OK;
 }
 
@@ -317,8 +333,8 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 	for (int t = 0; t < g->n_tensors; t++) {
 		const struct clx_tensor *w = &g->tensors[t];
 		if (w->kind == CLX_TENSOR_WEIGHT && cl_gemm_needs_raw(b, g, t) &&
-		    (st = cl_weight_resident(b, ctx, w->name, w->host, clx_tensor_nbytes(w),
-					     w->host_mapped, NULL, &b->weight_mem[t])) != CLX_OK)
+		    (st = cl_weight_resident(b, ctx, w, w->host, clx_tensor_nbytes(w), NULL,
+					     &b->weight_mem[t])) != CLX_OK)
 			goto fail;
 	}
 	/* inputs */
@@ -356,8 +372,10 @@ fail:
 void cl_buffers_free(struct cl_backend *b)
 {
 	cl_buffers_release_graph(b);
-	for (int i = 0; i < b->n_weights; i++)
+	for (int i = 0; i < b->n_weights; i++) {
 		cl_release_mem(b->weights[i].mem);
+		cl_packed_release(&b->weights[i].host_packed);
+	}
 	clx_free(b->weights);
 	b->weights = NULL;
 	b->n_weights = b->cap_weights = 0;

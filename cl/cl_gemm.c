@@ -32,27 +32,6 @@ const char *cl_gemm_clblast_name(void)
 	return name;
 }
 
-/* ---------------------------------------------------------------- packing */
-
-size_t cl_pack_bytes(const struct cl_pack *p)
-{
-	const int64_t np = (p->N + p->nr - 1) / p->nr * p->nr;
-	return (size_t)(np * p->K) * sizeof(float);
-}
-
-void cl_pack_host(const struct cl_pack *p, const float *w, float *out)
-{
-	const int64_t nr = p->nr, panels = (p->N + nr - 1) / nr;
-	for (int64_t q = 0; q < panels; q++)
-		for (int64_t k = 0; k < p->K; k++) {
-			float *o = out + (q * p->K + k) * nr;
-			for (int64_t j = 0; j < nr; j++) {
-				const int64_t n = q * nr + j;
-				o[j] = n >= p->N ? 0.0f : p->w_kn ? w[k * p->N + n] : w[n * p->K + k];
-			}
-		}
-}
-
 /* ----------------------------------------------------------------- choice */
 
 static bool valid_variant(int mr, int nr, int vw)
@@ -294,9 +273,8 @@ enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const
 							      (g->tensors[bt].kind == CLX_TENSOR_VIEW
 								       ? g->tensors[bt].view_offs
 								       : 0));
-			st = cl_weight_resident(b, ctx, g->tensors[bt].name[0] ? g->tensors[bt].name : w->name,
-						host, clx_tensor_nbytes(&g->tensors[bt]), w->host_mapped,
-						&pack, &gn->packed);
+			st = cl_weight_resident(b, ctx, w, host, clx_tensor_nbytes(&g->tensors[bt]), &pack,
+						&gn->packed);
 		} else {
 			gn->scratch_off = scratch / sizeof(float);
 			scratch = align_up(scratch + cl_pack_bytes(&pack) * gm.batch, 256);

@@ -23,6 +23,8 @@
 #include "clx/graph.h"
 #include "engine/backend_impl.h"
 
+struct cl_backend;
+
 /* ------------------------------------------------------------- devices */
 
 /* A device and its platform handle (cl_device.c). */
@@ -113,10 +115,28 @@ struct cl_pack {
 	int64_t N, K;
 };
 
-/* Bytes of a packed weight: ⌈N / nr⌉ · nr · K floats. */
+/* Bytes of a packed weight: ⌈N / nr⌉ · nr · K floats (cl_pack.c). */
 size_t cl_pack_bytes(const struct cl_pack *p);
 /* Packs host weight w (cl_pack's layout) into out (cl_pack_bytes). */
 void cl_pack_host(const struct cl_pack *p, const float *w, float *out);
+
+/* A packed weight on the host: a read-only mapping of its on-disk cache
+ * entry (map), or memory packed here (owned). */
+struct cl_packed {
+	const float *data;
+	size_t bytes;
+	void *map;
+	size_t map_len;
+	float *owned;
+	bool from_cache;      /* the entry existed (nothing was packed) */
+};
+/* The packed layout p of host weight data with sample fingerprint fp and
+ * identity key (0: none, so no cache entry): from the on-disk cache, or
+ * packed now (and stored there when a key and a cache directory allow). */
+enum clx_status cl_pack_get(struct cl_backend *b, struct clx_ctx *ctx, const char *name,
+			    const struct cl_pack *p, const float *host, uint64_t fp, uint64_t key,
+			    struct cl_packed *out);
+void cl_packed_release(struct cl_packed *p);
 
 /* A weight resident on the device, keyed by its host data and layout. */
 struct cl_weight {
@@ -126,6 +146,8 @@ struct cl_weight {
 	struct cl_pack pack;  /* its layout on the device */
 	cl_mem mem;
 	size_t dev_bytes;     /* of the device copy */
+	struct cl_packed host_packed; /* a packed layout's host data while mem uses it in
+	                                 place (CL_MEM_USE_HOST_PTR); else empty */
 	bool used;            /* by the graph prepared last */
 	int idle;             /* prepares in a row that did not use it */
 };
@@ -232,10 +254,13 @@ enum clx_status cl_check_alive(struct cl_backend *b, struct clx_ctx *ctx);
 enum clx_status cl_alloc_buffer(struct cl_backend *b, struct clx_ctx *ctx, const char *what,
 				size_t bytes, cl_mem_flags flags, const void *host, cl_mem *out);
 void cl_release_mem(cl_mem m);
-/* The resident device copy of host weight data in layout `pack` (NULL: as
- * is), uploaded (packed first) when the cache does not hold it. */
-enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx, const char *name,
-				   const float *host, size_t bytes, bool host_mapped,
+/* The resident device copy of host weight tensor w's data (or of the view
+ * of it at host, bytes) in layout `pack` (NULL: as is), made when the cache
+ * does not hold it: on a device whose memory is host memory, file-mapped
+ * data (the model's, or a packed entry of cl_pack.c) is used in place
+ * (CL_MEM_USE_HOST_PTR); elsewhere it is uploaded. */
+enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
+				   const struct clx_tensor *w, const float *host, size_t bytes,
 				   const struct cl_pack *pack, cl_mem *out);
 
 /* Prepares g: shape checks, resident weights, inputs, the arena and the

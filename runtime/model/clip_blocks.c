@@ -126,8 +126,10 @@ int clip_weight(struct clip_builder *b, const char *name)
 	const struct clx_weight *w = clx_model_weight(b->m, name);
 	CLX_ASSERT(w != NULL); /* the loader checked every parameter */
 	int t = clx_graph_weight(b->g, name, w->n_dims, w->shape, w->data);
-	if (t >= 0)
+	if (t >= 0) {
 		b->g->tensors[t].host_mapped = !w->owned; /* in place in the safetensors mmap */
+		b->g->tensors[t].host_key = w->key;
+	}
 	return t;
 }
 

@@ -7,6 +7,7 @@
  * f32 data aligned to 4 bytes is used in place from the mapping (no copy:
  * peak memory stays near the file size); f16/bf16/misaligned data is
  * converted into owned f32 copies. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "clx/model.h"
 
 #include "clx/graph.h"
@@ -135,6 +136,29 @@ static void collect_param(void *user, const char *name, int n_dims, const int64_
 	c->n++;
 }
 
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* A hash of what identifies the file's contents across processes: its real
+ * path, size, modification time and inode (0 if it cannot be read). */
+static uint64_t file_identity(const char *path)
+{
+	char real[4096];
+	struct stat sb;
+	if (!realpath(path, real) || stat(real, &sb) != 0)
+		return 0;
+	const long long fields[4] = { (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+				      (long long)sb.st_mtim.tv_nsec, (long long)sb.st_ino };
+	uint64_t h = fnv1a(0xcbf29ce484222325ull, real, strlen(real));
+	h = fnv1a(h, fields, sizeof fields);
+	return h ? h : 1;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -233,6 +257,7 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 	if ((st = clx_safetensors_open(ctx, file, &m->st)) != CLX_OK)
 		goto fail;
 
+	const uint64_t file_key = file_identity(file);
 	clx_xclip_for_each_param(&m->cfg.xclip, collect_param, &c);
 	m->weights = c.w;
 	m->n_weights = c.n;
@@ -243,6 +268,8 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 				 clx_safetensors_find(m->st, m->weights[i].name));
 		if (st != CLX_OK)
 			goto fail;
+		if (!m->weights[i].owned && file_key)
+			m->weights[i].key = fnv1a(file_key, m->weights[i].name, strlen(m->weights[i].name));
 	}
 	/* Tensors the graph does not use (position_ids buffers are expected). */
 	int used = m->n_weights;

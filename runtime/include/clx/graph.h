@@ -69,6 +69,9 @@ struct clx_tensor {
 	int n_dims;
 	int64_t ne[CLX_MAX_DIMS];      /* outermost first */
 	const float *host;             /* WEIGHT: f32 host data (owned by the model) */
+	uint64_t host_key;             /* WEIGHT: a stable identity of the host data across
+	                                  processes (clx_weight.key), 0 if none: keys caches
+	                                  derived from it (packed layouts) */
 	bool host_mapped;              /* WEIGHT: host is in a read-only file mapping, so a
 	                                  backend holding its own copy may drop those pages
 	                                  (clx_drop_mapped_pages); they are re-read on access */

@@ -22,6 +22,8 @@ struct clx_weight {
 	int64_t n_elems;
 	const float *data;            /* f32, n_elems values */
 	bool owned;                   /* data was converted/copied */
+	uint64_t key;                 /* identity of the data: a hash of the file (real path,
+	                                 size, mtime, inode) and the tensor name; 0 when owned */
 };
 
 /* The families clx runs, from config.json's model_type. */
