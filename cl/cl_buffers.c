@@ -38,8 +38,12 @@ enum clx_status cl_poison(struct cl_backend *b, struct clx_ctx *ctx, const char 
 		b->poisoned = true;
 		snprintf(b->poison_msg, sizeof b->poison_msg, "%s failed: %s (%d)", what,
 			 clw_error_name(err), err);
-		if (b->queue)
+		if (b->queue) {
+			/* let what was queued end (or fail) first: buffers may use
+			 * host memory in place, unmapped when they are released */
+			clFinish(b->queue);
 			clReleaseCommandQueue(b->queue);
+		}
 		b->queue = NULL;
 	}
 	return clx_fail(ctx, CLX_ERR_DEVICE,
@@ -202,8 +206,11 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 			clx_drop_mapped_pages(host, bytes); /* read once to pack; not needed again */
 	}
 	/* in place where the device's memory is host memory and the data is a
-	 * read-only file mapping that lives as long as the buffer */
-	const bool in_place = b->dev.info.host_unified && file_backed;
+	 * read-only file mapping that lives as long as the buffer, aligned as
+	 * a buffer's base (kernels may use aligned vector loads: CLBlast's
+	 * crashed on a weight at an odd offset of a safetensors file) */
+	const size_t align = b->dev.info.base_align_bits >= 512 ? b->dev.info.base_align_bits / 8 : 64;
+	const bool in_place = b->dev.info.host_unified && file_backed && (uintptr_t)data % align == 0;
 	cl_mem m;
 	st = cl_alloc_buffer(b, ctx, what, dev_bytes,
 			     CL_MEM_READ_ONLY | (in_place ? CL_MEM_USE_HOST_PTR : 0), data, &m);
