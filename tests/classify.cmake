@@ -1,5 +1,5 @@
 # clx classify's pipeline end to end against transformers (PyAV +
-# XCLIPProcessor + XCLIPModel; tools/gen_classify_golden.py). The model —
+# XCLIPProcessor + XCLIPModel; tools/dev/gen_classify_golden.py). The model —
 # real CLIP vocab, tiny towers — is assembled at test time: weights from
 # clx-synth (seed 3, as tests/fixtures/clip_tiny/cases.json says), tokenizer
 # files from tests/fixtures/clip_tokenizer, the processor config.

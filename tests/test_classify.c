@@ -1,6 +1,6 @@
 /* test_classify.c — `clx classify`'s pipeline end to end against the
  * transformers docs pipeline (PyAV decode + XCLIPProcessor + XCLIPModel),
- * from tools/gen_classify_golden.py: for each bundled case, the sampled
+ * from tools/dev/gen_classify_golden.py: for each bundled case, the sampled
  * frame indices are identical, pixel_values match within 1e-5 and the
  * logits within 1e-3 (docs/NUMERICS.md), probabilities sum to 1.
  *

@@ -1,7 +1,7 @@
 /* test_config.c — clx_config_default/parse/load against transformers.
  *
  * Golden: tests/fixtures/config/<case>.json and the values transformers
- * resolves from it (<case>.expected, tools/gen_config_golden.py). Bad input:
+ * resolves from it (<case>.expected, tools/dev/gen_config_golden.py). Bad input:
  * generated in code from the enum below; every check has a passing twin.
  * Then an allocation-failure loop over clx_config_parse and _load.
  *

@@ -1,7 +1,7 @@
 /* test_npy.c — the .npy reader and writer against NumPy.
  *
  * Golden: tests/fixtures/npy/<case>.npy written by NumPy and the values clx
- * must load (<case>.txt, tools/gen_npy_golden.py), through both clx_npy_load
+ * must load (<case>.txt, tools/dev/gen_npy_golden.py), through both clx_npy_load
  * and clx_npy_parse; clx_npy_save must reproduce np.save's bytes exactly.
  * Then round trips, bad input generated in code from the enum below (each
  * check with a passing twin), and allocation-failure loops.

@@ -1,6 +1,6 @@
 /* test_preprocess.c — clx_preprocess_* and clx_resize_rgb against Pillow and
  * transformers' VideoMAEImageProcessor (PIL backend), golden data from
- * tools/gen_video_golden.py.
+ * tools/dev/gen_video_golden.py.
  *
  * Usage: test_preprocess FIXTURES/preprocess FIXTURES/video/golden TMPDIR
  *

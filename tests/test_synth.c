@@ -1,7 +1,7 @@
 /* test_synth.c — the C synthetic generator against the Python one.
  *
  * argv[1] is tests/fixtures/synth_check.json, written by
- * tools/gen_fixtures.py: for a few (name, seed) pairs the FNV-1a hash, the
+ * tools/dev/gen_fixtures.py: for a few (name, seed) pairs the FNV-1a hash, the
  * first raw splitmix64 draws, the rule (mean, scale) and the first 16 values
  * as float32 bit patterns. Everything must match bit for bit. Also checks
  * the rule table by name and published FNV-1a / splitmix64 vectors. */

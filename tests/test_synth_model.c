@@ -1,7 +1,7 @@
 /* test_synth_model.c — clx_synth_write_model against the Python generator.
  *
  * argv[1] is tests/fixtures/tiny (config.json + model.safetensors written by
- * tools/gen_fixtures.py with seed 1); argv[2] a scratch folder. The C writer
+ * tools/dev/gen_fixtures.py with seed 1); argv[2] a scratch folder. The C writer
  * must produce the same tensor names, shapes, dtypes and bytes — which also
  * checks clx_xclip_for_each_param against transformers' state_dict for the
  * tiny config. A different seed must change the data. */
@@ -35,7 +35,7 @@ static void compare(const struct clx_safetensors *got, const struct clx_safetens
 		else
 			CHECK(0, "'%s': data differs", r->name);
 	}
-	printf("  %d of %d tensors byte-identical to tools/gen_fixtures.py\n", same_data, ref->n_tensors);
+	printf("  %d of %d tensors byte-identical to tools/dev/gen_fixtures.py\n", same_data, ref->n_tensors);
 }
 
 int main(int argc, char **argv)

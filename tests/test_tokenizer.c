@@ -1,6 +1,6 @@
 /* test_tokenizer.c — the CLIP tokenizer against transformers' CLIPTokenizer.
  *
- * Golden: tests/fixtures/clip_tokenizer/golden.json (tools/gen_tokenizer_golden.py,
+ * Golden: tests/fixtures/clip_tokenizer/golden.json (tools/dev/gen_tokenizer_golden.py,
  * transformers 5.24 / tokenizers 0.23) — every corpus string's ids exactly,
  * padded/truncated batches with masks, and per code point: the
  * pre-tokeniser class, the normalisation of each character alone, and NFC

@@ -1,4 +1,4 @@
-/* test_video.c — clx_video_* against PyAV and NumPy (tools/gen_video_golden.py).
+/* test_video.c — clx_video_* against PyAV and NumPy (tools/dev/gen_video_golden.py).
  *
  * Usage: test_video FIXTURES/video TMPDIR
  *

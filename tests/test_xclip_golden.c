@@ -7,7 +7,7 @@
  * exist (the test fails otherwise) and kernels must have run on it.
  *
  * FIXTURE_DIR holds transformers' inputs and outputs and ref/ intermediates
- * (tools/gen_fixtures.py). Checks docs/NUMERICS.md's tolerances: logits max abs
+ * (tools/dev/gen_fixtures.py). Checks docs/NUMERICS.md's tolerances: logits max abs
  * diff ≤ 1e-3, every embedding row cosine ≥ 0.99999, intermediates NMSE ≤
  * 1e-7; reports the first diverging tensor in graph order. Also checks the
  * get_text_features / get_video_features entries. */

@@ -1,5 +1,5 @@
 # Video decoding (runtime/io/video.c): golden comparisons with PyAV and NumPy
-# (tools/gen_video_golden.py), bad input generated at test time in a scratch
+# (tools/dev/gen_video_golden.py), bad input generated at test time in a scratch
 # folder, allocation failure; the demux fuzz target replayed over the test
 # videos (its seed corpus).
 clx_test(test_video
@@ -21,8 +21,8 @@ clx_test(fuzz_demux_replay
 include(${CMAKE_CURRENT_SOURCE_DIR}/fuzz/libfuzzer.cmake)
 clx_libfuzzer(fuzz_demux)
 
-# Decode benchmark (not a test): tools/bench/bench_decode.sh BUILD_DIR
-add_executable(clx_bench_decode EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/tools/bench/bench_decode.c)
+# Decode benchmark (not a test): tools/dev/bench/bench_decode.sh BUILD_DIR
+add_executable(clx_bench_decode EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/tools/dev/bench/bench_decode.c)
 set_target_properties(clx_bench_decode PROPERTIES OUTPUT_NAME clx-bench-decode
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 target_link_libraries(clx_bench_decode PRIVATE clx m)

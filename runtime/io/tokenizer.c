@@ -2,7 +2,7 @@
  * CLIPTokenizer (tokenizers 0.23). See clx/tokenizer.h for the pipeline and
  * the documented edge cases; the golden corpus and the exhaustive per-code-
  * point checks are in tests/test_tokenizer.c (data from
- * tools/gen_tokenizer_golden.py).
+ * tools/dev/gen_tokenizer_golden.py).
  *
  * This file: BPE over one pre-token (tokenizers' Word::merge_all with a
  * binary heap of candidate merges), encoding a text (special-token literals

@@ -66,7 +66,7 @@ enum clx_tokenizer_class clx_tokenizer_char_class(uint32_t cp)
  * or as a canonical composite, but tokenizers' Unicode 9.0 NFC tables do
  * not: there they are starters that never decompose or compose. Found by
  * probing tokenizers' NFC with every mark of non-zero class
- * (tools/gen_tokenizer_golden.py writes those probes into the golden file,
+ * (tools/dev/gen_tokenizer_golden.py writes those probes into the golden file,
  * so a change on either side fails the test). */
 static const uint32_t hf_unknown[][2] = {
 	{ 0x07FD, 0x07FD }, { 0x0898, 0x089F }, { 0x08CA, 0x08D3 }, { 0x09FE, 0x09FE },

@@ -1,7 +1,7 @@
 /* config.c — XCLIPConfig from a Hugging Face config.json (clx/config.h).
  *
  * Semantics follow transformers 5.24 configuration_x_clip.py (the final word,
- * see tools/gen_config_golden.py): absent keys and `null` sub-configs take the
+ * see tools/dev/gen_config_golden.py): absent keys and `null` sub-configs take the
  * dataclass defaults; a legacy `text_config_dict` / `vision_config_dict`, when
  * present and not null, is expanded with the defaults and then overrides
  * every field of `text_config` / `vision_config` — so in effect it alone

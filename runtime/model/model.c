@@ -248,7 +248,7 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 		if (is_file(bin))
 			st = clx_fail(ctx, CLX_ERR_UNSUPPORTED,
 				      "%s: only pytorch_model.bin is present; convert it once with "
-				      "`python3 tools/convert_checkpoint.py %s` (clx never unpickles)",
+				      "`python3 tools/dev/convert_checkpoint.py %s` (clx never unpickles)",
 				      dir, dir);
 		else
 			st = clx_fail(ctx, CLX_ERR_NOT_FOUND, "%s: No such file", file);

@@ -1,5 +1,5 @@
 /* synth.c — the synthetic weight generator (docs/FIXTURES.md), bit-identical
- * to tools/gen_fixtures.py, and a writer of a whole synthetic model.
+ * to tools/dev/gen_fixtures.py, and a writer of a whole synthetic model.
  *
  * It does not try to look like trained weights (uniform, not normal, no
  * per-layer scaling); it only has to be deterministic, cheap, identical in

@@ -11,7 +11,7 @@
  *   html.c     the self-contained HTML page (inline SVG)
  *   main.c     the clx-profile entry point
  * The JSON schema is docs/PROFILE.md; it is also what
- * tools/pytorch_profile.py writes, so --compare can put PyTorch beside clx.
+ * tools/dev/pytorch_profile.py writes, so --compare can put PyTorch beside clx.
  *
  * Not here: FLOP and byte counts (runtime/graph/cost.c) and anything that
  * changes how a backend runs. */

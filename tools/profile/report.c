@@ -1,5 +1,5 @@
 /* report.c — the profile document: JSON out and back in (the schema of
- * docs/PROFILE.md, also written by tools/pytorch_profile.py), the terminal
+ * docs/PROFILE.md, also written by tools/dev/pytorch_profile.py), the terminal
  * table with the top nodes, one CSV row per node per device, and the
  * Chrome trace (chrome://tracing, Perfetto).
  *

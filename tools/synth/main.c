@@ -1,5 +1,5 @@
 /* clx-synth — writes a synthetic X-CLIP model (and optionally pixel values)
- * from a config.json and a seed, bit-identical to tools/gen_fixtures.py.
+ * from a config.json and a seed, bit-identical to tools/dev/gen_fixtures.py.
  *
  *   clx-synth --config config.json --seed N --out DIR
  *             [--pixels OUT.npy --pixel-seed M --pixel-shape 1,8,3,224,224]

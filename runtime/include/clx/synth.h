@@ -1,7 +1,7 @@
 /* synth.h — the synthetic weight generator of docs/FIXTURES.md.
  *
  * A deterministic stream of uniform values per tensor name, bit-identical to
- * tools/gen_fixtures.py, so golden fixtures for the full-size model need
+ * tools/dev/gen_fixtures.py, so golden fixtures for the full-size model need
  * only a seed in git: clx regenerates the 786 MB of weights and the pixel
  * values itself. Development and test use only; a real model is loaded with
  * clx_model_load.

@@ -5,7 +5,7 @@ Development only (torch, safetensors). clx never unpickles: for a Hugging Face
 X-CLIP folder that has only `pytorch_model.bin`, run this once and clx reads
 the `model.safetensors` it writes beside it.
 
-  tools/convert_checkpoint.py MODEL_DIR [--dtype f32|f16|bf16]
+  tools/dev/convert_checkpoint.py MODEL_DIR [--dtype f32|f16|bf16]
 
 The pickle is loaded with torch.load(weights_only=True) (no code runs),
 `*.position_ids` buffers are dropped (clx ignores them anyway), tensors are

@@ -2,7 +2,7 @@
 # gen_test_videos.sh — makes the small test videos under tests/fixtures/video/
 # from FFmpeg's synthetic lavfi sources (testsrc2, mandelbrot, sine). Output
 # is committed; rerun only to change the set (then rerun
-# tools/gen_video_golden.py). Development only: needs the `ffmpeg` program.
+# tools/dev/gen_video_golden.py). Development only: needs the `ffmpeg` program.
 #
 # Each file covers one container/codec or one awkward property:
 #   h264.mp4        MP4/H.264 4:2:0 with B-frames, keyframe every 10 frames
@@ -20,7 +20,7 @@
 #   truncated.mkv   MKV/H.264 cut at 60% of its bytes
 #   audio.m4a       AAC only, no video stream (a bad input)
 set -eu
-out=${1:-$(dirname "$0")/../tests/fixtures/video}
+out=${1:-$(dirname "$0")/../../tests/fixtures/video}
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

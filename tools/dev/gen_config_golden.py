@@ -8,7 +8,7 @@ For each case this writes tests/fixtures/config/<case>.json (the input) and
 looks like. The versions used go to versions.json. clx never needs Python to
 build or test; rerun this only to move to another transformers version:
 
-    python3 tools/gen_config_golden.py
+    python3 tools/dev/gen_config_golden.py
 """
 import json
 import os
@@ -17,7 +17,7 @@ import sys
 import transformers
 from transformers import XCLIPConfig, XCLIPTextConfig, XCLIPVisionConfig
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "config")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "config")
 
 # clx field name -> (sub-config attribute or None, transformers attribute)
 FIELDS = [

@@ -4,7 +4,7 @@ written in clx-profile's JSON schema (docs/PROFILE.md) so `clx-profile --compare
 puts PyTorch beside the clx devices.
 
 Development only (torch, transformers, numpy). Same weights: the synthetic
-generator of tools/gen_fixtures.py (imported, docs/FIXTURES.md) with the seed
+generator of tools/dev/gen_fixtures.py (imported, docs/FIXTURES.md) with the seed
 the model directory was made with (clx-synth --seed; 1234 for the base fixture,
 1 for tests/fixtures/tiny). Same inputs: the pixel stream with seed 1235 and the
 token ids of clx-profile (tools/profile/measure.c, prof_synth_inputs). Same
@@ -20,7 +20,7 @@ built) and, on CUDA, peak device memory. FLOPs are the closed-form GEMM +
 attention count of docs/PROFILE.md. No per-node rows: PyTorch's ops are not
 clx's nodes.
 
-Usage: tools/pytorch_profile.py --model DIR --seed N [--device cpu|cuda|all]
+Usage: tools/dev/pytorch_profile.py --model DIR --seed N [--device cpu|cuda|all]
          [--batch 1] [--prompts 3] [--tokens 7] [--runs 5] [--warmup 1]
          [--threads N] --json OUT.json
 """

@@ -4,7 +4,7 @@
  *        [auto|always|never]]
  * Prints, per run, the wall and process CPU time (all threads), frames decoded
  * and seeks, then the medians.
- * tools/bench/bench_decode.sh makes a 10-minute 1080p H.264 file and runs it. */
+ * tools/dev/bench/bench_decode.sh makes a 10-minute 1080p H.264 file and runs it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@ byte for byte. fortran_*.npy and bigendian_*.npy are real NumPy files clx
 must refuse (their .txt says "error SUBSTRING"). versions.json records the
 NumPy version. Rerun only to move to another NumPy:
 
-    python3 tools/gen_npy_golden.py
+    python3 tools/dev/gen_npy_golden.py
 """
 import io
 import json
@@ -24,7 +24,7 @@ import sys
 
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "npy")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "npy")
 
 CLX_DTYPE = {"f4": "F32", "f8": "F32", "i4": "I32", "i8": "I64", "u1": "I32", "i1": "I32",
              "b1": "I32"}

@@ -12,7 +12,7 @@ PIL path + CLIPTokenizer, padding=True) prepares them, XCLIPModel runs.
 Writes, per case, the frame indices, pixel_values, input_ids, attention_mask,
 logits_per_video and probabilities (softmax over labels), plus versions.json.
 
-Usage: tools/gen_classify_golden.py [--out tests/fixtures/clip_tiny]
+Usage: tools/dev/gen_classify_golden.py [--out tests/fixtures/clip_tiny]
 """
 
 import argparse
@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_fixtures as gf  # noqa: E402  (the generator and helpers, not copied)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEED = 3
 CONFIG = dict(
     text_config=dict(vocab_size=49408, hidden_size=32, intermediate_size=37, num_hidden_layers=2,

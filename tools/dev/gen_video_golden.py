@@ -3,7 +3,7 @@
 
 Development only (PyAV, NumPy, Pillow, transformers; no torchvision, so
 transformers' VideoMAE image processor runs on its PIL backend — the script
-checks that). Inputs are the committed videos made by tools/gen_test_videos.sh.
+checks that). Inputs are the committed videos made by tools/dev/gen_test_videos.sh.
 
 Writes under tests/fixtures/video/golden/ (per video STEM):
   STEM.n.npy          int64 [frames PyAV decodes, stream.frames, frame.rotation]
@@ -28,7 +28,7 @@ and under tests/fixtures/preprocess/:
                       (or its error); cfg_K.pv.npy its pixel_values
 plus versions.json in both folders.
 
-Usage: tools/gen_video_golden.py
+Usage: tools/dev/gen_video_golden.py
 """
 
 import json
@@ -38,7 +38,7 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VIDEO_DIR = os.path.join(ROOT, "tests", "fixtures", "video")
 GOLDEN = os.path.join(VIDEO_DIR, "golden")
 PRE = os.path.join(ROOT, "tests", "fixtures", "preprocess")
@@ -243,7 +243,7 @@ def versions(backend):
         "av": av.__version__,
         "av_ffmpeg": {k: ".".join(map(str, v)) for k, v in av.library_versions.items()},
         "transformers": transformers.__version__, "image_processor": backend,
-        "generator": "tools/gen_video_golden.py",
+        "generator": "tools/dev/gen_video_golden.py",
     }
 
 

@@ -20,7 +20,7 @@
 
 Usage:
     pip download --no-deps open_clip_torch   # or: pip install open_clip_torch
-    python3 tools/gen_tokenizer_golden.py [--bpe path/to/bpe_simple_vocab_16e6.txt.gz
+    python3 tools/dev/gen_tokenizer_golden.py [--bpe path/to/bpe_simple_vocab_16e6.txt.gz
                                            | --wheel open_clip_torch-*.whl]
 Needs transformers (5.x) and tokenizers; reads utf8proc's combining classes
 through ctypes (libutf8proc.so.2) only to choose which code points to probe.
@@ -41,7 +41,7 @@ import unicodedata
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.normpath(os.path.join(HERE, "..", "tests", "fixtures", "clip_tokenizer"))
+OUT = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "fixtures", "clip_tokenizer"))
 N_MERGES = 49152 - 256 - 2  # 48894, as OpenAI's simple_tokenizer and HF
 
 

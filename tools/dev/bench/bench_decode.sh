@@ -5,7 +5,7 @@
 # times clx_video_read sampling 8 frames uniformly, seeking (auto) and, for
 # comparison, decoding from the start (never).
 #
-# Usage: tools/bench/bench_decode.sh BUILD_DIR   (after building clx_bench_decode)
+# Usage: tools/dev/bench/bench_decode.sh BUILD_DIR   (after building clx_bench_decode)
 set -eu
 build=${1:-build}
 bin="$build/clx-bench-decode"
