@@ -128,6 +128,7 @@ static const struct clx_backend_i cl_iface = {
 	.set_profiling = cl_profile_set,
 	.node_times = cl_profile_node_times,
 	.stats = cl_stats,
+	.node_impl = cl_ops_node_impl,
 	.peak = cl_peak,
 };
 

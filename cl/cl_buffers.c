@@ -250,6 +250,8 @@ void cl_buffers_release_graph(struct cl_backend *b)
 	b->stats.input_bytes = 0;
 	clx_free(b->weight_mem);
 	b->weight_mem = NULL;
+	clx_free(b->node_kernel);
+	b->node_kernel = NULL;
 	cl_gemm_release_graph(b);
 }
 
@@ -327,11 +329,13 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 
 	b->inputs = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->inputs);
 	b->weight_mem = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_mem);
-	if (!b->inputs || !b->weight_mem) {
+	b->node_kernel = clx_malloc((size_t)g->n_nodes + 1);
+	if (!b->inputs || !b->weight_mem || !b->node_kernel) {
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory preparing the graph", b->label);
 		goto fail;
 	}
 	b->n_inputs_cap = g->n_tensors;
+	memset(b->node_kernel, -1, (size_t)g->n_nodes + 1);
 
 	/* weights: resident, uploaded once; those only a packed GEMM reads are
 	 * uploaded packed instead (cl_gemm_prepare) */

@@ -427,6 +427,19 @@ static enum clx_status own_run(struct cl_backend *b, struct clx_ctx *ctx, const 
 	return enqueue(b, ctx, gm->node, &a, global, local);
 }
 
+void cl_gemm_describe(const struct cl_backend *b, const struct clx_graph *g, int node, char *buf,
+		      size_t cap)
+{
+	const struct cl_gemm_node *gn = &b->gemm[node];
+	const struct cl_gemm_choice *c = &gn->choice;
+	if (c->impl == CL_GEMM_OWN)
+		snprintf(buf, cap, "own %dx%d float%d lm%d%s", c->mr, c->nr, c->vw, c->lm,
+			 gn->packed ? "" : ", B packed per run");
+	else
+		snprintf(buf, cap, "%s%s", cl_gemm_clblast_name(),
+			 clx_matmul_dims(g, node).flags ? " + matmul_epilogue" : "");
+}
+
 enum clx_status cl_gemm_node_run(struct cl_backend *b, struct clx_ctx *ctx,
 				 const struct clx_graph *g, int node)
 {

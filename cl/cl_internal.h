@@ -204,6 +204,8 @@ struct cl_backend {
 	cl_mem *inputs;              /* per tensor id: INPUT buffer, else NULL */
 	int n_inputs_cap;
 	cl_mem *weight_mem;          /* per tensor id: WEIGHT buffer (in weights[]) */
+	signed char *node_kernel;    /* per node id: the ops kernel it launched last, or -1 */
+	int cur_node;                /* the node cl_ops_run is enqueuing */
 	struct cl_weight *weights;   /* resident, across prepares */
 	int n_weights, cap_weights;
 	struct cl_gemm_node *gemm;   /* per node id (matmuls only) */
@@ -305,6 +307,9 @@ enum clx_status cl_launch_items(struct cl_backend *b, struct clx_ctx *ctx, const
 /* Enqueues node `node` (cl_ops.c). */
 enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 			   int node);
+/* The node_impl slot: the kernel node launched, or its GEMM's description. */
+void cl_ops_node_impl(const struct clx_backend *be, const struct clx_graph *g, int node, char *buf,
+		      size_t cap);
 
 /* ----------------------------------------------------------- profiling */
 
@@ -336,6 +341,10 @@ enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const
 void cl_gemm_release_graph(struct cl_backend *b);
 /* Releases the variant programs too. */
 void cl_gemm_free(struct cl_backend *b);
+/* What matmul node `node` runs: "own 6x64 float16 lm4", "CLBlast 1.5.3 +
+ * matmul_epilogue". */
+void cl_gemm_describe(const struct cl_backend *b, const struct clx_graph *g, int node, char *buf,
+		      size_t cap);
 /* Runs matmul node `node` with its epilogue. */
 enum clx_status cl_gemm_node_run(struct cl_backend *b, struct clx_ctx *ctx,
 				 const struct clx_graph *g, int node);

@@ -144,6 +144,8 @@ static enum clx_status launch(struct cl_backend *b, struct clx_ctx *ctx, const s
 			  local, 0, NULL, NULL);
 		if (err == CL_SUCCESS) {
 			b->stats.kernels_enqueued++;
+			if (b->node_kernel)
+				b->node_kernel[b->cur_node] = (signed char)kid;
 			return CLX_OK;
 		}
 		if (!retryable(err) || attempt == 1)
@@ -401,6 +403,7 @@ enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const stru
 			   int node)
 {
 	const struct clx_node *nd = &g->nodes[node];
+	b->cur_node = node;
 	switch (nd->op) {
 	case CLX_OP_MATMUL: return cl_gemm_node_run(b, ctx, g, node);
 	case CLX_OP_LAYER_NORM: return op_layer_norm(b, ctx, g, nd);
@@ -423,4 +426,16 @@ enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const stru
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: node '%s' has unknown op %d", b->label,
 				nd->name, (int)nd->op);
 	}
+}
+
+void cl_ops_node_impl(const struct clx_backend *be, const struct clx_graph *g, int node, char *buf,
+		      size_t cap)
+{
+	const struct cl_backend *b = cl_of(be);
+	if (!b->node_kernel)
+		return;
+	if (g->nodes[node].op == CLX_OP_MATMUL && b->gemm)
+		cl_gemm_describe(b, g, node, buf, cap);
+	else if (b->node_kernel[node] >= 0)
+		snprintf(buf, cap, "%s", cl_kernel_names[b->node_kernel[node]]);
 }

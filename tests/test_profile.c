@@ -151,13 +151,42 @@ static void check_device(const cJSON *d, double hand_flops, const char *want_id)
 			 num(n, "bytes") > 0 && cJSON_IsNumber(obj(n, "start_s")) &&
 			 cJSON_IsNumber(obj(n, "host_s")) && obj(n, "gflops") && obj(n, "gbps") &&
 			 obj(n, "flops_peak_fraction") && obj(n, "bw_peak_fraction") &&
-			 obj(n, "roofline_fraction");
+			 obj(n, "roofline_fraction") && is_str(n, "impl");
 		node_flops += num(n, "flops");
 		node_time += num(n, "time_s");
 	}
 	CHECK(fields, "%s: every node has its fields", id);
 	CHECK(fabs(node_flops - flops) <= 1e-9 * flops, "%s: node FLOPs add up", id);
 	CHECK(fabs(node_time - sum) <= 1e-9 * sum, "%s: node times add up", id);
+}
+
+/* Every node of device d says what it ran with: matmuls a GEMM starting
+ * with `gemm`, attention and layer_norm nodes exactly kernel `attention` /
+ * `layer_norm` ("": any), every other node something. */
+static void check_impl(const cJSON *d, const char *gemm, const char *attention,
+		       const char *layer_norm)
+{
+	const cJSON *nodes = obj(d, "nodes");
+	int bad = 0, n_mm = 0, n_att = 0, n_ln = 0;
+	const char *first_bad = "";
+	for (int i = 0; i < cJSON_GetArraySize(nodes); i++) {
+		const cJSON *n = cJSON_GetArrayItem(nodes, i);
+		const char *op = obj(n, "op")->valuestring, *impl = obj(n, "impl")->valuestring;
+		const char *want = strcmp(op, "matmul") == 0	   ? (n_mm++, gemm)
+				   : strcmp(op, "attention") == 0  ? (n_att++, attention)
+				   : strcmp(op, "layer_norm") == 0 ? (n_ln++, layer_norm)
+								   : "";
+		const bool ok = strcmp(op, "matmul") == 0 ? strncmp(impl, want, strlen(want)) == 0
+							  : want[0] ? strcmp(impl, want) == 0 : impl[0] != '\0';
+		if (!ok) {
+			if (!bad++)
+				first_bad = obj(n, "name")->valuestring;
+		}
+	}
+	CHECK(n_mm > 0 && n_att > 0 && n_ln > 0 && bad == 0,
+	      "%s: %d matmuls ran '%s…', %d attentions '%s', %d layer norms '%s' (%d nodes otherwise, "
+	      "first %s)",
+	      obj(d, "id")->valuestring, n_mm, gemm, n_att, attention, n_ln, layer_norm, bad, first_bad);
 }
 
 static int check_json(const char *path, double hand_flops, const char *const *ids, int n_ids)
@@ -191,6 +220,10 @@ static int check_json(const char *path, double hand_flops, const char *const *id
 	int nodes = 0;
 	for (int i = 0; i < nd && i < n_ids; i++) {
 		check_device(cJSON_GetArrayItem(devs, i), hand_flops, ids[i]);
+		/* PoCL is a CPU-class device: own GEMMs (the row kernels only
+		 * where a row's length fits their vector width) */
+		if (strcmp(ids[i], "cpu") != 0)
+			check_impl(cJSON_GetArrayItem(devs, i), "own ", "", "");
 		nodes += cJSON_GetArraySize(obj(cJSON_GetArrayItem(devs, i), "nodes"));
 	}
 	cJSON_Delete(o);
@@ -230,7 +263,7 @@ static void check_csv(const char *path, int want_rows, const char *const *ids, i
 	const char *p = text;
 	char first[128];
 	const int cols = csv_fields(&p, first, sizeof first);
-	CHECK(cols == 14 && strcmp(first, "device") == 0, "CSV header: %d columns, first '%s'", cols, first);
+	CHECK(cols == 15 && strcmp(first, "device") == 0, "CSV header: %d columns, first '%s'", cols, first);
 	int rows = 0, bad = 0, n;
 	while ((n = csv_fields(&p, first, sizeof first)) > 0) {
 		rows++;
@@ -419,6 +452,25 @@ int main(int argc, char **argv)
 	cJSON_Delete(o);
 	snprintf(path, sizeof path, "%s/c.html", tmp);
 	check_html(path);
+
+	/* forced implementations show as what ran */
+	if (pocl[0]) {
+		snprintf(cmd, sizeof cmd,
+			 "CLX_GEMM=clblast CLX_ROW_KERNELS=off '%s' --model '%s' --device %s --runs 1 "
+			 "--no-peak --quiet --json %s/f.json >/dev/null",
+			 exe, model, pocl, tmp);
+		CHECK(run(cmd) == 0, "clx-profile with CLX_GEMM=clblast exits 0");
+		snprintf(path, sizeof path, "%s/f.json", tmp);
+		text = test_read_file(path, NULL);
+		o = text ? cJSON_Parse(text) : NULL;
+		free(text);
+		const cJSON *f0 = cJSON_GetArrayItem(obj(o, "devices"), 0);
+		CHECK(f0 && cJSON_IsTrue(obj(f0, "ok")), "forced run measured %s", pocl);
+		if (f0) {
+			check_impl(f0, "CLBlast ", "attention", "layer_norm");
+		}
+		cJSON_Delete(o);
+	}
 
 	/* `clx profile` is the same program (its workers re-run `clx profile`) */
 	snprintf(cmd, sizeof cmd,

@@ -339,6 +339,14 @@ enum clx_status clx_backend_node_times(struct clx_backend *be, struct clx_ctx *c
 	return be->iface->node_times(be, ctx, g, ns);
 }
 
+void clx_backend_node_impl(const struct clx_backend *be, const struct clx_graph *g, int node,
+			   char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (be->iface->node_impl && node >= 0 && node < g->n_nodes)
+		be->iface->node_impl(be, g, node, buf, cap);
+}
+
 enum clx_status clx_backend_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
 				 double *gbps)
 {

@@ -32,6 +32,9 @@ struct clx_backend_i {
 				      const struct clx_graph *g, double *ns);
 	/* Optional (NULL: zeros). nodes_run is the engine's. */
 	void (*stats)(const struct clx_backend *be, struct clx_backend_stats *out);
+	/* Optional (NULL: ""). What node ran with in the last run. */
+	void (*node_impl)(const struct clx_backend *be, const struct clx_graph *g, int node,
+			  char *buf, size_t cap);
 	/* Optional (NULL: no microbenchmarks). */
 	enum clx_status (*peak)(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
 				double *gbps);

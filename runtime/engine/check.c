@@ -186,12 +186,14 @@ static enum clx_status checked_run_node(struct clx_backend *be, struct clx_ctx *
 		if (st == CLX_OK) {
 			const struct clx_diff d = clx_diff_f32(got, want, n, 0);
 			const double tol = clx_check_node_tolerance(g, node, false);
+			char impl[160];
+			clx_backend_node_impl(c->primary, g, node, impl, sizeof impl);
 			if (!clx_check_nmse(&d, tol))
 				st = clx_fail(ctx, CLX_ERR_DEVICE,
-					      "CLX_CHECK_RESULTS: %s (%s): node '%s' (%s) differs from %s: "
+					      "CLX_CHECK_RESULTS: %s (%s): node '%s' (%s%s%s) differs from %s: "
 					      "nmse %.3e > %.0e%s",
 					      clx_backend_name(c->primary), clx_backend_device(c->primary)->name,
-					      nd->name, clx_op_name(nd->op),
+					      nd->name, clx_op_name(nd->op), impl[0] ? ", " : "", impl,
 					      clx_backend_device(c->reference)->reference
 						      ? "the CPU reference"
 						      : clx_backend_name(c->reference),
@@ -220,6 +222,12 @@ static void checked_stats(const struct clx_backend *be, struct clx_backend_stats
 	clx_backend_stats(checked_of(be)->primary, out);
 }
 
+static void checked_node_impl(const struct clx_backend *be, const struct clx_graph *g, int node,
+			      char *buf, size_t cap)
+{
+	clx_backend_node_impl(checked_of(be)->primary, g, node, buf, cap);
+}
+
 static const struct clx_backend_i checked_iface = {
 	.name = checked_name,
 	.free = checked_free,
@@ -231,6 +239,7 @@ static const struct clx_backend_i checked_iface = {
 	.synchronize = checked_synchronize,
 	.supports = checked_supports,
 	.stats = checked_stats,
+	.node_impl = checked_node_impl,
 };
 
 enum clx_status clx_backend_checked_create(struct clx_ctx *ctx, struct clx_backend *primary,

@@ -332,6 +332,7 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		pn->cls = (int)clx_op_class_of(nd->op);
 		const struct clx_tensor *t = &g->tensors[nd->dst];
 		clx_shape_str(pn->shape, sizeof pn->shape, t->n_dims, t->ne);
+		clx_backend_node_impl(be, g, id, pn->impl, sizeof pn->impl);
 		clx_node_cost(g, id, &pn->flops, &pn->bytes);
 		d->flops += pn->flops;
 		d->bytes += pn->bytes;

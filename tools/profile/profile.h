@@ -32,6 +32,8 @@ struct prof_node {
 	char op[24];
 	int cls;                    /* enum clx_op_class */
 	char shape[64];             /* output shape "[8, 51, 768]" */
+	char impl[96];              /* what it ran with ("own 6x64 float16 lm4", "attention_rows"),
+	                               clx_backend_node_impl; "" when the backend does not say */
 	double time_s;              /* device time; NaN when the backend cannot time nodes */
 	double start_s;             /* trace: start on the device track, from the run's start
 	                               (reconstructed for an in-order queue, docs/PROFILE.md) */

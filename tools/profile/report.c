@@ -131,7 +131,7 @@ static const struct field dev_memory[] = {
 #define N struct prof_node
 static const struct field node_names[] = { STR(N, "name", name), STR(N, "op", op) };
 static const struct field node_figures[] = {
-	STR(N, "shape", shape), NUM(N, "time_s", time_s), NUM(N, "start_s", start_s),
+	STR(N, "shape", shape), STR(N, "impl", impl), NUM(N, "time_s", time_s), NUM(N, "start_s", start_s),
 	NUM(N, "host_s", host_s), NUM(N, "flops", flops), NUM(N, "bytes", bytes),
 };
 #undef N
@@ -526,7 +526,7 @@ bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err,
 	if (!f)
 		return false;
 	fputs("device,device_name,index,node,op,class,shape,time_s,flops,bytes,gflops,gbps,"
-	      "flops_peak_fraction,bw_peak_fraction\n",
+	      "flops_peak_fraction,bw_peak_fraction,impl\n",
 	      f);
 	for (int i = 0; i < doc->n_devices; i++) {
 		const struct prof_device *d = &doc->devices[i];
@@ -552,6 +552,8 @@ bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err,
 			csv_num(f, gb);
 			csv_num(f, ratio(gf, d->peak_gflops));
 			csv_num(f, ratio(gb, d->peak_gbps));
+			fputc(',', f);
+			csv_str(f, n->impl);
 			fputc('\n', f);
 		}
 	}
@@ -637,6 +639,7 @@ bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *er
 					cJSON *a = cJSON_AddObjectToObject(e, "args");
 					add_str(a, "op", n->op);
 					add_str(a, "shape", n->shape);
+					add_str(a, "impl", n->impl);
 					add_num(a, "flops", n->flops);
 					add_num(a, "bytes", n->bytes);
 					add_num(a, "gflops", ratio(n->flops, n->time_s) * 1e-9);
@@ -875,8 +878,8 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 			return;
 		fprintf(f, "\ntop %d nodes on %s (%s), of %s device time:\n", top_n, d->id, d->name,
 			prof_fmt_time(hdr, sizeof hdr, d->node_sum_s));
-		fprintf(f, "  %-4s %-40s %-12s %-16s %10s %6s %9s %8s\n", "#", "node", "op", "shape", "time",
-			"%", "GFLOP/s", "of peak");
+		fprintf(f, "  %-4s %-40s %-12s %-16s %10s %6s %9s %8s  %s\n", "#", "node", "op", "shape",
+			"time", "%", "GFLOP/s", "of peak", "ran with");
 		for (int k = 0; k < top_n && k < d->n_nodes; k++) {
 			const struct prof_node *n = &d->nodes[idx[k]];
 			char t[32], gf[32], pk[32];
@@ -884,9 +887,9 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 			snprintf(gf, sizeof gf, n->flops > 0 && isfinite(g) ? "%.1f" : "-", g);
 			const double fr = n->flops > 0 ? ratio(g, d->peak_gflops) : NAN;
 			snprintf(pk, sizeof pk, isfinite(fr) ? "%.1f%%" : "-", 100.0 * fr);
-			fprintf(f, "  %-4d %-40.40s %-12s %-16.16s %10s %5.1f%% %9s %8s\n", k + 1, n->name, n->op,
-				n->shape, prof_fmt_time(t, sizeof t, n->time_s),
-				100.0 * ratio(n->time_s, d->node_sum_s), gf, pk);
+			fprintf(f, "  %-4d %-40.40s %-12s %-16.16s %10s %5.1f%% %9s %8s  %s\n", k + 1, n->name,
+				n->op, n->shape, prof_fmt_time(t, sizeof t, n->time_s),
+				100.0 * ratio(n->time_s, d->node_sum_s), gf, pk, n->impl[0] ? n->impl : "-");
 		}
 		clx_free(idx);
 	}

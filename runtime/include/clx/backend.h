@@ -164,6 +164,13 @@ enum clx_status clx_backend_set_profiling(struct clx_backend *be, struct clx_ctx
 enum clx_status clx_backend_node_times(struct clx_backend *be, struct clx_ctx *ctx,
 				       const struct clx_graph *g, double *ns);
 
+/* What node ran with in the last run: the kernel or library and its
+ * parameters ("own 6x64x16 lm4", "CLBlast 1.5.3 + matmul_epilogue",
+ * "attention_rows"), "" when the backend does not say or the node has not
+ * run. Always NUL-terminates buf (cap ≥ 1). */
+void clx_backend_node_impl(const struct clx_backend *be, const struct clx_graph *g, int node,
+			   char *buf, size_t cap);
+
 /* With caps.peak: the FMA throughput (GFLOP/s) and copy bandwidth (GB/s,
  * read + written) the device reaches in clpeak-style microbenchmarks. Takes
  * a second or two; callers cache it. */
