@@ -19,7 +19,8 @@ attention_mask for --batch, --prompts, --tokens (synth_inputs).
 
 The model is exported to ONNX once per (model directory, config, seed, B, K, L,
 torch/transformers versions, exporter, opset) with torch.onnx.export — by
-default the TorchScript exporter (dynamo=False, opset 17), static shapes,
+default the TorchScript exporter (dynamo=False, opset 17; the dynamo exporter
+implements opset 18 and up, so 18 is its default), static shapes,
 inputs pixel_values, input_ids, attention_mask, outputs logits_per_video and
 logits_per_text — and cached in --onnx-cache (default
 $TMPDIR/clx-onnx-bench). If the chosen exporter fails the other one is tried.
@@ -53,7 +54,7 @@ times.
 Usage: tools/dev/onnx_bench.py --model DIR --seed N [--batch 1] [--prompts 3]
          [--tokens 7] [--runs 5] [--warmup 1] [--threads N]
          [--runtime ort|openvino|all] [--onnx-cache DIR]
-         [--exporter legacy|dynamo] [--opset 17]
+         [--exporter legacy|dynamo] [--opset N]
          [--openvino-precision f32|bf16|default] --json OUT.json
 
   --threads defaults like pytorch_profile.py's: CLX_THREADS, else every CPU.
@@ -129,12 +130,17 @@ def logits_module(model):
     return XCLIPLogits(model).eval()
 
 
+def opset_of(args):
+    """--opset, else 17 for the TorchScript exporter and 18 for dynamo (its lowest)."""
+    return args.opset or (17 if args.exporter == "legacy" else 18)
+
+
 def onnx_cache_path(args, cfg_hash):
     import torch
     import transformers
     ident = "|".join(str(x) for x in (
         "onnx_bench/1", os.path.realpath(args.model), cfg_hash, args.seed, args.batch, args.prompts,
-        args.tokens, torch.__version__, transformers.__version__, args.exporter, args.opset))
+        args.tokens, torch.__version__, transformers.__version__, args.exporter, opset_of(args)))
     key = f"{gen_fixtures.fnv1a64(ident):016x}"
     base = os.path.basename(os.path.normpath(os.path.realpath(args.model))) or "model"
     name = f"xclip-{base}-s{args.seed}-B{args.batch}K{args.prompts}L{args.tokens}-{args.exporter}-{key}.onnx"
@@ -184,7 +190,7 @@ def prepare(args, cfg, cfg_hash, pixels, ids, mask):
     with torch.inference_mode():
         ref = module(*tin)[0].float().numpy().copy()
 
-    export = {"exporter": args.exporter, "opset": args.opset, "from_cache": True, "export_s": None,
+    export = {"exporter": args.exporter, "opset": opset_of(args), "from_cache": True, "export_s": None,
               "note": None}
     path = onnx_cache_path(args, cfg_hash)
     if os.path.exists(path):
@@ -198,16 +204,16 @@ def prepare(args, cfg, cfg_hash, pixels, ids, mask):
             path = onnx_cache_path(a, cfg_hash)
             if os.path.exists(path):
                 log(f"ONNX: cached {path}")
-                export.update(exporter=exporter)
+                export.update(exporter=exporter, opset=opset_of(a))
                 break
-            log(f"ONNX: exporting with torch.onnx.export ({exporter}, opset {args.opset}) -> {path}")
+            log(f"ONNX: exporting with torch.onnx.export ({exporter}, opset {opset_of(a)}) -> {path}")
             try:
-                secs = export_onnx(module, tin, path, exporter, args.opset)
+                secs = export_onnx(module, tin, path, exporter, opset_of(a))
             except Exception as e:  # noqa: BLE001  reported, then the other exporter is tried
                 errors.append(f"{exporter}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
                 log(f"ONNX: {errors[-1]}")
                 continue
-            export.update(exporter=exporter, from_cache=False, export_s=secs)
+            export.update(exporter=exporter, opset=opset_of(a), from_cache=False, export_s=secs)
             log(f"ONNX: exported in {secs:.1f} s")
             break
         else:
@@ -266,7 +272,8 @@ def open_openvino(onnx_path, threads, precision):
     for k in ("INFERENCE_NUM_THREADS", "PERFORMANCE_HINT", "INFERENCE_PRECISION_HINT", "NUM_STREAMS",
               "EXECUTION_MODE_HINT", "ENABLE_CPU_PINNING", "ENABLE_HYPER_THREADING"):
         try:
-            got[k] = str(compiled.get_property(k))
+            v = compiled.get_property(k)
+            got[k] = v.to_string() if hasattr(v, "to_string") else str(v)  # ov.Type: "f32"
         except Exception:  # noqa: BLE001  a property this version does not report
             pass
     info = {
@@ -401,7 +408,7 @@ def main():
                     help="folder of the exported .onnx files (default $TMPDIR/clx-onnx-bench)")
     ap.add_argument("--exporter", default="legacy", choices=("legacy", "dynamo"),
                     help="torch.onnx.export with dynamo=False (TorchScript, default) or dynamo=True")
-    ap.add_argument("--opset", type=int, default=17)
+    ap.add_argument("--opset", type=int, default=0, help="ONNX opset (default 17 legacy, 18 dynamo)")
     ap.add_argument("--openvino-precision", default="f32", choices=("f32", "bf16", "default"),
                     help="OpenVINO INFERENCE_PRECISION_HINT (default f32, the model's precision)")
     ap.add_argument("--json", required=True)
