@@ -2,12 +2,18 @@
  * and queue: the FMA throughput and copy bandwidth the device reaches, the
  * ceilings of its roofline (clx-profile) and the yardstick of GEMM tuning.
  *
- *   FMA:  8 independent mad() chains per work-item (OpenCL C 1.2, no
- *         extensions) built as float4, float8 and float16; the best of the
- *         three is the peak, as in clpeak (PoCL does best with float16,
- *         llvmpipe with float4). Each launch grows until it runs ≥ 20 ms;
- *         best of 5 launches, timed on the host around enqueue + clFinish
- *         (some drivers' profiling events read zero).
+ *   FMA:  16 independent multiply-add chains per work-item (enough to
+ *         cover FMA latency × units on a CPU core) (OpenCL C 1.2,
+ *         no extensions) built as float4, float8 and float16, each with
+ *         mad() and with fma(); the best of the six is the peak. clpeak
+ *         uses mad() alone, but PoCL 3.1 compiles mad() to a multiply and
+ *         an add (half the rate of its FMA units) while fma() is one
+ *         vfmadd, and a device without FMA hardware emulates fma()
+ *         slowly, so neither alone is the device's ceiling (PoCL does
+ *         best with fma float16, llvmpipe with float4). Each launch grows
+ *         until it runs ≥ 20 ms; best of 5 launches, timed on the host
+ *         around enqueue + clFinish (some drivers' profiling events read
+ *         zero).
  *   copy: a float4 copy kernel over 64 MiB (or a quarter of the largest
  *         allocation); bandwidth counts bytes read plus bytes written.
  * The program is small and built from source each time (not cached). */
@@ -17,24 +23,31 @@
 #include <stdio.h>
 #include <time.h>
 
-#define FMA_ITERS 64 /* × 8 chains × W lanes × 2 flops per work-item */
+/* × 16 chains × W lanes × 2 flops per work-item: long enough that the
+ * per-work-item cost of a CPU driver (PoCL runs work-items as loop
+ * iterations) vanishes, short enough for a GPU's thousands of them */
+#define FMA_ITERS 1024
 
-/* Built with -DW=4, 8 and 16 (floatW); every lane feeds the result, so no
- * compiler can drop a lane. */
+/* Built with -DW=4, 8 and 16 (floatW) and -DOP=mad or fma; every lane
+ * feeds the result, so no compiler can drop a lane. */
 static const char peak_src[] =
 	"#define CAT(a, b) a##b\n"
 	"#define XCAT(a, b) CAT(a, b)\n"
 	"#define VEC XCAT(float, W)\n"
-	"__kernel void peak_fma(__global float *out, float a, float b)\n"
+	"#define STEP4(x0, x1, x2, x3) x0 = OP(x0, a, b); x1 = OP(x1, a, b); x2 = OP(x2, a, b); "
+	"x3 = OP(x3, a, b)\n"
+	"__kernel void peak_fma(__global float *out, float a, float b, int iters)\n"
 	"{\n"
-	"	const float s = (float)get_global_id(0) * 1e-9f;\n"
-	"	VEC x0 = (VEC)(s), x1 = x0 + 0.1f, x2 = x0 + 0.2f, x3 = x0 + 0.3f;\n"
-	"	VEC x4 = x0 + 0.4f, x5 = x0 + 0.5f, x6 = x0 + 0.6f, x7 = x0 + 0.7f;\n"
-	"	for (int i = 0; i < 64; i++) {\n"
-	"		x0 = mad(x0, a, b); x1 = mad(x1, a, b); x2 = mad(x2, a, b); x3 = mad(x3, a, b);\n"
-	"		x4 = mad(x4, a, b); x5 = mad(x5, a, b); x6 = mad(x6, a, b); x7 = mad(x7, a, b);\n"
+	"	const VEC s = (VEC)((float)get_global_id(0) * 1e-9f);\n"
+	"	VEC x0 = s, x1 = s + 0.1f, x2 = s + 0.2f, x3 = s + 0.3f, x4 = s + 0.4f, x5 = s + 0.5f;\n"
+	"	VEC x6 = s + 0.6f, x7 = s + 0.7f, x8 = s + 0.8f, x9 = s + 0.9f, xa = s + 1.0f;\n"
+	"	VEC xb = s + 1.1f, xc = s + 1.2f, xd = s + 1.3f, xe = s + 1.4f, xf = s + 1.5f;\n"
+	"	for (int i = 0; i < iters; i++) {\n"
+	"		STEP4(x0, x1, x2, x3); STEP4(x4, x5, x6, x7);\n"
+	"		STEP4(x8, x9, xa, xb); STEP4(xc, xd, xe, xf);\n"
 	"	}\n"
-	"	VEC r = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));\n"
+	"	VEC r = (((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))) +\n"
+	"		(((x8 + x9) + (xa + xb)) + ((xc + xd) + (xe + xf)));\n"
 	"#if W == 16\n"
 	"	float8 r8 = r.lo + r.hi;\n"
 	"#elif W == 8\n"
@@ -73,13 +86,14 @@ static double launch_best(cl_command_queue q, cl_kernel k, size_t global)
 	return best;
 }
 
-/* Peak GFLOP/s of the floatW build of prog's source (NaN if it fails). */
-static double fma_peak(struct cl_backend *b, cl_mem out, int w, cl_program *prog)
+/* Peak GFLOP/s of the floatW build with multiply-add `op` (NaN if it
+ * fails); the first program built is kept in *prog for the copy kernel. */
+static double fma_peak(struct cl_backend *b, cl_mem out, int w, const char *op, cl_program *prog)
 {
 	const char *src = peak_src;
 	char opts[32];
 	cl_int err;
-	snprintf(opts, sizeof opts, "-DW=%d", w);
+	snprintf(opts, sizeof opts, "-DW=%d -DOP=%s", w, op);
 	cl_program p = clCreateProgramWithSource(b->context, 1, &src, NULL, &err);
 	cl_kernel k = NULL;
 	double gf = NAN;
@@ -90,12 +104,15 @@ static double fma_peak(struct cl_backend *b, cl_mem out, int w, cl_program *prog
 	clSetKernelArg(k, 0, sizeof out, &out);
 	clSetKernelArg(k, 1, sizeof fa, &fa);
 	clSetKernelArg(k, 2, sizeof fb, &fb);
-	for (size_t global = 1 << 12;;) {
+	const cl_int iters = FMA_ITERS;
+	clSetKernelArg(k, 3, sizeof iters, &iters);
+	const size_t cus = b->dev.info.compute_units ? b->dev.info.compute_units : 1;
+	for (size_t global = 8 * cus;;) {
 		const double t = launch_best(b->queue, k, global);
 		if (!isfinite(t))
 			break;
 		if (t >= 0.02 || global >= (1u << 24)) {
-			gf = (double)global * FMA_ITERS * 8 * w * 2 / t * 1e-9;
+			gf = (double)global * FMA_ITERS * 16 * w * 2 / t * 1e-9;
 			break;
 		}
 		global *= t < 0.002 ? 8 : 2;
@@ -126,11 +143,12 @@ enum clx_status cl_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gfl
 	cl_mem out = clCreateBuffer(b->context, CL_MEM_WRITE_ONLY, (1u << 24) * sizeof(float), NULL, &err);
 	if (!out)
 		return cl_err(b, ctx, "clCreateBuffer (peak)", err);
-	for (int w = 4; w <= 16; w *= 2) {
-		const double gf = fma_peak(b, out, w, &prog);
-		if (isfinite(gf) && !(gf <= *gflops))
-			*gflops = gf;
-	}
+	for (int w = 4; w <= 16; w *= 2)
+		for (int f = 0; f < 2; f++) {
+			const double gf = fma_peak(b, out, w, f ? "fma" : "mad", &prog);
+			if (isfinite(gf) && !(gf <= *gflops))
+				*gflops = gf;
+		}
 	if (prog && (kc = clCreateKernel(prog, "peak_copy", &err))) {
 		size_t bytes = 64u << 20;
 		while (bytes > b->dev.info.max_alloc / 4 && bytes > 4096)

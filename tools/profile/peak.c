@@ -35,7 +35,7 @@ static void cache_path(const struct prof_device *d, const char *dir, char *buf, 
 	char threads[16];
 	snprintf(threads, sizeof threads, "%d", d->threads);
 	uint64_t h = 0xcbf29ce484222325ull;
-	h = fnv1a(h, "clx-peak/3");
+	h = fnv1a(h, "clx-peak/4");
 	h = fnv1a(h, d->backend);
 	h = fnv1a(h, d->name);
 	h = fnv1a(h, d->driver_version);
