@@ -129,6 +129,7 @@ static const struct clx_backend_i cl_iface = {
 	.node_times = cl_profile_node_times,
 	.stats = cl_stats,
 	.node_impl = cl_ops_node_impl,
+	.candidates = cl_candidates,
 	.peak = cl_peak,
 };
 
@@ -197,6 +198,7 @@ enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 		clx_free(b);
 		return clx_fail(ctx, CLX_ERR_NOMEM, "out of memory opening an OpenCL device");
 	}
+	b->self = be;
 	if ((st = open_device(b, ctx, &dev)) != CLX_OK) {
 		cl_free(be);
 		return st;

@@ -252,6 +252,8 @@ void cl_buffers_release_graph(struct cl_backend *b)
 	b->weight_mem = NULL;
 	clx_free(b->node_kernel);
 	b->node_kernel = NULL;
+	clx_free(b->attention_rows);
+	b->attention_rows = NULL;
 	cl_gemm_release_graph(b);
 }
 
@@ -339,7 +341,7 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 
 	/* weights: resident, uploaded once; those only a packed GEMM reads are
 	 * uploaded packed instead (cl_gemm_prepare) */
-	if ((st = cl_gemm_choose(b, ctx, g)) != CLX_OK)
+	if ((st = cl_choose(b, ctx, g)) != CLX_OK)
 		goto fail;
 	for (int t = 0; t < g->n_tensors; t++) {
 		const struct clx_tensor *w = &g->tensors[t];

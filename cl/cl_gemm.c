@@ -12,11 +12,7 @@
  *            matmul_epilogue kernel. A CLBlast call may launch several
  *            kernels: time it around the whole call, never by its event.
  *
- * The choice, per node: CLX_GEMM=clblast | own | own:MRxNRxVW[:LM] forces
- * it; otherwise CPU devices run the own kernels (the tile by the device's
- * preferred float vector width: 16 → 6×64, 8 → 6×16, else 4×16 of
- * float4; LM = 4 work-items per group from M ≥ 48 rows, else 1) and other
- * devices CLBlast, whose defaults are tuned for GPUs. */
+ * Which one a node runs is cl_choose.c's. */
 #include "cl_internal.h"
 
 #include <clblast_c.h>
@@ -30,84 +26,6 @@ const char *cl_gemm_clblast_name(void)
 	snprintf(name, sizeof name, "CLBlast %d.%d.%d", CLBLAST_VERSION_MAJOR, CLBLAST_VERSION_MINOR,
 		 CLBLAST_VERSION_PATCH);
 	return name;
-}
-
-/* ----------------------------------------------------------------- choice */
-
-static bool valid_variant(int mr, int nr, int vw)
-{
-	return mr >= 1 && mr <= 16 && (vw == 4 || vw == 8 || vw == 16) && nr >= vw && nr <= 128 &&
-	       nr % vw == 0;
-}
-
-/* CLX_GEMM's choice into *c; false when unset or unreadable (then *bad). */
-static bool env_choice(struct cl_gemm_choice *c, bool *bad)
-{
-	const char *e = getenv("CLX_GEMM");
-	*bad = false;
-	if (!e || !*e)
-		return false;
-	if (strcmp(e, "clblast") == 0) {
-		c->impl = CL_GEMM_CLBLAST;
-		return true;
-	}
-	if (strcmp(e, "own") == 0) {
-		*c = (struct cl_gemm_choice){ CL_GEMM_OWN, 0, 0, 0, 0 }; /* the heuristic's tile */
-		return true;
-	}
-	int mr, nr, vw, lm = 0, used = 0;
-	if (sscanf(e, "own:%dx%dx%d%n", &mr, &nr, &vw, &used) == 3 &&
-	    (e[used] == '\0' || (sscanf(e + used, ":%d%n", &lm, &used) == 1 && lm >= 1 && lm <= 64)) &&
-	    valid_variant(mr, nr, vw)) {
-		*c = (struct cl_gemm_choice){ CL_GEMM_OWN, mr, nr, vw, lm };
-		return true;
-	}
-	*bad = true;
-	return false;
-}
-
-/* The own tile for this device: its preferred float vector width. */
-static void heuristic_tile(const struct clx_device_info *d, struct cl_gemm_choice *c)
-{
-	if (d->vec_float >= 16)
-		c->mr = 6, c->nr = 64, c->vw = 16;
-	else if (d->vec_float >= 8)
-		c->mr = 6, c->nr = 16, c->vw = 8;
-	else
-		c->mr = 4, c->nr = 16, c->vw = 4;
-}
-
-enum clx_status cl_gemm_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g)
-{
-	clx_free(b->gemm);
-	b->gemm = clx_calloc((size_t)g->n_nodes + 1, sizeof *b->gemm);
-	if (!b->gemm)
-		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
-	struct cl_gemm_choice forced = { CL_GEMM_CLBLAST, 0, 0, 0, 0 };
-	bool bad;
-	const bool env = env_choice(&forced, &bad);
-	if (bad)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"CLX_GEMM='%s': expected clblast, own or own:MRxNRxVW[:LM] (MR 1-16, VW 4, 8 "
-				"or 16, NR a multiple of VW up to 128, LM 1-64)",
-				getenv("CLX_GEMM"));
-	const struct clx_device_info *d = &b->dev.info;
-	for (int i = 0; i < g->n_nodes; i++) {
-		if (g->nodes[i].op != CLX_OP_MATMUL)
-			continue;
-		struct cl_gemm_choice c = { d->type_rank == 1 ? CL_GEMM_OWN : CL_GEMM_CLBLAST, 0, 0, 0, 0 };
-		if (env)
-			c = forced;
-		if (c.impl == CL_GEMM_OWN) {
-			if (c.mr == 0)
-				heuristic_tile(d, &c);
-			if (c.lm == 0)
-				c.lm = clx_matmul_dims(g, i).M >= 48 ? 4 : 1;
-		}
-		b->gemm[i].choice = c;
-		b->gemm[i].variant = -1;
-	}
-	return CLX_OK;
 }
 
 bool cl_gemm_needs_raw(const struct cl_backend *b, const struct clx_graph *g, int t)

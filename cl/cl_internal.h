@@ -9,7 +9,9 @@
  *   cl_backend.c   opening a device, the interface table, stats, test hooks
  *   cl_buffers.c   device buffers, weight residency, where a tensor lives
  *   cl_ops.c       one kernel launch per graph op (argument marshalling)
- *   cl_gemm.c      every matmul (CLBlast today)
+ *   cl_choose.c    which implementation each node runs; the tuner's candidates
+ *   cl_gemm.c      every matmul: own kernels (gemm.cl) and CLBlast
+ *   cl_pack.c      packed weight layouts and their on-disk cache
  *   cl_profile.c   per-node device times from markers on a gated queue
  *   cl_peak.c      FMA and copy microbenchmarks
  *   clw.c          the failure-injection wrapper around every cl* call */
@@ -188,6 +190,7 @@ struct cl_gemm_node {
 
 /* The OpenCL backend: one device, one context, one in-order queue. */
 struct cl_backend {
+	struct clx_backend *self;    /* the engine's handle of this backend */
 	struct cl_dev dev;
 	char label[300];             /* "cl:0:0 (pthread-…)" for messages */
 	cl_context context;
@@ -209,13 +212,14 @@ struct cl_backend {
 	struct cl_weight *weights;   /* resident, across prepares */
 	int n_weights, cap_weights;
 	struct cl_gemm_node *gemm;   /* per node id (matmuls only) */
+	bool *attention_rows;        /* per node id: attention runs attention_rows */
 	cl_mem gemm_temp;            /* pre-allocated CLBlast temp buffer */
 	size_t gemm_temp_bytes;
 	cl_mem gemm_scratch;         /* activation operands of own GEMMs, packed */
 	char gemm_impl[160];         /* what the prepared graph's GEMMs run */
 
 	/* gemm.cl programs built so far, across prepares */
-	struct cl_gemm_variant variants[8];
+	struct cl_gemm_variant variants[32];
 	int n_variants;
 
 	/* an asynchronous failure: the queue is released, every later call fails */
@@ -329,9 +333,17 @@ enum clx_status cl_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gfl
 
 /* ---------------------------------------------------------------- GEMM */
 
-/* Chooses each matmul's implementation for g (env CLX_GEMM, else the
- * device heuristic) into b->gemm. */
-enum clx_status cl_gemm_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g);
+/* ---------------------------------------------------------------- choice */
+/* Chooses what each matmul and attention node of g runs (cl_choose.c):
+ * b->gemm[].choice and b->attention_rows. */
+enum clx_status cl_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g);
+/* Whether a node that `fits` a row kernel runs it (CLX_ROW_KERNELS, else
+ * on CPU-class devices). */
+bool cl_row_kernel_default(const struct cl_backend *b, bool fits);
+/* The candidates slot (clx/tune.h). */
+int cl_candidates(const struct clx_backend *be, const struct clx_graph *g, int node,
+		  char (*out)[CLX_TUNE_IMPL_MAX], int max);
+/* ---------------------------------------------------------------- GEMM */
 /* Whether weight tensor t must be resident as is (some node reads it other
  * than as the packed operand of an own GEMM). */
 bool cl_gemm_needs_raw(const struct cl_backend *b, const struct clx_graph *g, int t);

@@ -190,26 +190,13 @@ static enum clx_status launch_rows(struct cl_backend *b, struct clx_ctx *ctx,
 
 #define TN(i) (&g->tensors[nd->src[i]])
 
-/* The row kernels (attention_rows, layer_norm_rows: a work-item per row or
- * rows, no work-group barriers) run on CPU-class devices, the work-group
- * kernels elsewhere, where a kernel `fits` the row form at all;
- * CLX_ROW_KERNELS=on|off forces the choice (tests, comparisons). */
-static bool use_row_kernel(const struct cl_backend *b, bool fits)
-{
-	const char *e = getenv("CLX_ROW_KERNELS");
-	if (e && strcmp(e, "off") == 0)
-		return false;
-	if (e && strcmp(e, "on") == 0)
-		return fits;
-	return fits && b->dev.info.type_rank == 1;
-}
-
 static enum clx_status op_layer_norm(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 				     const struct clx_node *nd)
 {
 	const struct clx_tensor *x = TN(0);
 	const int64_t D = x->ne[x->n_dims - 1], rows = clx_tensor_nelems(x) / D;
-	const bool row_kernel = use_row_kernel(b, D % b->row_vw == 0);
+	/* a work-item per row where the row is whole vectors (layer_norm_rows) */
+	const bool row_kernel = cl_row_kernel_default(b, D % b->row_vw == 0);
 	const int kid = row_kernel ? CL_KID_LAYER_NORM_ROWS : CL_KID_LAYER_NORM;
 	struct cl_args a = args_begin(b, kid);
 	cl_arg_tensor(&a, b, g, nd->src[0]);
@@ -234,7 +221,7 @@ static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, c
 	const int64_t n = q->ne[0], Sq = q->ne[1], Sk = k->ne[1], H = nd->iattr[0];
 	const int64_t dh = q->ne[2] / H;
 	const bool has_mask = nd->n_src > 3;
-	if (use_row_kernel(b, Sk <= 128 && dh % b->row_vw == 0)) {
+	if (b->attention_rows[nd - g->nodes]) { /* cl_choose.c */
 		struct cl_args a = args_begin(b, CL_KID_ATTENTION_ROWS);
 		cl_arg_tensor(&a, b, g, nd->src[0]);
 		cl_arg_tensor(&a, b, g, nd->src[1]);

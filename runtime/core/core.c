@@ -29,6 +29,8 @@ const char *clx_status_name(enum clx_status st)
 
 struct clx_ctx {
 	char err[1024];
+	clx_warning_fn warn;
+	void *warn_user;
 };
 
 struct clx_ctx *clx_ctx_create(void)
@@ -61,6 +63,27 @@ enum clx_status clx_fail(struct clx_ctx *ctx, enum clx_status st, const char *fm
 		va_end(ap);
 	}
 	return st;
+}
+
+void clx_ctx_set_warning_handler(struct clx_ctx *ctx, clx_warning_fn fn, void *user)
+{
+	if (ctx) {
+		ctx->warn = fn;
+		ctx->warn_user = user;
+	}
+}
+
+void clx_warn(struct clx_ctx *ctx, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (ctx && ctx->warn)
+		ctx->warn(ctx->warn_user, msg);
+	else
+		fprintf(stderr, "clx: warning: %s\n", msg);
 }
 
 void clx_assert_fail(const char *expr, const char *file, int line)

@@ -6,6 +6,7 @@
  * Not here: planning and running graphs (sched.c, session.c), comparing
  * results (check.c). */
 #include "engine/backend_impl.h"
+#include "engine/tuning.h"
 
 #include "clx/check.h"
 
@@ -235,6 +236,11 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 	struct clx_backend *be = NULL;
 	if ((st = reg->open(ctx, &dev, &be)) != CLX_OK)
 		return st;
+	if (be->iface->candidates && (st = clx_tuning_load(ctx, clx_backend_device(be), &be->tuning)) !=
+					     CLX_OK) {
+		clx_backend_free(be);
+		return st;
+	}
 	if (!dev.reference && !is_hidden(&dev) && check_results_requested()) {
 		struct clx_backend *ref = NULL;
 		if ((st = clx_backend_open(ctx, "cpu", &ref)) != CLX_OK) {
@@ -250,8 +256,10 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 
 void clx_backend_free(struct clx_backend *be)
 {
-	if (be)
+	if (be) {
+		clx_tuning_free(be->tuning);
 		be->iface->free(be);
+	}
 }
 
 /* ------------------------------------------------------------- wrappers */

@@ -7,6 +7,7 @@
 #define CLX_ENGINE_BACKEND_IMPL_H
 
 #include "clx/backend.h"
+#include "clx/tune.h"
 
 struct clx_backend_i {
 	const char *(*name)(const struct clx_backend *be);
@@ -35,6 +36,12 @@ struct clx_backend_i {
 	/* Optional (NULL: ""). What node ran with in the last run. */
 	void (*node_impl)(const struct clx_backend *be, const struct clx_graph *g, int node,
 			  char *buf, size_t cap);
+	/* Optional (NULL: nothing to tune). The implementations node can run
+	 * with (clx/tune.h), the backend's untuned default first; returns how
+	 * many were written (≤ max). The backend's prepare honours
+	 * clx_backend_tuned. */
+	int (*candidates)(const struct clx_backend *be, const struct clx_graph *g, int node,
+			  char (*out)[CLX_TUNE_IMPL_MAX], int max);
 	/* Optional (NULL: no microbenchmarks). */
 	enum clx_status (*peak)(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
 				double *gbps);
@@ -46,7 +53,21 @@ struct clx_backend {
 	/* the engine's */
 	const void *prepared_for;    /* the session whose graph is prepared, or NULL */
 	uint64_t nodes_run;
+	struct clx_tuning *tuning;   /* the device's tuning file, read at open (tuning.c) */
+	const char *trial_key;       /* the tuner's candidate under trial: shape key … */
+	const char *trial_impl;      /* … and implementation (tune.c), or NULL */
 };
+
+/* For a backend's prepare: the implementation chosen for node (the tuner's
+ * trial, else the tuning file's entry for its shape), or NULL: the
+ * backend's default. */
+const char *clx_backend_tuned(const struct clx_backend *be, const struct clx_graph *g, int node);
+/* The backend cannot run node as `impl` says (why): under trial that fails
+ * the candidate (an error in ctx, the status returned); from a file it is
+ * one warning per file and CLX_OK, the default runs. */
+enum clx_status clx_backend_tuned_unusable(struct clx_backend *be, struct clx_ctx *ctx,
+					   const struct clx_graph *g, int node, const char *impl,
+					   const char *why);
 
 /* A backend kind, listed in the build's table (CMake generates
  * clx_backends.h from the backends it builds). */

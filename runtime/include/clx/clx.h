@@ -55,6 +55,18 @@ enum clx_status clx_fail(struct clx_ctx *ctx, enum clx_status st, const char *fm
 
 void clx_clear_error(struct clx_ctx *ctx);
 
+/* Something the library recovered from and the user should hear about (an
+ * unusable cache or tuning file that was ignored): one line, passed to the
+ * context's handler, by default printed to stderr as "clx: warning: …".
+ * Results never depend on a warning. */
+typedef void (*clx_warning_fn)(void *user, const char *msg);
+void clx_ctx_set_warning_handler(struct clx_ctx *ctx, clx_warning_fn fn, void *user);
+void clx_warn(struct clx_ctx *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
 /* ---------------------------------------------------------------- dtypes */
 
 enum clx_dtype {

@@ -37,4 +37,9 @@
 #define CLX_MAX_VIDEO_OUTPUT ((size_t)1 << 31)  /* bytes of the T RGB24 frames */
 #define CLX_VIDEO_TIMEOUT_S 120.0               /* deadline of one read (default) */
 
+/* Tuning files (runtime/engine/tuning.c): a base model at several batch
+ * sizes has a few dozen shapes. */
+#define CLX_MAX_TUNE_FILE (4u << 20)            /* bytes */
+#define CLX_MAX_TUNE_ENTRIES 4096               /* shapes */
+
 #endif
