@@ -29,7 +29,8 @@ static bool valid_variant(int mr, int nr, int vw)
 	       nr % vw == 0;
 }
 
-/* "clblast" | "own" (need_tile false) | "own:MRxNRxVW[:LM]" into *c. */
+/* "clblast" | "own" | "own:MRxNRxVW[:LM]" into *c; need_tile (a tuned
+ * name): only "clblast" and "own:MRxNRxVW:LM". */
 static bool parse_gemm(const char *s, bool need_tile, struct cl_gemm_choice *c)
 {
 	if (strcmp(s, "clblast") == 0) {
@@ -40,11 +41,11 @@ static bool parse_gemm(const char *s, bool need_tile, struct cl_gemm_choice *c)
 		*c = (struct cl_gemm_choice){ CL_GEMM_OWN, 0, 0, 0, 0 }; /* the default tile */
 		return true;
 	}
-	int mr, nr, vw, lm = 0, used = 0;
+	int mr, nr, vw, lm = 0, used = 0, more = 0;
 	if (sscanf(s, "own:%dx%dx%d%n", &mr, &nr, &vw, &used) == 3 &&
-	    (s[used] == '\0' || (sscanf(s + used, ":%d%n", &lm, &used) == 1 && s[used] == '\0' &&
-				 lm >= 1 && lm <= 64)) &&
-	    valid_variant(mr, nr, vw)) {
+	    (s[used] == '\0' || (sscanf(s + used, ":%d%n", &lm, &more) == 1 &&
+				 s[used + more] == '\0' && lm >= 1 && lm <= 64)) &&
+	    (lm || !need_tile) && valid_variant(mr, nr, vw)) {
 		*c = (struct cl_gemm_choice){ CL_GEMM_OWN, mr, nr, vw, lm };
 		return true;
 	}

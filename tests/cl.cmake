@@ -105,3 +105,15 @@ foreach(d ${CLX_CL_DEVICES})
   set_tests_properties(test_cl_cache_${d} PROPERTIES LABELS "cl;${d}"
                        ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
 endforeach()
+
+# clx tune's tuner and the tuning file: admission, the choice applied, bad
+# files and entries, a broken candidate (docs/TUNING.md).
+add_executable(test_tune test_tune.c)
+target_include_directories(test_tune PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(test_tune PRIVATE clx m)
+foreach(d ${CLX_CL_DEVICES})
+  add_test(NAME test_tune_${d} COMMAND test_tune ${CLX_CL_SPEC_${d}}
+                                      ${CMAKE_CURRENT_BINARY_DIR}/tune_scratch_${d})
+  set_tests_properties(test_tune_${d} PROPERTIES LABELS "cl;${d};bad-input"
+                       ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
+endforeach()

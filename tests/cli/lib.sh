@@ -22,6 +22,8 @@ expect() {
 
 # has out|err TEXT: the last command's stdout / stderr contains TEXT
 has() { grep -qF -- "$2" "$tmp/$1" && ok || bad "$1 lacks '$2': $(tail -20 "$tmp/$1")"; }
+# lacks out|err TEXT: it does not
+lacks() { grep -qF -- "$2" "$tmp/$1" && bad "$1 has '$2': $(tail -20 "$tmp/$1")" || ok; }
 
 finish() {
   echo "$pass passed, $fail failed"

@@ -2,7 +2,9 @@
 # test_cl_cli.sh CLX TINY_FIXTURE_DIR — the OpenCL side of the command line:
 # clx devices [--json], --device resolution with and without an OpenCL
 # platform, and clx validate (pass, a perturbed kernel caught and named,
-# a device failure, a missing device, bad usage) with its exit codes.
+# a device failure, a missing device, bad usage) with its exit codes, and
+# clx tune (the file it writes is read by later runs; a damaged one warns;
+# nothing to tune when forced; bad usage).
 # Needs PoCL; rusticl is used where RUSTICL_ENABLE=llvmpipe is set.
 set -u
 clx=$1 tiny=$2
@@ -69,5 +71,38 @@ expect 2 "" -- validate --model "$tiny" --video x.mp4
 has err "--video needs exactly one of --labels and --labels-file"
 expect 2 "" -- validate "${inputs[@]}" --video x.mp4 --labels a
 has err "not both"
+
+# ---- tune: the file it writes is what later runs read
+tf=$tmp/tune.json
+CLX_TUNE_FILE=$tf expect 0 "" -- tune --model "$tiny" --device pthread --candidates clblast --budget 120 --quiet
+has out "shapes tuned in"
+has out "GEMM + attention per forward"
+[ -s "$tf" ] && ok || bad "clx tune wrote no tuning file"
+grep -q '"schema":	"clx-tune/1"' "$tf" && ok || bad "the tuning file has no schema"
+# runs read it silently, and still pass validation with it
+CLX_TUNE_FILE=$tf expect 0 "" -- validate "${inputs[@]}" --device pthread --nodes
+lacks err "warning"
+# a damaged file: one warning, the defaults, the same results
+head -c 100 "$tf" > "$tmp/cut.json"
+CLX_TUNE_FILE=$tmp/cut.json expect 0 "" -- validate "${inputs[@]}" --device pthread
+has err "warning: tuning file $tmp/cut.json ignored"
+# nothing to tune when CLX_GEMM and CLX_ROW_KERNELS force every choice
+CLX_GEMM=clblast CLX_ROW_KERNELS=off CLX_TUNE_FILE=$tmp/t2.json expect 0 "" -- tune --model "$tiny" --device pthread --quiet
+has out "nothing to tune"
+# bad usage
+expect 2 "" -- tune --device pthread
+has err "--model is required"
+expect 2 "" -- tune --model "$tiny" --device cpu
+has err "nothing to tune"
+expect 2 "" -- tune --model "$tiny" --budget 0
+has err "--budget needs an integer"
+expect 2 "" -- tune --model "$tiny" --candidates ,
+has err "--candidates: empty list"
+expect 2 "" -- tune --model "$tiny" --device nosuchdevice
+has err "--device: device spec 'nosuchdevice'"
+CLX_NO_CACHE=1 CLX_TUNE_FILE= expect 2 "" -- tune --model "$tiny" --device pthread --quiet
+has err "no place for the tuning file"
+expect 0 "" -- tune --help
+has out "usage: clx tune"
 
 finish

@@ -68,5 +68,6 @@ int cmd_preprocess(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 #endif

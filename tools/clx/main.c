@@ -117,6 +117,7 @@ static void usage(FILE *f)
 	      "  run        run XCLIPModel on preprocessed .npy inputs, write outputs as .npy\n"
 	      "  profile    performance of the model on every device side by side (clx-profile)\n"
 	      "  tokenize   label text -> input_ids and attention mask (JSON), as CLIPTokenizer\n"
+	      "  tune       choose the fastest exact GEMM and attention kernels per shape for a device\n"
 	      "  devices    list OpenCL platforms and devices (ids for --device)\n"
 	      "  validate   every OpenCL device against the CPU reference (exit 1 on failure)\n"
 	      "\n"
@@ -156,6 +157,8 @@ int main(int argc, char **argv)
 		return cmd_devices(argc - 2, argv + 2);
 	if (strcmp(cmd, "validate") == 0)
 		return cmd_validate(argc - 2, argv + 2);
+	if (strcmp(cmd, "tune") == 0)
+		return cmd_tune(argc - 2, argv + 2);
 	fprintf(stderr, "clx: unknown command '%s' (clx --help lists the commands)\n", cmd);
 	return CLI_BAD_INPUT;
 }

@@ -181,3 +181,21 @@ void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride)
 	putchar(']');
 }
 
+
+bool cli_count_opt(const char *cmd, const struct cli_opt *opts, const char *name, long long lo,
+		   int64_t *out)
+{
+	const char *v = cli_get(opts, name);
+	long long n;
+	if (!v)
+		return true;
+	if (!cli_parse_int(v, lo, 65536, &n)) {
+		char prog[64];
+		prog_name(cmd, prog, sizeof prog);
+		cli_usage_error(cmd, "--%s needs an integer in [%lld, 65536], got %s (see %s --help)", name,
+				lo, v, prog);
+		return false;
+	}
+	*out = n;
+	return true;
+}

@@ -58,6 +58,11 @@ void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, 
  * spaces, no trailing characters, no overflow. */
 bool cli_parse_int(const char *s, long long lo, long long hi, long long *out);
 
+/* Option --name, when given, into *out: an integer in [lo, 65536];
+ * otherwise *out is left as is. False after a usage error naming it. */
+bool cli_count_opt(const char *cmd, const struct cli_opt *opts, const char *name, long long lo,
+		   int64_t *out);
+
 /* JSON on stdout: a string with escapes, and a rows × cols f32 matrix
  * [[...], ...] (row r starts at v + r·stride). */
 void cli_json_string(const char *s);

@@ -84,23 +84,6 @@ static int usage_error(const char *cmd, const char *msg, const char *arg)
 	return cli_usage_error(cmd, "%s%s%s (see %s --help)", msg, arg ? " " : "", arg ? arg : "", cmd);
 }
 
-/* A count option into *out: an integer in [lo, 65536]. */
-static bool count_opt(const char *cmd, const struct cli_opt *opts, const char *name, long long lo,
-		      int64_t *out)
-{
-	const char *v = cli_get(opts, name);
-	long long n;
-	if (!v)
-		return true;
-	if (!cli_parse_int(v, lo, 65536, &n)) {
-		cli_usage_error(cmd, "--%s needs an integer in [%lld, 65536], got %s (see %s --help)", name,
-				lo, v, cmd);
-		return false;
-	}
-	*out = n;
-	return true;
-}
-
 /* Returns -1 when parsed, else the exit status. */
 static int parse(const char *cmd, int argc, char **argv, struct opts *o)
 {
@@ -133,9 +116,9 @@ static int parse(const char *cmd, int argc, char **argv, struct opts *o)
 	o->html = cli_get(opts, "html");
 	o->trace = cli_get(opts, "trace");
 	int64_t runs = o->runs, warmup = o->warmup, top = o->top;
-	if (!count_opt(cmd, opts, "batch", 1, &o->B) || !count_opt(cmd, opts, "prompts", 1, &o->K) ||
-	    !count_opt(cmd, opts, "tokens", 1, &o->L) || !count_opt(cmd, opts, "runs", 1, &runs) ||
-	    !count_opt(cmd, opts, "warmup", 0, &warmup) || !count_opt(cmd, opts, "top", 0, &top))
+	if (!cli_count_opt(cmd, opts, "batch", 1, &o->B) || !cli_count_opt(cmd, opts, "prompts", 1, &o->K) ||
+	    !cli_count_opt(cmd, opts, "tokens", 1, &o->L) || !cli_count_opt(cmd, opts, "runs", 1, &runs) ||
+	    !cli_count_opt(cmd, opts, "warmup", 0, &warmup) || !cli_count_opt(cmd, opts, "top", 0, &top))
 		return CLI_BAD_INPUT;
 	o->runs = (int)runs, o->warmup = (int)warmup, o->top = (int)top;
 	o->no_peak = cli_flag(opts, "no-peak");

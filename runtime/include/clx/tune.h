@@ -21,14 +21,16 @@
 #define CLX_TUNE_H
 
 #include "clx/backend.h"
+#include "clx/check.h"
 #include "clx/graph.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The admission bar: normalised MSE against the CPU reference. */
-#define CLX_TUNE_NMSE 1e-7
+/* The admission bar: a GEMM's normalised MSE against the CPU reference
+ * (check.h), every value finite. */
+#define CLX_TUNE_NMSE CLX_CHECK_NMSE_GEMM
 
 /* The longest shape key and implementation name, with the NUL. */
 #define CLX_TUNE_KEY_MAX 160
@@ -39,6 +41,12 @@ extern "C" {
  *   "attention n=8 Sq=50 Sk=50 heads=12 dh=64 mask=0 causal=0"
  * false (buf "") for an op the tuner does not choose for. */
 bool clx_tune_key(const struct clx_graph *g, int node, char *buf, size_t cap);
+
+/* The implementations be can run node with, its default first, into out
+ * (at most max); 0 when there is nothing to choose (an op run one way, a
+ * backend without choices, or an environment variable forcing it). */
+int clx_tune_candidates(const struct clx_backend *be, const struct clx_graph *g, int node,
+			char (*out)[CLX_TUNE_IMPL_MAX], int max);
 
 /* The tuning file for device d into buf; false when there is none
  * (CLX_NO_CACHE and no CLX_TUNE_FILE, or no cache directory). */
@@ -58,6 +66,10 @@ struct clx_tune_opts {
 	int runs;                     /* timed runs per candidate, median (≤ 0: 5) */
 	void (*progress)(void *user, const struct clx_tune_progress *p); /* may be NULL */
 	void *user;
+	/* Only these candidates (n_only > 0), besides the backend's default,
+	 * which is always tried: the baseline every choice is measured against. */
+	const char *const *only;
+	int n_only;
 };
 
 /* One tuned shape. */
