@@ -60,13 +60,35 @@ foreach(d ${CLX_CL_DEVICES})
   set_tests_properties(test_cl_golden_tiny_${d} PROPERTIES LABELS "cl;${d}"
                        ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
 endforeach()
+# The same with each implementation forced (docs/TUNING.md): CLBlast and the
+# work-group kernels; another own tile with the row kernels wherever they fit.
+set(CLX_CL_FORCED clblast own4)
+set(CLX_CL_FORCED_clblast "CLX_GEMM=clblast;CLX_ROW_KERNELS=off")
+set(CLX_CL_FORCED_own4 "CLX_GEMM=own:4x16x4:1;CLX_ROW_KERNELS=on")
+foreach(d ${CLX_CL_DEVICES})
+  foreach(f ${CLX_CL_FORCED})
+    add_test(NAME test_cl_golden_tiny_${d}_${f}
+             COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                     ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}})
+    set_tests_properties(test_cl_golden_tiny_${d}_${f} PROPERTIES LABELS "cl;${d}"
+                         ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV};${CLX_CL_FORCED_${f}}")
+  endforeach()
+endforeach()
 # (test_xclip_golden_base, its model directory and the base_model fixture
 # come from xclip.cmake; target names in add_test resolve at generate time.)
-add_test(NAME test_cl_golden_base_pocl
-         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
-                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
-set_tests_properties(test_cl_golden_base_pocl PROPERTIES LABELS "cl;pocl;base"
-                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
+foreach(f default ${CLX_CL_FORCED})
+  set(name test_cl_golden_base_pocl)
+  set(env "${CLX_CL_TEST_ENV}")
+  if(NOT f STREQUAL "default")
+    set(name test_cl_golden_base_pocl_${f})
+    list(APPEND env ${CLX_CL_FORCED_${f}})
+  endif()
+  add_test(NAME ${name}
+           COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
+                   ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
+  set_tests_properties(${name} PROPERTIES LABELS "cl;pocl;base"
+                       FIXTURES_REQUIRED base_model ENVIRONMENT "${env}")
+endforeach()
 
 # Failure injection through the cl* wrapper (PoCL: the fast one).
 add_executable(test_cl_faults test_cl_faults.c)
@@ -93,6 +115,20 @@ add_test(NAME test_cl_validate_video
 set_tests_properties(test_cl_validate_video PROPERTIES LABELS "cl;pocl" FIXTURES_REQUIRED clip_tiny
                      ENVIRONMENT "${CLX_CL_TEST_ENV}"
                      PASS_REGULAR_EXPRESSION "validate: 1 device, 1 passed, 0 failed")
+# clx validate --nodes with each implementation forced, on both devices.
+foreach(d ${CLX_CL_DEVICES})
+  foreach(f ${CLX_CL_FORCED})
+    add_test(NAME test_cl_validate_nodes_${d}_${f}
+             COMMAND clx_cli validate --model ${CLX_FIXTURES}/tiny
+                     --pixel-values ${CLX_FIXTURES}/tiny/pixel_values.npy
+                     --input-ids ${CLX_FIXTURES}/tiny/input_ids.npy
+                     --attention-mask ${CLX_FIXTURES}/tiny/attention_mask.npy
+                     --device ${CLX_CL_SPEC_${d}} --nodes)
+    set_tests_properties(test_cl_validate_nodes_${d}_${f} PROPERTIES LABELS "cl;${d}"
+                         ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV};${CLX_CL_FORCED_${f}}"
+                         PASS_REGULAR_EXPRESSION "validate: 1 device, 1 passed, 0 failed")
+  endforeach()
+endforeach()
 
 # The on-disk program binary cache: hits, silent rebuilds of damaged or
 # foreign entries, CLX_NO_CACHE, the directory fallbacks.

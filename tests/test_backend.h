@@ -10,6 +10,7 @@
 #include "clx/backend.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static inline struct clx_backend *test_open_backend(struct clx_ctx *ctx, const char *spec)
@@ -39,6 +40,15 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 	       (unsigned long long)s.gemm_calls, s.weight_bytes / 1048576.0, s.arena_bytes / 1048576.0);
 	CHECK(strcmp(d->backend, "opencl") == 0, "asked for %s, got %s (%s)", spec, d->id, d->backend);
 	CHECK(s.kernels_enqueued > 0 && s.gemm_calls > 0, "no kernels ran on %s", d->id);
+	/* a forced GEMM (CLX_GEMM) is what ran */
+	const char *forced = getenv("CLX_GEMM");
+	if (forced && *forced) {
+		const bool own = strncmp(forced, "own", 3) == 0;
+		printf("GEMMs (CLX_GEMM=%s): %s\n", forced, s.gemm_impl ? s.gemm_impl : "?");
+		CHECK(s.gemm_impl && strncmp(s.gemm_impl, own ? "own " : "CLBlast", own ? 4 : 7) == 0 &&
+			      !strstr(s.gemm_impl, own ? "CLBlast" : "own"),
+		      "CLX_GEMM=%s, but the GEMMs ran %s", forced, s.gemm_impl ? s.gemm_impl : "?");
+	}
 }
 
 #endif

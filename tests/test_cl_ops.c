@@ -10,6 +10,10 @@
  * 1e-7 after GEMMs, ≤ 1e-9 for other arithmetic, and bit-identical results
  * for ops that only move data. NaN anywhere fails.
  *
+ * Matmuls run under each GEMM of a documented sample (CLX_GEMM: the
+ * default, CLBlast and own tiles), attention and layer_norm with the row
+ * kernels forced on, off and by default (CLX_ROW_KERNELS).
+ *
  * The device must exist: a missing device FAILS (CI must not go green on a
  * machine without it). Each case also checks that kernels were enqueued
  * on the OpenCL device (no silent CPU fallback). Prints the suite size and
@@ -563,9 +567,42 @@ int main(int argc, char **argv)
 	CHECK(strncmp(clx_backend_name(cl), "cl:", 3) == 0, "backend name %s", clx_backend_name(cl));
 
 	check_max_alloc();
-	cases_matmul();
-	cases_layer_norm();
-	cases_attention();
+	/* every matmul case under each GEMM of the documented sample
+	 * (docs/TUNING.md): the default, CLBlast, and own tiles covering MR 1 to
+	 * 8, one to four vectors of float4 / float8 / float16, LM 1, 2 and 4;
+	 * only vectors as wide as the device prefers (at least float4), as the
+	 * tuner's candidates: llvmpipe, which prefers scalars, takes minutes
+	 * and gigabytes to compile wide tiles it would never run */
+	static const char *const gemms[] = {
+		"",	       "clblast",      "own:1x4x4:1",	"own:3x12x4:2",	 "own:4x16x4:1",
+		"own:8x16x4:4", "own:3x24x8:2", "own:8x32x8:4", "own:2x16x16:4", "own:6x64x16:4",
+	};
+	const int widest = dev->vec_float > 4 ? (int)dev->vec_float : 4;
+	for (size_t i = 0; i < sizeof gemms / sizeof gemms[0]; i++) {
+		int mr, nr, vw = 4, lm;
+		if (sscanf(gemms[i], "own:%dx%dx%d:%d", &mr, &nr, &vw, &lm) == 4 && vw > widest)
+			continue;
+		if (gemms[i][0])
+			setenv("CLX_GEMM", gemms[i], 1);
+		else
+			unsetenv("CLX_GEMM");
+		const int before = cases_per_op[CLX_OP_MATMUL];
+		cases_matmul();
+		printf("matmul with %s: %d cases\n", gemms[i][0] ? gemms[i] : "the default",
+		       cases_per_op[CLX_OP_MATMUL] - before);
+	}
+	unsetenv("CLX_GEMM");
+	/* the row kernels and the work-group kernels, each forced */
+	static const char *const rows[] = { "", "on", "off" };
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (rows[i][0])
+			setenv("CLX_ROW_KERNELS", rows[i], 1);
+		else
+			unsetenv("CLX_ROW_KERNELS");
+		cases_layer_norm();
+		cases_attention();
+	}
+	unsetenv("CLX_ROW_KERNELS");
 	cases_unary_binary();
 	cases_reductions();
 	cases_movement();
