@@ -4,8 +4,9 @@
  *
  *   1. load the model (timed: header checks + mmap) and make the inputs;
  *   2. start: backend create + session create (program build or binary
- *      cache load, weight upload, arena); profile.c runs a --cold-only
- *      worker first with an empty program cache, so this one is warm;
+ *      cache load, weight upload or packing, arena); profile.c runs a
+ *      --cold-only worker first with every cache empty (it stops after its
+ *      first run), so this one is warm;
  *   3. warm-up runs, then --runs timed runs: inputs in, logits out;
  *   4. a second session with profiling on: per-node device times from
  *      the backend, host dispatch times from the node callback;
@@ -16,6 +17,7 @@
 #include "profile.h"
 
 #include "clx/pipeline.h"
+#include "clx/tune.h"
 #include "clx/synth.h"
 
 #include <math.h>
@@ -85,7 +87,8 @@ void prof_synth_inputs(int64_t vocab, int64_t B, int64_t T, int64_t C, int64_t S
 
 static void nan_fill(struct prof_device *d)
 {
-	d->model_load_s = d->cold_s = d->warm_s = d->first_result_s = d->program_s = NAN;
+	d->model_load_s = d->cold_s = d->cold_first_result_s = d->warm_s = d->first_result_s = NAN;
+	d->program_s = NAN;
 	d->lat_min_s = d->lat_med_s = d->lat_max_s = d->throughput = NAN;
 	d->wall_s = d->device_s = d->node_sum_s = d->host_s = NAN;
 	d->flops = d->bytes = NAN;
@@ -435,6 +438,9 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 	}
 	const double start_s = prof_since(t0);
 	describe(d, be);
+	char tune[sizeof d->tuning_file];
+	if (clx_tune_path(clx_backend_device(be), tune, sizeof tune) && access(tune, R_OK) == 0)
+		snprintf(d->tuning_file, sizeof d->tuning_file, "%s", tune);
 	if (strcmp(clx_backend_device(be)->backend, "opencl") == 0) {
 		struct clx_backend_stats bs;
 		clx_backend_stats(be, &bs);
@@ -443,6 +449,12 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 	}
 	if (o->cold_only) {
 		d->cold_s = start_s;
+		double wall;
+		if ((st = forward(ctx, s, &xg, &io, &wall)) != CLX_OK) {
+			fail(d, ctx, "first run", st);
+			goto done;
+		}
+		d->cold_first_result_s = start_s + wall;
 		goto done;
 	}
 	d->warm_s = start_s;

@@ -18,6 +18,7 @@
 
 #include "clx/backend.h"
 #include "clx/model.h"
+#include "clx/tune.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -208,6 +209,56 @@ static void blank_device(struct prof_device *d)
 	cJSON_Delete(e);
 	d->program_from_cache = -1;
 	d->ok = false;
+}
+
+/* ------------------------------------------------------- worker env */
+
+/* Where OpenCL drivers keep compiled kernels of their own (PoCL, Mesa,
+ * NVIDIA): a cold start points them at an empty directory. */
+static const char *const driver_caches[] = { "POCL_CACHE_DIR", "MESA_SHADER_CACHE_DIR",
+					     "CUDA_CACHE_PATH" };
+
+struct saved_env {
+	char *value[sizeof driver_caches / sizeof driver_caches[0] + 1]; /* + CLX_TUNE_FILE */
+};
+
+static const char *saved_name(size_t k)
+{
+	return k < sizeof driver_caches / sizeof driver_caches[0] ? driver_caches[k] : "CLX_TUNE_FILE";
+}
+
+static void save_env(struct saved_env *e)
+{
+	for (size_t k = 0; k < sizeof e->value / sizeof e->value[0]; k++) {
+		const char *v = getenv(saved_name(k));
+		e->value[k] = v ? strdup(v) : NULL;
+	}
+}
+
+static void restore_env(struct saved_env *e)
+{
+	for (size_t k = 0; k < sizeof e->value / sizeof e->value[0]; k++) {
+		if (e->value[k])
+			setenv(saved_name(k), e->value[k], 1);
+		else
+			unsetenv(saved_name(k));
+		free(e->value[k]);
+	}
+}
+
+/* The tuning file device `spec` reads with this process's cache. */
+static bool tuning_file_of(const char *spec, char *buf, size_t cap)
+{
+	struct clx_ctx *ctx = clx_ctx_create();
+	struct clx_device_list l = { 0 };
+	bool ok = false;
+	if (ctx && clx_backend_list(ctx, &l) == CLX_OK) {
+		const int i = clx_device_select(ctx, &l, spec);
+		ok = i >= 0 && clx_tune_path(&l.devs[i], buf, cap);
+	}
+	clx_device_list_release(&l);
+	clx_ctx_free(ctx);
+	return ok;
 }
 
 /* Runs this program as a worker for `spec`; fills d from its output (or
@@ -595,13 +646,28 @@ int prof_main(const char *cmd, bool via_clx, int argc, char **argv)
 		struct prof_device cold, *d = &doc.devices[doc.n_devices++];
 		if (!o.quiet)
 			fprintf(stderr, "[%d/%d] %s\n", i + 1, specs.n, spec);
-		/* a program cache of its own, empty for the cold start */
+		/* caches of its own, empty for the cold start: clx's (programs,
+		 * packed weights) and the drivers' own kernel caches */
 		snprintf(prog_cache, sizeof prog_cache, "%s/program-cache-%d", tmp, i);
 		mkdir(prog_cache, 0700);
+		char drv_cache[1100], tuning[1024];
+		snprintf(drv_cache, sizeof drv_cache, "%s/driver-cache-%d", tmp, i);
+		mkdir(drv_cache, 0700);
+		struct saved_env env;
+		save_env(&env);
+		for (size_t k = 0; k < sizeof driver_caches / sizeof driver_caches[0]; k++)
+			setenv(driver_caches[k], drv_cache, 1);
+		/* the user's tuning file for this device, which the worker's own
+		 * cache directory would hide */
+		if (!getenv("CLX_TUNE_FILE") && tuning_file_of(spec, tuning, sizeof tuning))
+			setenv("CLX_TUNE_FILE", tuning, 1);
 		run_worker(cmd, via_clx, &o, spec, tmp, prog_cache, peak_cache, true, false, &cold);
 		run_worker(cmd, via_clx, &o, spec, tmp, prog_cache, peak_cache, false, false, d);
+		restore_env(&env);
+		remove_tree(drv_cache);
 		if (d->ok) {
 			d->cold_s = cold.cold_s;
+			d->cold_first_result_s = cold.cold_first_result_s;
 			if (!cold.ok)
 				snprintf(d->error, sizeof d->error, "cold start failed: %.900s", cold.error);
 		}

@@ -59,9 +59,13 @@ struct prof_device {
 
 	/* start-up */
 	double model_load_s;        /* clx_model_load: header checks + mmap */
-	double cold_s;              /* backend create + session create, empty program cache */
-	double warm_s;              /* the same in a fresh process, program cache filled */
+	double cold_s;              /* backend create + session create, every cache empty (clx's
+	                               programs and packed weights, the driver's kernels) */
+	double cold_first_result_s; /* cold_s + the first run (libraries that compile at their
+	                               first call, as CLBlast, do it there) */
+	double warm_s;              /* the same in a fresh process, caches filled */
 	double first_result_s;      /* warm_s + the first run */
+	char tuning_file[1024];     /* the tuning file it ran with (docs/TUNING.md), "" if none */
 	int program_from_cache;     /* on the warm start: 1 yes, 0 no, -1 unknown */
 	double program_s;           /* of the warm start: program build or cache load */
 

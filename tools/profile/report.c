@@ -101,6 +101,7 @@ static const struct field dev_ident[] = {
 	STR(D, "vendor", vendor), STR(D, "type", type), STR(D, "platform", platform),
 	STR(D, "platform_version", platform_version), STR(D, "device_version", device_version),
 	STR(D, "driver_version", driver_version), STR(D, "host", host),
+	STR(D, "tuning_file", tuning_file),
 	INT(D, "compute_units", compute_units), INT(D, "clock_mhz", clock_mhz),
 	INT(D, "threads", threads),
 };
@@ -108,7 +109,8 @@ static const struct field dev_shape[] = {
 	I64(D, "batch", B), I64(D, "frames", T), I64(D, "prompts", K), I64(D, "tokens", L),
 };
 static const struct field dev_start[] = {
-	NUM(D, "model_load_s", model_load_s), NUM(D, "cold_s", cold_s), NUM(D, "warm_s", warm_s),
+	NUM(D, "model_load_s", model_load_s), NUM(D, "cold_s", cold_s),
+	NUM(D, "cold_first_result_s", cold_first_result_s), NUM(D, "warm_s", warm_s),
 	NUM(D, "first_result_s", first_result_s), NUM(D, "program_s", program_s),
 };
 static const struct field dev_latency[] = {
@@ -831,6 +833,7 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 	row(f, doc, "status", c_status, NULL);
 	row(f, doc, "model load", c_time, OFFSET(model_load_s));
 	row(f, doc, "cold start", c_time, OFFSET(cold_s));
+	row(f, doc, "cold start to first result", c_time, OFFSET(cold_first_result_s));
 	row(f, doc, "warm start", c_time, OFFSET(warm_s));
 	row(f, doc, "  program from cache", c_cache, NULL);
 	row(f, doc, "  program build or load", c_time, OFFSET(program_s));
