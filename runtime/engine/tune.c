@@ -9,7 +9,9 @@
  * run to warm up (program build, packing), then timed runs until there are
  * opts->runs of them and 20 ms in all (at most 200), the median kept. A
  * candidate that fails to prepare or run, or whose output is not within
- * CLX_TUNE_NMSE of the reference, is not admitted.
+ * CLX_TUNE_NMSE of the reference, is not admitted. The fastest admitted
+ * one is chosen, but the default (always tried first) is kept unless
+ * another is at least MARGIN faster.
  *
  * Not here: the file (tuning.c) and what a candidate means (the backend). */
 #include "engine/backend_impl.h"
@@ -25,6 +27,7 @@
 #include <time.h>
 
 #define MAX_CANDIDATES 64
+#define MARGIN 0.03 /* how much faster than the default a candidate must be */
 #define MIN_TIMED_S 0.02
 #define MAX_RUNS 200
 
@@ -254,7 +257,12 @@ static enum clx_status tune_shape(struct tuner *tu, const struct clx_graph *g, i
 				c->n_admitted++;
 				if (k == 0)
 					c->default_time_s = med;
-				if (!(med >= c->time_s)) {
+				/* the default stays unless beaten by the margin: timing
+				 * noise must not pick a tile (a program, a packed
+				 * layout) for nothing */
+				const bool over_default = strcmp(c->impl, cands[0]) == 0;
+				if (!(med >= c->time_s) &&
+				    (!over_default || med < (1.0 - MARGIN) * c->default_time_s)) {
 					snprintf(c->impl, sizeof c->impl, "%s", cands[k]);
 					c->time_s = med;
 					c->nmse = d.nmse;

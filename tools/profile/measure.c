@@ -336,6 +336,7 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		const struct clx_tensor *t = &g->tensors[nd->dst];
 		clx_shape_str(pn->shape, sizeof pn->shape, t->n_dims, t->ne);
 		clx_backend_node_impl(be, g, id, pn->impl, sizeof pn->impl);
+		clx_tune_key(g, id, pn->key, sizeof pn->key);
 		clx_node_cost(g, id, &pn->flops, &pn->bytes);
 		d->flops += pn->flops;
 		d->bytes += pn->bytes;

@@ -32,6 +32,7 @@ struct prof_node {
 	char op[24];
 	int cls;                    /* enum clx_op_class */
 	char shape[64];             /* output shape "[8, 51, 768]" */
+	char key[160];              /* its tuning shape key (clx_tune_key), "" for other ops */
 	char impl[96];              /* what it ran with ("own 6x64 float16 lm4", "attention_rows"),
 	                               clx_backend_node_impl; "" when the backend does not say */
 	double time_s;              /* device time; NaN when the backend cannot time nodes */

@@ -133,7 +133,7 @@ static const struct field dev_memory[] = {
 #define N struct prof_node
 static const struct field node_names[] = { STR(N, "name", name), STR(N, "op", op) };
 static const struct field node_figures[] = {
-	STR(N, "shape", shape), STR(N, "impl", impl), NUM(N, "time_s", time_s), NUM(N, "start_s", start_s),
+	STR(N, "shape", shape), STR(N, "key", key), STR(N, "impl", impl), NUM(N, "time_s", time_s), NUM(N, "start_s", start_s),
 	NUM(N, "host_s", host_s), NUM(N, "flops", flops), NUM(N, "bytes", bytes),
 };
 #undef N
