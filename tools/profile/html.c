@@ -39,11 +39,6 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-static double ratio(double a, double b)
-{
-	return b > 0 && isfinite(a) && isfinite(b) ? a / b : NAN;
-}
-
 static void label_of(const struct prof_device *d, char *buf, size_t cap)
 {
 	if (d->origin[0] && d->host[0])
@@ -121,12 +116,12 @@ static void summary(FILE *f, const struct prof_doc *doc)
 	ROW("host/dispatch overhead", {
 		char a[32];
 		fprintf(f, "<td>%s", prof_fmt_time(a, sizeof a, d->host_s));
-		if (isfinite(ratio(d->host_s, d->wall_s)))
-			fprintf(f, " (%.1f%%)", 100.0 * ratio(d->host_s, d->wall_s));
+		if (isfinite(prof_ratio(d->host_s, d->wall_s)))
+			fprintf(f, " (%.1f%%)", 100.0 * prof_ratio(d->host_s, d->wall_s));
 		fputs("</td>", f);
 	});
 	ROW("GFLOP per forward", td_num(f, 2, false, "", d->flops * 1e-9));
-	ROW("GFLOP/s on device time", td_num(f, 1, false, "", ratio(d->flops, d->node_sum_s) * 1e-9));
+	ROW("GFLOP/s on device time", td_num(f, 1, false, "", prof_ratio(d->flops, d->node_sum_s) * 1e-9));
 	ROW("peak FMA GFLOP/s / copy GB/s", {
 		fputs("<td>", f);
 		if (isfinite(d->peak_gflops))
@@ -136,10 +131,10 @@ static void summary(FILE *f, const struct prof_doc *doc)
 		fputs("</td>", f);
 	});
 	ROW("GEMM GFLOP/s (of peak)", {
-		const double g = ratio(d->class_flops[CLX_OPCLASS_GEMM], d->class_s[CLX_OPCLASS_GEMM]) * 1e-9;
+		const double g = prof_ratio(d->class_flops[CLX_OPCLASS_GEMM], d->class_s[CLX_OPCLASS_GEMM]) * 1e-9;
 		fputs("<td>", f);
 		if (isfinite(g))
-			fprintf(f, "%.1f (%.0f%%)", g, 100.0 * ratio(g, d->peak_gflops));
+			fprintf(f, "%.1f (%.0f%%)", g, 100.0 * prof_ratio(g, d->peak_gflops));
 		else
 			fputs("-", f);
 		fputs("</td>", f);
@@ -253,7 +248,7 @@ static void class_bars(FILE *f, const struct prof_doc *doc)
 				"<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %s "
 				"(%.1f%%)</title></rect>\n",
 				x, y, w, BAR, class_color[c], clx_op_class_name((enum clx_op_class)c),
-				prof_fmt_time(t, sizeof t, d->class_s[c]), 100.0 * ratio(d->class_s[c], d->wall_s));
+				prof_fmt_time(t, sizeof t, d->class_s[c]), 100.0 * prof_ratio(d->class_s[c], d->wall_s));
 			x += w;
 		}
 		if (isfinite(d->host_s) && d->host_s > 0) {
@@ -295,7 +290,7 @@ static void roofline(FILE *f, const struct prof_doc *doc)
 		const struct prof_device *d = &doc->devices[i];
 		for (int k = 0; k < d->n_nodes; k++) {
 			const struct prof_node *n = &d->nodes[k];
-			const double g = ratio(n->flops, n->time_s) * 1e-9, ai = ratio(n->flops, n->bytes);
+			const double g = prof_ratio(n->flops, n->time_s) * 1e-9, ai = prof_ratio(n->flops, n->bytes);
 			if (!(n->flops > 0) || !(g > 0) || !(ai > 0))
 				continue;
 			ai_lo = fmin(ai_lo, ai), ai_hi = fmax(ai_hi, ai);
@@ -355,7 +350,7 @@ static void roofline(FILE *f, const struct prof_doc *doc)
 		}
 		for (int k = 0; k < d->n_nodes; k++) {
 			const struct prof_node *n = &d->nodes[k];
-			const double g = ratio(n->flops, n->time_s) * 1e-9, ai = ratio(n->flops, n->bytes);
+			const double g = prof_ratio(n->flops, n->time_s) * 1e-9, ai = prof_ratio(n->flops, n->bytes);
 			if (!(n->flops > 0) || !(g > 0) || !(ai > 0))
 				continue;
 			fprintf(f,
@@ -403,7 +398,7 @@ static void top_nodes(FILE *f, const struct prof_device *d, int color, int top_n
 	      f);
 	for (int k = 0; k < top_n && k < d->n_nodes; k++) {
 		const struct prof_node *n = &d->nodes[idx[k]];
-		const double g = ratio(n->flops, n->time_s) * 1e-9, b = ratio(n->bytes, n->time_s) * 1e-9;
+		const double g = prof_ratio(n->flops, n->time_s) * 1e-9, b = prof_ratio(n->bytes, n->time_s) * 1e-9;
 		char t[32];
 		fprintf(f, "<tr><td>%d</td><td class=\"l\">", k + 1);
 		esc(f, n->name);
@@ -411,10 +406,10 @@ static void top_nodes(FILE *f, const struct prof_device *d, int color, int top_n
 			class_color[n->cls], n->op);
 		esc(f, n->shape);
 		fprintf(f, "</td><td>%s</td><td>%.1f%%</td>", prof_fmt_time(t, sizeof t, n->time_s),
-			100.0 * ratio(n->time_s, d->node_sum_s));
+			100.0 * prof_ratio(n->time_s, d->node_sum_s));
 		td_num(f, 1, false, "", n->flops > 0 ? g : NAN);
 		td_num(f, 1, false, "", b);
-		td_num(f, 1, false, "%", n->flops > 0 ? 100.0 * ratio(g, d->peak_gflops) : NAN);
+		td_num(f, 1, false, "%", n->flops > 0 ? 100.0 * prof_ratio(g, d->peak_gflops) : NAN);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);

@@ -7,7 +7,8 @@
  *              agreement with the CPU reference, --compare
  *   measure.c  the worker: cold/warm start, warm latency, per-node device time
  *   peak.c     the devices' measured peaks (the backends' microbenchmarks), cached
- *   report.c   the document (JSON read/write), terminal table, CSV, trace
+ *   report.c   the document (JSON read/write), CSV, trace
+ *   table.c    the terminal table
  *   html.c     the self-contained HTML page (inline SVG)
  *   main.c     the clx-profile entry point
  * The JSON schema is docs/PROFILE.md; it is also what
@@ -178,6 +179,10 @@ int *prof_nodes_by_time(const struct prof_device *d);
 
 /* "1.23 ms" style figures for tables: seconds with a unit that fits. */
 const char *prof_fmt_time(char *buf, size_t cap, double s);
+/* a / b, NaN unless both are finite and b > 0. */
+double prof_ratio(double a, double b);
+/* GFLOP/s d's roofline allows at arithmetic intensity ai (FLOP/byte). */
+double prof_roof(const struct prof_device *d, double ai);
 
 /* ---------------------------------------------------------------- html.c */
 

@@ -1,10 +1,11 @@
 /* report.c — the profile document: JSON out and back in (the schema of
- * docs/PROFILE.md, also written by tools/dev/pytorch_profile.py), the terminal
- * table with the top nodes, one CSV row per node per device, and the
- * Chrome trace (chrome://tracing, Perfetto).
+ * docs/PROFILE.md, also written by tools/dev/pytorch_profile.py), one CSV
+ * row per node per device, and the Chrome trace (chrome://tracing,
+ * Perfetto).
  *
- * Unmeasured figures are NaN in memory and null in JSON; the table shows
- * them as "-". Not here: measuring (measure.c, peak.c), the HTML page. */
+ * Unmeasured figures are NaN in memory and null in JSON. Not here:
+ * measuring (measure.c, peak.c), the terminal table (table.c), the HTML
+ * page (html.c). */
 #include "profile.h"
 
 #include <cjson/cJSON.h>
@@ -54,13 +55,12 @@ static void add_str(cJSON *o, const char *k, const char *v)
 	cJSON_AddStringToObject(o, k, v ? v : "");
 }
 
-static double ratio(double a, double b)
+double prof_ratio(double a, double b)
 {
 	return b > 0 && isfinite(a) && isfinite(b) ? a / b : NAN;
 }
 
-/* GFLOP/s the roofline allows at arithmetic intensity ai. */
-static double roof(const struct prof_device *d, double ai)
+double prof_roof(const struct prof_device *d, double ai)
 {
 	if (!isfinite(d->peak_gflops))
 		return NAN;
@@ -220,7 +220,7 @@ cJSON *prof_device_to_json(const struct prof_device *d)
 
 	cJSON *wk = cJSON_AddObjectToObject(o, "work");
 	put_fields(wk, d, F(dev_work));
-	add_num(wk, "achieved_gflops", ratio(d->flops, d->node_sum_s) * 1e-9);
+	add_num(wk, "achieved_gflops", prof_ratio(d->flops, d->node_sum_s) * 1e-9);
 
 	put_fields(cJSON_AddObjectToObject(o, "peak"), d, F(dev_peak));
 	put_fields(cJSON_AddObjectToObject(o, "memory"), d, F(dev_memory));
@@ -237,12 +237,12 @@ cJSON *prof_device_to_json(const struct prof_device *d)
 		put_fields(e, n, F(node_names));
 		add_str(e, "class", clx_op_class_name((enum clx_op_class)n->cls));
 		put_fields(e, n, F(node_figures));
-		const double gf = ratio(n->flops, n->time_s) * 1e-9, gb = ratio(n->bytes, n->time_s) * 1e-9;
+		const double gf = prof_ratio(n->flops, n->time_s) * 1e-9, gb = prof_ratio(n->bytes, n->time_s) * 1e-9;
 		add_num(e, "gflops", gf);
 		add_num(e, "gbps", gb);
-		add_num(e, "flops_peak_fraction", ratio(gf, d->peak_gflops));
-		add_num(e, "bw_peak_fraction", ratio(gb, d->peak_gbps));
-		add_num(e, "roofline_fraction", n->flops > 0 ? ratio(gf, roof(d, ratio(n->flops, n->bytes))) : NAN);
+		add_num(e, "flops_peak_fraction", prof_ratio(gf, d->peak_gflops));
+		add_num(e, "bw_peak_fraction", prof_ratio(gb, d->peak_gbps));
+		add_num(e, "roofline_fraction", n->flops > 0 ? prof_ratio(gf, prof_roof(d, prof_ratio(n->flops, n->bytes))) : NAN);
 		cJSON_AddItemToArray(nodes, e);
 	}
 	return o;
@@ -534,8 +534,8 @@ bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err,
 		const struct prof_device *d = &doc->devices[i];
 		for (int k = 0; k < d->n_nodes; k++) {
 			const struct prof_node *n = &d->nodes[k];
-			const double gf = ratio(n->flops, n->time_s) * 1e-9;
-			const double gb = ratio(n->bytes, n->time_s) * 1e-9;
+			const double gf = prof_ratio(n->flops, n->time_s) * 1e-9;
+			const double gb = prof_ratio(n->bytes, n->time_s) * 1e-9;
 			csv_str(f, d->id);
 			fputc(',', f);
 			csv_str(f, d->name);
@@ -552,8 +552,8 @@ bool prof_doc_write_csv(const struct prof_doc *doc, const char *path, char *err,
 			csv_num(f, n->bytes);
 			csv_num(f, gf);
 			csv_num(f, gb);
-			csv_num(f, ratio(gf, d->peak_gflops));
-			csv_num(f, ratio(gb, d->peak_gbps));
+			csv_num(f, prof_ratio(gf, d->peak_gflops));
+			csv_num(f, prof_ratio(gb, d->peak_gbps));
 			fputc(',', f);
 			csv_str(f, n->impl);
 			fputc('\n', f);
@@ -644,7 +644,7 @@ bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *er
 					add_str(a, "impl", n->impl);
 					add_num(a, "flops", n->flops);
 					add_num(a, "bytes", n->bytes);
-					add_num(a, "gflops", ratio(n->flops, n->time_s) * 1e-9);
+					add_num(a, "gflops", prof_ratio(n->flops, n->time_s) * 1e-9);
 					cJSON_AddItemToArray(evs, e);
 				}
 				if (async && isfinite(n->host_s)) {
@@ -656,245 +656,4 @@ bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *er
 		}
 	}
 	return write_json(path, o, false, err, cap);
-}
-
-/* ---------------------------------------------------------------- table */
-
-const char *prof_fmt_time(char *buf, size_t cap, double s)
-{
-	if (!isfinite(s))
-		snprintf(buf, cap, "-");
-	else if (fabs(s) >= 10)
-		snprintf(buf, cap, "%.1f s", s);
-	else if (fabs(s) >= 1)
-		snprintf(buf, cap, "%.2f s", s);
-	else if (fabs(s) >= 1e-3)
-		snprintf(buf, cap, "%.1f ms", s * 1e3);
-	else
-		snprintf(buf, cap, "%.0f us", s * 1e6);
-	return buf;
-}
-
-/* A row of the table: a label and one cell per device. */
-typedef void (*cell_fn)(const struct prof_device *d, char *buf, size_t cap, const void *arg);
-
-enum { COLW = 22 };
-
-static void row(FILE *f, const struct prof_doc *doc, const char *label, cell_fn fn, const void *arg)
-{
-	fprintf(f, "%-28s", label);
-	for (int i = 0; i < doc->n_devices; i++) {
-		char cell[128];
-		fn(&doc->devices[i], cell, sizeof cell, arg);
-		fprintf(f, " %*.*s", COLW, COLW, cell);
-	}
-	fputc('\n', f);
-}
-
-#define OFFSET(field) ((const void *)offsetof(struct prof_device, field))
-
-static double field(const struct prof_device *d, const void *off)
-{
-	return *(const double *)((const char *)d + (size_t)off);
-}
-
-static void c_time(const struct prof_device *d, char *buf, size_t cap, const void *off)
-{
-	prof_fmt_time(buf, cap, d->ok ? field(d, off) : NAN);
-}
-
-static void c_str(const struct prof_device *d, char *buf, size_t cap, const void *off)
-{
-	snprintf(buf, cap, "%s", (const char *)d + (size_t)off);
-}
-
-static void c_mib(const struct prof_device *d, char *buf, size_t cap, const void *off)
-{
-	const double v = field(d, off);
-	snprintf(buf, cap, isfinite(v) ? "%.1f MiB" : "-", v / 1048576.0);
-}
-
-static void c_num(const struct prof_device *d, char *buf, size_t cap, const void *off)
-{
-	const double v = field(d, off);
-	snprintf(buf, cap, isfinite(v) ? "%.3g" : "-", v);
-}
-
-static void c_status(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	snprintf(buf, cap, "%s", d->ok ? "ok" : "FAILED");
-}
-
-static void c_latency(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	char a[32], b[32], c[32];
-	if (!isfinite(d->lat_med_s)) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	prof_fmt_time(a, sizeof a, d->lat_min_s);
-	prof_fmt_time(b, sizeof b, d->lat_med_s);
-	prof_fmt_time(c, sizeof c, d->lat_max_s);
-	const int which = (int)(intptr_t)arg;
-	snprintf(buf, cap, "%s", which == 0 ? a : which == 1 ? b : c);
-}
-
-static void c_class(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	const int c = (int)(intptr_t)arg;
-	char t[32];
-	const double total = d->node_sum_s;
-	if (!isfinite(total) || total <= 0 || !isfinite(d->class_s[c])) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	snprintf(buf, cap, "%s %4.1f%%", prof_fmt_time(t, sizeof t, d->class_s[c]),
-		 100.0 * d->class_s[c] / total);
-}
-
-static void c_host(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	char t[32];
-	if (!isfinite(d->host_s) || !isfinite(d->wall_s) || d->wall_s <= 0) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	snprintf(buf, cap, "%s %4.1f%%", prof_fmt_time(t, sizeof t, d->host_s), 100.0 * d->host_s / d->wall_s);
-}
-
-static void c_gflop(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	snprintf(buf, cap, isfinite(d->flops) ? "%.2f" : "-", d->flops * 1e-9);
-}
-
-static void c_rate(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	const int which = (int)(intptr_t)arg; /* 0 GFLOP/s on device time, 1 % of peak, 2 wall */
-	const double dev = ratio(d->flops, d->node_sum_s) * 1e-9;
-	const double wall = ratio(d->flops * (double)1, d->lat_med_s) * 1e-9;
-	double v = which == 0 ? dev : which == 1 ? 100.0 * ratio(dev, d->peak_gflops) : wall;
-	snprintf(buf, cap, !isfinite(v) ? "-" : which == 1 ? "%.1f%%" : "%.1f", v);
-}
-
-static void c_gemm_eff(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	const double g = ratio(d->class_flops[CLX_OPCLASS_GEMM], d->class_s[CLX_OPCLASS_GEMM]) * 1e-9;
-	snprintf(buf, cap, isfinite(g) ? "%.1f (%.0f%%)" : "-", g, 100.0 * ratio(g, d->peak_gflops));
-}
-
-static void c_cache(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	snprintf(buf, cap, "%s", d->program_from_cache < 0 ? "-" : d->program_from_cache ? "yes" : "no");
-}
-
-static void c_consistency(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	const double r = ratio(d->node_sum_s, d->device_s);
-	snprintf(buf, cap, isfinite(r) ? "%.1f%%" : "-", 100.0 * r);
-}
-
-static void c_diff(const struct prof_device *d, char *buf, size_t cap, const void *arg)
-{
-	snprintf(buf, cap, isfinite(d->max_abs_diff) ? "%.2e" : "-", d->max_abs_diff);
-}
-
-/* qsort has no context argument: the device whose nodes are sorted. */
-static const struct prof_device *sort_dev;
-static int cmp_node_time(const void *a, const void *b)
-{
-	const double x = sort_dev->nodes[*(const int *)a].time_s;
-	const double y = sort_dev->nodes[*(const int *)b].time_s;
-	return x > y ? -1 : x < y;
-}
-
-int *prof_nodes_by_time(const struct prof_device *d)
-{
-	int *idx = clx_malloc((size_t)d->n_nodes * sizeof *idx);
-	if (!idx)
-		return NULL;
-	for (int k = 0; k < d->n_nodes; k++)
-		idx[k] = k;
-	sort_dev = d;
-	qsort(idx, (size_t)d->n_nodes, sizeof *idx, cmp_node_time);
-	return idx;
-}
-
-void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
-{
-	char hdr[160];
-	fprintf(f, "\nclx-profile: %s  B=%lld T=%lld K=%lld L=%lld  (%d runs after %d warm-up)\n",
-		doc->model_path, (long long)doc->B, (long long)doc->T, (long long)doc->K,
-		(long long)doc->L, doc->runs, doc->warmup);
-	fprintf(f, "%-28s", "");
-	for (int i = 0; i < doc->n_devices; i++)
-		fprintf(f, " %*.*s", COLW, COLW, doc->devices[i].id);
-	fputc('\n', f);
-	row(f, doc, "device", c_str, OFFSET(name));
-	row(f, doc, "status", c_status, NULL);
-	row(f, doc, "model load", c_time, OFFSET(model_load_s));
-	row(f, doc, "cold start", c_time, OFFSET(cold_s));
-	row(f, doc, "cold start to first result", c_time, OFFSET(cold_first_result_s));
-	row(f, doc, "warm start", c_time, OFFSET(warm_s));
-	row(f, doc, "  program from cache", c_cache, NULL);
-	row(f, doc, "  program build or load", c_time, OFFSET(program_s));
-	row(f, doc, "warm start to first result", c_time, OFFSET(first_result_s));
-	row(f, doc, "latency min", c_latency, (const void *)(intptr_t)0);
-	row(f, doc, "latency median", c_latency, (const void *)(intptr_t)1);
-	row(f, doc, "latency max", c_latency, (const void *)(intptr_t)2);
-	row(f, doc, "throughput (videos/s)", c_num, OFFSET(throughput));
-	row(f, doc, "profiled run wall", c_time, OFFSET(wall_s));
-	row(f, doc, "device time (sum of nodes)", c_time, OFFSET(node_sum_s));
-	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
-		snprintf(hdr, sizeof hdr, "  %s", clx_op_class_name((enum clx_op_class)c));
-		row(f, doc, hdr, c_class, (const void *)(intptr_t)c);
-	}
-	row(f, doc, "host/dispatch overhead", c_host, NULL);
-	row(f, doc, "  node timing", c_str, OFFSET(timing));
-	row(f, doc, "nodes / measured device", c_consistency, NULL);
-	row(f, doc, "GFLOP per forward", c_gflop, NULL);
-	row(f, doc, "GFLOP/s (device time)", c_rate, (const void *)(intptr_t)0);
-	row(f, doc, "GFLOP/s (median wall)", c_rate, (const void *)(intptr_t)2);
-	row(f, doc, "peak FMA GFLOP/s", c_num, OFFSET(peak_gflops));
-	row(f, doc, "peak copy GB/s", c_num, OFFSET(peak_gbps));
-	row(f, doc, "of peak (device time)", c_rate, (const void *)(intptr_t)1);
-	row(f, doc, "GEMM GFLOP/s (of peak)", c_gemm_eff, NULL);
-	row(f, doc, "device weights", c_mib, OFFSET(mem_weights));
-	row(f, doc, "device activations", c_mib, OFFSET(mem_activations));
-	row(f, doc, "device other", c_mib, OFFSET(mem_other));
-	row(f, doc, "host peak RSS", c_mib, OFFSET(host_peak_rss));
-	row(f, doc, "max |logits - cpu|", c_diff, NULL);
-	for (int i = 0; i < doc->n_devices; i++) {
-		const struct prof_device *d = &doc->devices[i];
-		if (!d->ok)
-			fprintf(f, "%s: %s\n", d->id, d->error);
-		if (d->timing_note[0])
-			fprintf(f, "%s: nodes timed on the host with a synchronize after each (%s)\n", d->id,
-				d->timing_note);
-	}
-
-	for (int i = 0; i < doc->n_devices && top_n > 0; i++) {
-		const struct prof_device *d = &doc->devices[i];
-		if (d->n_nodes == 0 || !isfinite(d->node_sum_s))
-			continue;
-		int *idx = prof_nodes_by_time(d);
-		if (!idx)
-			return;
-		fprintf(f, "\ntop %d nodes on %s (%s), of %s device time:\n", top_n, d->id, d->name,
-			prof_fmt_time(hdr, sizeof hdr, d->node_sum_s));
-		fprintf(f, "  %-4s %-40s %-12s %-16s %10s %6s %9s %8s  %s\n", "#", "node", "op", "shape",
-			"time", "%", "GFLOP/s", "of peak", "ran with");
-		for (int k = 0; k < top_n && k < d->n_nodes; k++) {
-			const struct prof_node *n = &d->nodes[idx[k]];
-			char t[32], gf[32], pk[32];
-			const double g = ratio(n->flops, n->time_s) * 1e-9;
-			snprintf(gf, sizeof gf, n->flops > 0 && isfinite(g) ? "%.1f" : "-", g);
-			const double fr = n->flops > 0 ? ratio(g, d->peak_gflops) : NAN;
-			snprintf(pk, sizeof pk, isfinite(fr) ? "%.1f%%" : "-", 100.0 * fr);
-			fprintf(f, "  %-4d %-40.40s %-12s %-16.16s %10s %5.1f%% %9s %8s  %s\n", k + 1, n->name,
-				n->op, n->shape, prof_fmt_time(t, sizeof t, n->time_s),
-				100.0 * ratio(n->time_s, d->node_sum_s), gf, pk, n->impl[0] ? n->impl : "-");
-		}
-		clx_free(idx);
-	}
-	fputc('\n', f);
 }
