@@ -54,6 +54,15 @@ static double num(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* the JSON document at path, or NULL when it is missing or does not parse */
+static cJSON *read_json(const char *path)
+{
+	char *text = test_read_file(path, NULL);
+	cJSON *o = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	return o;
+}
+
 static bool is_str(const cJSON *o, const char *k)
 {
 	return cJSON_IsString(obj(o, k));
@@ -191,9 +200,7 @@ static void check_impl(const cJSON *d, const char *gemm, const char *attention,
 
 static int check_json(const char *path, double hand_flops, const char *const *ids, int n_ids)
 {
-	char *text = test_read_file(path, NULL);
-	cJSON *o = text ? cJSON_Parse(text) : NULL;
-	free(text);
+	cJSON *o = read_json(path);
 	CHECK(o != NULL, "%s parses as JSON", path);
 	if (!o)
 		return 0;
@@ -353,9 +360,7 @@ static void check_html(const char *path)
 
 static void check_trace(const char *path)
 {
-	char *text = test_read_file(path, NULL);
-	cJSON *o = text ? cJSON_Parse(text) : NULL;
-	free(text);
+	cJSON *o = read_json(path);
 	const cJSON *evs = obj(o, "traceEvents");
 	int x = 0, bad = 0;
 	for (int i = 0; i < cJSON_GetArraySize(evs); i++) {
@@ -444,9 +449,7 @@ int main(int argc, char **argv)
 		 exe, tmp, tmp, tmp, tmp);
 	CHECK(run(cmd) == 0, "--compare exits 0");
 	snprintf(path, sizeof path, "%s/c.json", tmp);
-	char *text = test_read_file(path, NULL);
-	cJSON *o = text ? cJSON_Parse(text) : NULL;
-	free(text);
+	cJSON *o = read_json(path);
 	CHECK(cJSON_GetArraySize(obj(o, "devices")) == 2 * n_ids, "--compare: %d devices",
 	      cJSON_GetArraySize(obj(o, "devices")));
 	cJSON_Delete(o);
@@ -461,9 +464,7 @@ int main(int argc, char **argv)
 			 exe, model, pocl, tmp);
 		CHECK(run(cmd) == 0, "clx-profile with CLX_GEMM=clblast exits 0");
 		snprintf(path, sizeof path, "%s/f.json", tmp);
-		text = test_read_file(path, NULL);
-		o = text ? cJSON_Parse(text) : NULL;
-		free(text);
+		o = read_json(path);
 		const cJSON *f0 = cJSON_GetArrayItem(obj(o, "devices"), 0);
 		CHECK(f0 && cJSON_IsTrue(obj(f0, "ok")), "forced run measured %s", pocl);
 		if (f0) {
@@ -478,9 +479,7 @@ int main(int argc, char **argv)
 		 clx, model, tmp);
 	CHECK(run(cmd) == 0, "clx profile exits 0");
 	snprintf(path, sizeof path, "%s/q.json", tmp);
-	text = test_read_file(path, NULL);
-	o = text ? cJSON_Parse(text) : NULL;
-	free(text);
+	o = read_json(path);
 	const cJSON *d0 = cJSON_GetArrayItem(obj(o, "devices"), 0);
 	CHECK(d0 && cJSON_IsTrue(obj(d0, "ok")) && cJSON_GetArraySize(obj(d0, "nodes")) == rows / n_ids,
 	      "clx profile measured the cpu");

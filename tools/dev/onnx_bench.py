@@ -64,7 +64,6 @@ Example (then `build/clx-profile --compare clx.json torch.json ort.json`):
 """
 
 import argparse
-import datetime
 import json
 import multiprocessing
 import os
@@ -440,23 +439,9 @@ def main():
 
     import torch
     import transformers
-    st_path = os.path.join(args.model, "model.safetensors")
-    doc = {
-        "schema": "clx-profile/1",
-        "clx": {"version": f"onnx_bench.py ({', '.join(versions.values())}; torch {torch.__version__}, "
-                           f"transformers {transformers.__version__})",
-                "git_revision": pp.git_revision()},
-        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "host": {"name": socket.gethostname(), "os": " ".join(platform.uname()[i] for i in (0, 2, 4)),
-                 "cpu": pp.cpu_name(), "cores": os.cpu_count()},
-        "model": {"path": args.model, "config_hash": cfg_hash,
-                  "weights_file_bytes": os.path.getsize(st_path) if os.path.exists(st_path) else None,
-                  "parameters": n_params, "build_s": build_s, "seed": args.seed},
-        "shape": {"batch": args.batch, "frames": int(pixels.shape[1]), "prompts": args.prompts,
-                  "tokens": args.tokens, "image_size": int(pixels.shape[-1])},
-        "settings": {"runs": args.runs, "warmup": args.warmup, "threads": args.threads},
-        "devices": results,
-    }
+    doc = pp.profile_document(args, f"onnx_bench.py ({', '.join(versions.values())}; torch {torch.__version__}, "
+                                    f"transformers {transformers.__version__})", cfg_hash, n_params, build_s,
+                              pixels, results)
     with open(args.json, "w") as f:
         json.dump(doc, f, indent=1)
     failed = 0

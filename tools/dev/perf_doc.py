@@ -192,24 +192,28 @@ def bar_line(label, ok, detail):
     W(f"- **{label}: {'met' if ok else 'not met'}.** {detail}")
 
 
+CONFIGS = ("PoCL, defaults", "PoCL, tuned")  # a user gets one or the other: each is its own bar
+
 for b in BATCHES:
     r = runs[b]
-    best, torch = clx_best(r), r.get("PyTorch CPU")
-    if not best or not torch or not med(best) or not med(torch):
-        continue
+    torch = r.get("PyTorch CPU")
     others = [(n, r[n]) for n in ("ONNX Runtime", "OpenVINO") if r.get(n) and med(r[n])]
-    if b == "1":
-        ratio = med(best) / med(torch)
-        extra = "; ".join(f"{n} {fmt_s(med(d))} ({med(best) / med(d):.2f}×)" for n, d in others)
-        bar_line("B = 1 latency ≤ 1.0× PyTorch CPU", ratio <= 1.0,
-                 f"PoCL {fmt_s(med(best))} vs PyTorch {fmt_s(med(torch))}: {ratio:.2f}×. "
-                 f"Beside it: {extra or 'no ONNX runs'}.")
-    else:
-        ratio = tput(best) / tput(torch)
-        extra = "; ".join(f"{n} {tput(d):.2f} videos/s ({tput(best) / tput(d):.2f}×)" for n, d in others)
-        bar_line(f"B = {b} throughput ≥ 1.0× PyTorch CPU", ratio >= 1.0,
-                 f"PoCL {tput(best):.2f} videos/s vs PyTorch {tput(torch):.2f}: {ratio:.2f}×. "
-                 f"Beside it: {extra or 'no ONNX runs'}.")
+    for name in CONFIGS:
+        clx = r.get(name)
+        if not clx or not torch or not med(clx) or not med(torch):
+            continue
+        if b == "1":
+            ratio = med(clx) / med(torch)
+            extra = "; ".join(f"{n} {fmt_s(med(d))} ({med(clx) / med(d):.2f}×)" for n, d in others)
+            bar_line(f"B = 1 latency ≤ 1.0× PyTorch CPU ({name})", ratio <= 1.0,
+                     f"{fmt_s(med(clx))} vs PyTorch {fmt_s(med(torch))}: {ratio:.2f}×. "
+                     f"Against the others (clx's latency over theirs): {extra or 'no ONNX runs'}.")
+        else:
+            ratio = tput(clx) / tput(torch)
+            extra = "; ".join(f"{n} {tput(d):.2f} videos/s ({tput(clx) / tput(d):.2f}×)" for n, d in others)
+            bar_line(f"B = {b} throughput ≥ 1.0× PyTorch CPU ({name})", ratio >= 1.0,
+                     f"{tput(clx):.2f} videos/s vs PyTorch {tput(torch):.2f}: {ratio:.2f}×. "
+                     f"Against the others (clx's throughput over theirs): {extra or 'no ONNX runs'}.")
 
 
 def gemm_shapes(d):
@@ -248,11 +252,14 @@ if best1:
         bar_line("Warm start ≤ 0.2 s on PoCL", warm + load_s <= 0.2,
                  f"model load {fmt_s(load_s)} + backend and session {fmt_s(warm)} "
                  f"(program binaries and packed weights cached; weights used in place).")
-    cold, cold_first = num(st.get("cold_s")), num(st.get("cold_first_result_s"))
     cb = r1.get("PoCL, CLBlast forced") or {}
     cbs = cb.get("start", {})
-    if cold is not None:
-        bar_line("Cold start ≤ 5 s on PoCL", (cold_first or cold) <= 5.0,
+    for name in CONFIGS:
+        cst = (r1.get(name) or {}).get("start", {})
+        cold, cold_first = num(cst.get("cold_s")), num(cst.get("cold_first_result_s"))
+        if cold is None:
+            continue
+        bar_line(f"Cold start ≤ 5 s on PoCL ({name})", (cold_first or cold) <= 5.0,
                  f"every cache empty (clx's and PoCL's): session ready in {fmt_s(cold)}, first result "
                  f"{fmt_s(cold_first)}; with CLBlast forced {fmt_s(num(cbs.get('cold_s')))} and "
                  f"{fmt_s(num(cbs.get('cold_first_result_s')))} (CLBlast compiles its kernels at the first "
@@ -390,7 +397,12 @@ for b in BATCHES:
         W("```")
 
 W("")
-W("![clx-profile HTML report, base shapes, B = 1](profile.png)")
+png = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "profile.png")
+b1_json = os.path.join(OUT, "b1-default.json")
+if os.path.exists(png) and os.path.exists(b1_json) and os.path.getmtime(png) >= os.path.getmtime(b1_json):
+    W("![clx-profile HTML report, base shapes, B = 1](profile.png)")
+else:
+    W("(No screenshot of this sitting's HTML report: Chromium was not installed.)")
 W("")
 W("## Reproduce")
 W("")

@@ -150,7 +150,7 @@ page="$OUT/base-b1.html"
 if command -v "$CHROMIUM" >/dev/null && [ -f "$page" ]; then
   echo "== screenshot of $page → docs/profile.png"
   "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-    --screenshot="$root/docs/profile.png" --window-size=1400,1800 "file://$root/$page" 2>/dev/null || true
+    --screenshot="$root/docs/profile.png" --window-size=1400,1800 "file://$(realpath "$page")" 2>/dev/null || true
 fi
 
 echo "== docs/PERFORMANCE.md"

@@ -297,6 +297,25 @@ def measure(model, dev_name, pixels, ids, mask, args, flops, weights_bytes):
     }
 
 
+def profile_document(args, version, config_hash, n_params, build_s, pixels, results):
+    """A clx-profile/1 document (docs/PROFILE.md) of results, for clx-profile --compare."""
+    st_path = os.path.join(args.model, "model.safetensors")
+    return {
+        "schema": "clx-profile/1",
+        "clx": {"version": version, "git_revision": git_revision()},
+        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "host": {"name": socket.gethostname(), "os": " ".join(platform.uname()[i] for i in (0, 2, 4)),
+                 "cpu": cpu_name(), "cores": os.cpu_count()},
+        "model": {"path": args.model, "config_hash": config_hash,
+                  "weights_file_bytes": os.path.getsize(st_path) if os.path.exists(st_path) else None,
+                  "parameters": n_params, "build_s": build_s, "seed": args.seed},
+        "shape": {"batch": args.batch, "frames": int(pixels.shape[1]), "prompts": args.prompts,
+                  "tokens": args.tokens, "image_size": int(pixels.shape[-1])},
+        "settings": {"runs": args.runs, "warmup": args.warmup, "threads": args.threads},
+        "devices": results,
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, help="model directory (config.json; the weights come "
@@ -342,21 +361,8 @@ def main():
         results.append(measure(model, d, pixels, ids, mask, args, flops, weights_bytes))
         model = model.to("cpu")
 
-    st_path = os.path.join(args.model, "model.safetensors")
-    doc = {
-        "schema": "clx-profile/1",
-        "clx": {"version": f"pytorch_profile.py (torch {torch.__version__})", "git_revision": git_revision()},
-        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "host": {"name": socket.gethostname(), "os": " ".join(platform.uname()[i] for i in (0, 2, 4)),
-                 "cpu": cpu_name(), "cores": os.cpu_count()},
-        "model": {"path": args.model, "config_hash": fnv1a64_file(cfg_path),
-                  "weights_file_bytes": os.path.getsize(st_path) if os.path.exists(st_path) else None,
-                  "parameters": n_params, "build_s": build_s, "seed": args.seed},
-        "shape": {"batch": args.batch, "frames": int(pixels.shape[1]), "prompts": args.prompts,
-                  "tokens": args.tokens, "image_size": int(pixels.shape[-1])},
-        "settings": {"runs": args.runs, "warmup": args.warmup, "threads": args.threads},
-        "devices": results,
-    }
+    doc = profile_document(args, f"pytorch_profile.py (torch {torch.__version__})", fnv1a64_file(cfg_path),
+                           n_params, build_s, pixels, results)
     with open(args.json, "w") as f:
         json.dump(doc, f, indent=1)
     for r in results:
