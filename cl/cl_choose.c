@@ -8,8 +8,10 @@
  *   2. the tuner's trial, or the device's tuning file (clx_backend_tuned);
  *   3. the default: on CPU-class devices the own GEMM kernels (the tile by
  *      the device's preferred float vector width: 16 → 6×64 of float16,
- *      8 → 6×16 of float8, else 4×16 of float4; LM = 4 work-items per
- *      group from M ≥ 48 rows, else 1) and the row kernels where a row fits
+ *      8 → 6×16 of float8, else 4×16 of float4; where N is narrower
+ *      than that tile, one vector of half the width (at least 4) and MR 4,
+ *      or 2 below 4 rows; LM = 4 work-items per group from M ≥ 48 rows,
+ *      else 1) and the row kernels where a row fits
  *      them; elsewhere CLBlast (whose defaults are tuned for GPUs) and the
  *      work-group kernels.
  *
@@ -78,6 +80,14 @@ static void gemm_default(const struct cl_backend *b, const struct clx_graph *g, 
 			c->mr = 6, c->nr = 16, c->vw = 8;
 		else
 			c->mr = 4, c->nr = 16, c->vw = 4;
+		/* a narrow N (the logits: N = K prompts) would leave most of a
+		 * wide tile's lanes idle: one vector of half the width */
+		const struct clx_matmul_dims md = clx_matmul_dims(g, node);
+		if (md.N < c->nr) {
+			c->vw = c->vw > 4 ? c->vw / 2 : 4;
+			c->nr = c->vw;
+			c->mr = md.M < 4 ? 2 : 4;
+		}
 	}
 	if (c->lm == 0)
 		c->lm = clx_matmul_dims(g, node).M >= 48 ? 4 : 1;
