@@ -73,6 +73,7 @@ static void gemm_default(const struct cl_backend *b, const struct clx_graph *g, 
 					      0, 0 };
 	if (c->impl != CL_GEMM_OWN)
 		return;
+	const struct clx_matmul_dims md = clx_matmul_dims(g, node);
 	if (c->mr == 0) {
 		if (d->vec_float >= 16)
 			c->mr = 6, c->nr = 64, c->vw = 16;
@@ -82,7 +83,6 @@ static void gemm_default(const struct cl_backend *b, const struct clx_graph *g, 
 			c->mr = 4, c->nr = 16, c->vw = 4;
 		/* a narrow N (the logits: N = K prompts) would leave most of a
 		 * wide tile's lanes idle: one vector of half the width */
-		const struct clx_matmul_dims md = clx_matmul_dims(g, node);
 		if (md.N < c->nr) {
 			c->vw = c->vw > 4 ? c->vw / 2 : 4;
 			c->nr = c->vw;
@@ -90,7 +90,7 @@ static void gemm_default(const struct cl_backend *b, const struct clx_graph *g, 
 		}
 	}
 	if (c->lm == 0)
-		c->lm = clx_matmul_dims(g, node).M >= 48 ? 4 : 1;
+		c->lm = md.M >= 48 ? 4 : 1;
 }
 
 /* The own tiles tried: MR rows × NV vectors of VW floats, for the device's

@@ -402,7 +402,7 @@ b1_json = os.path.join(OUT, "b1-default.json")
 if os.path.exists(png) and os.path.exists(b1_json) and os.path.getmtime(png) >= os.path.getmtime(b1_json):
     W("![clx-profile HTML report, base shapes, B = 1](profile.png)")
 else:
-    W("(No screenshot of this sitting's HTML report: Chromium was not installed.)")
+    W("(No screenshot of this sitting's HTML report: Chromium is missing or its screenshot failed.)")
 W("")
 W("## Reproduce")
 W("")

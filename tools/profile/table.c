@@ -76,16 +76,8 @@ static void c_status(const struct prof_device *d, char *buf, size_t cap, const v
 
 static void c_latency(const struct prof_device *d, char *buf, size_t cap, const void *arg)
 {
-	char a[32], b[32], c[32];
-	if (!isfinite(d->lat_med_s)) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	prof_fmt_time(a, sizeof a, d->lat_min_s);
-	prof_fmt_time(b, sizeof b, d->lat_med_s);
-	prof_fmt_time(c, sizeof c, d->lat_max_s);
-	const int which = (int)(intptr_t)arg;
-	snprintf(buf, cap, "%s", which == 0 ? a : which == 1 ? b : c);
+	const int which = (int)(intptr_t)arg; /* 0 min, 1 median, 2 max */
+	prof_fmt_time(buf, cap, which == 0 ? d->lat_min_s : which == 1 ? d->lat_med_s : d->lat_max_s);
 }
 
 static void c_class(const struct prof_device *d, char *buf, size_t cap, const void *arg)
@@ -120,8 +112,8 @@ static void c_rate(const struct prof_device *d, char *buf, size_t cap, const voi
 {
 	const int which = (int)(intptr_t)arg; /* 0 GFLOP/s on device time, 1 % of peak, 2 wall */
 	const double dev = prof_ratio(d->flops, d->node_sum_s) * 1e-9;
-	const double wall = prof_ratio(d->flops * (double)1, d->lat_med_s) * 1e-9;
-	double v = which == 0 ? dev : which == 1 ? 100.0 * prof_ratio(dev, d->peak_gflops) : wall;
+	const double wall = prof_ratio(d->flops, d->lat_med_s) * 1e-9;
+	const double v = which == 0 ? dev : which == 1 ? 100.0 * prof_ratio(dev, d->peak_gflops) : wall;
 	snprintf(buf, cap, !isfinite(v) ? "-" : which == 1 ? "%.1f%%" : "%.1f", v);
 }
 
