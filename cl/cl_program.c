@@ -59,17 +59,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-#define FNV_INIT 0xcbf29ce484222325ull
-
 /* ---------------------------------------------------------------- source */
 
 /* Whether kernel file `name` belongs to a program of `kind`: common.cl to
@@ -165,7 +154,7 @@ static unsigned char *cache_load(const char *path, const char *key, size_t *len)
 		goto bad;
 	if (!(payload = clx_malloc((size_t)plen)) || fread(payload, 1, (size_t)plen, f) != plen)
 		goto bad;
-	if (fgetc(f) != EOF || fnv1a(FNV_INIT, payload, (size_t)plen) != phash)
+	if (fgetc(f) != EOF || clx_fnv1a64(CLX_FNV_INIT, payload, (size_t)plen) != phash)
 		goto bad; /* trailing bytes or corrupt payload */
 	fclose(f);
 	clx_free(fkey);
@@ -189,7 +178,7 @@ static bool cache_store(const char *path, const char *key, const unsigned char *
 	if (!f)
 		return false;
 	uint32_t klen = (uint32_t)strlen(key);
-	uint64_t plen = len, phash = fnv1a(FNV_INIT, bin, len);
+	uint64_t plen = len, phash = clx_fnv1a64(CLX_FNV_INIT, bin, len);
 	bool ok = fwrite(magic, 1, 8, f) == 8 && fwrite(&klen, sizeof klen, 1, f) == 1 &&
 		  fwrite(key, 1, klen, f) == klen && fwrite(&plen, sizeof plen, 1, f) == 1 &&
 		  fwrite(&phash, sizeof phash, 1, f) == 1 && fwrite(bin, 1, len, f) == len;
@@ -278,13 +267,13 @@ enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
 		 "device_version=%s\ndriver=%s\noptions=%s\nsource_fnv1a=%016llx\nsource_len=%zu\n",
 		 CLX_VERSION_STRING, di->platform_name, di->platform_version, di->name,
 		 di->device_version, di->driver_version, opts,
-		 (unsigned long long)fnv1a(FNV_INIT, src, src_len), src_len);
+		 (unsigned long long)clx_fnv1a64(CLX_FNV_INIT, src, src_len), src_len);
 	char dir[1024];
 	info->cacheable = binaries_safe(di);
 	bool use_cache = info->cacheable && clx_cache_dir(dir, sizeof dir, NULL);
 	if (use_cache)
 		use_cache = (size_t)snprintf(info->cache_path, sizeof info->cache_path, "%s/%016llx.clbin",
-					     dir, (unsigned long long)fnv1a(FNV_INIT, key, strlen(key))) <
+					     dir, (unsigned long long)clx_fnv1a64(CLX_FNV_INIT, key, strlen(key))) <
 			    sizeof info->cache_path;
 
 	/* 1. a cached binary */

@@ -18,7 +18,7 @@ set_tests_properties(test_classify PROPERTIES FIXTURES_REQUIRED clip_tiny)
 if(TARGET clx_cl_kernels)
   add_test(NAME test_classify_pocl COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} pthread)
   set_tests_properties(test_classify_pocl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl")
-  add_test(NAME test_classify_rusticl COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} llvmpipe)
+  add_test(NAME test_classify_rusticl COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} llvmpipe short)
   set_tests_properties(test_classify_rusticl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;rusticl"
                        ENVIRONMENT "RUSTICL_ENABLE=llvmpipe")
 endif()

@@ -4,12 +4,23 @@
  * frame indices are identical, pixel_values match within 1e-5 and the
  * logits within 1e-3 (docs/NUMERICS.md), probabilities sum to 1.
  *
- *   test_classify MODEL_DIR GOLDEN_DIR FIXTURES_DIR [DEVICE_SPEC] */
+ * Then the batch runner (classifier.h) on the same device, over a mixed
+ * collection of the bundled videos with an audio-only and a broken file:
+ * every video's logits are bit-identical to the full X-CLIP graph run on it
+ * alone (no label cache, B = 1), in batches of 3 and one by one, with the
+ * text features computed, cached on disk and read back, and after the
+ * cache entry is corrupted; the failed videos carry their errors and do
+ * not stop the run; video embeddings likewise.
+ *
+ *   test_classify MODEL_DIR GOLDEN_DIR FIXTURES_DIR [DEVICE_SPEC [short]]
+ * ("short": the batch runner twice, batch 3 uncached and cached, on the
+ * first four videos, for slow devices) */
 #include "check.h"
 #include "test_files.h"
 #include "clx/check.h"
 #include "test_backend.h"
 
+#include "clx/classifier.h"
 #include "clx/npy.h"
 #include "clx/pipeline.h"
 
@@ -20,6 +31,156 @@
 #include <string.h>
 
 static struct clx_ctx *ctx;
+
+/* the first four in the short run */
+static const char *const mixed[] = { "h264.mp4",  "audio.m4a",    "BROKEN",      "anim.gif",
+				     "mjpeg.avi", "vp9.webm",     "portrait.mkv", "truncated.mkv" };
+#define N_MAX (sizeof mixed / sizeof mixed[0])
+static size_t N_MIXED = N_MAX;
+
+/* The full graph on one video alone: logits (K) or video features (P). */
+static bool reference(const struct clx_model *m, struct clx_backend *be, const char *path,
+		      const struct clx_tokenizer_batch *tb, float *out)
+{
+	struct clx_video_opts vo;
+	clx_video_opts_default(&vo);
+	vo.n_frames = m->cfg.xclip.vision.num_frames;
+	float *px = NULL;
+	if (clx_pipeline_pixels(ctx, m, path, &vo, &px, NULL) != CLX_OK)
+		return false;
+	const struct clx_xclip_shape shape = { 1, vo.n_frames, tb ? tb->n_texts : 1, tb ? tb->seq_len : 1 };
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
+	enum clx_status st = clx_pipeline_session(ctx, m, be, tb ? CLX_XCLIP_FULL : CLX_XCLIP_VIDEO_FEATURES,
+						  &shape, 0, &xg, &s);
+	if (st == CLX_OK)
+		st = clx_pipeline_set_inputs(ctx, s, &xg, px, tb ? tb->input_ids : NULL,
+					     tb ? tb->attention_mask : NULL);
+	if (st == CLX_OK)
+		st = clx_session_run(ctx, s, NULL, NULL);
+	if (st == CLX_OK)
+		st = clx_session_read(ctx, s, tb ? xg.logits_per_video : xg.video_features, out);
+	clx_session_free(s);
+	free(px);
+	return st == CLX_OK;
+}
+
+/* A classifier's run over the mixed collection against the references. */
+static void check_run(const struct clx_model *m, struct clx_backend *be,
+		      const struct clx_tokenizer_batch *tb, const struct clx_classifier_opts *co,
+		      const char *const *paths, float (*ref)[64], const bool *ok, const char *what,
+		      const char *want_source)
+{
+	struct clx_classifier *cl = NULL;
+	struct clx_video_item items[N_MAX];
+	enum clx_status st = clx_classifier_create(ctx, m, be, tb, co, &cl);
+	CHECK(st == CLX_OK, "%s: create: %s", what, clx_last_error(ctx));
+	if (st != CLX_OK)
+		return;
+	if (want_source)
+		CHECK(strcmp(clx_classifier_text_source(cl), want_source) == 0,
+		      "%s: text features %s, want %s", what, clx_classifier_text_source(cl), want_source);
+	if (co->batch == 1) { /* one call per video */
+		st = CLX_OK;
+		for (size_t i = 0; i < N_MIXED && st == CLX_OK; i++)
+			st = clx_classifier_classify(ctx, cl, paths[i], &items[i]);
+	} else {
+		st = clx_classifier_classify_batch(ctx, cl, paths, N_MIXED, items);
+	}
+	CHECK(st == CLX_OK, "%s: run: %s", what, clx_last_error(ctx));
+	int same = 0, failed = 0;
+	for (size_t i = 0; st == CLX_OK && i < N_MIXED; i++) {
+		const struct clx_video_item *it = &items[i];
+		CHECK((it->status == CLX_OK) == ok[i], "%s: %s: status %s (%s)", what, mixed[i],
+		      clx_status_name(it->status), it->error);
+		if (it->status != CLX_OK) {
+			failed++;
+			CHECK(strstr(it->error, paths[i]) != NULL, "%s: the error names the file: %s", what,
+			      it->error);
+			continue;
+		}
+		const float *got = co->embed ? it->embedding : it->logits;
+		const bool eq = got && memcmp(got, ref[i], (size_t)it->n * sizeof *got) == 0;
+		same += eq;
+		CHECK(eq, "%s: %s: not bit-identical to the full graph on the video alone", what, mixed[i]);
+	}
+	printf("%-28s %d videos bit-identical to the reference, %d failed as expected (text: %s)\n",
+	       what, same, failed, clx_classifier_text_source(cl));
+	for (size_t i = 0; st == CLX_OK && i < N_MIXED; i++)
+		clx_video_item_release(&items[i]);
+	clx_classifier_free(cl);
+}
+
+/* short: the first two runs only (for slow devices). */
+static void batch_and_caches(const struct clx_model *m, struct clx_backend *be,
+			     const struct clx_tokenizer *tok, const char *fixtures, bool short_run)
+{
+	char tmpl[] = "/tmp/clx-classify-XXXXXX";
+	const char *dir = mkdtemp(tmpl);
+	CHECK(dir != NULL, "mkdtemp");
+	if (!dir)
+		return;
+	setenv("CLX_CACHE_DIR", dir, 1); /* the label cache, isolated */
+	char broken[4200], paths_buf[N_MAX][4200];
+	snprintf(broken, sizeof broken, "%s/broken.mp4", dir);
+	test_write_text(broken, "this is not a video\n");
+	const char *paths[N_MAX];
+	bool ok[N_MAX];
+	static float ref[N_MAX][64], fref[N_MAX][64];
+	N_MIXED = short_run ? 4 : N_MAX;
+	const char *texts[] = { "playing sports", "eating spaghetti", "a cat on a sofa" };
+	struct clx_tokenizer_batch *tb = NULL;
+	CHECK(clx_tokenizer_encode_batch(ctx, tok, texts, NULL, 3, NULL, &tb) == CLX_OK, "tokenize: %s",
+	      clx_last_error(ctx));
+	CHECK(m->cfg.xclip.projection_dim <= 64, "the test's buffers hold P <= 64");
+	if (!tb || m->cfg.xclip.projection_dim > 64)
+		return;
+	for (size_t i = 0; i < N_MIXED; i++) {
+		if (strcmp(mixed[i], "BROKEN") == 0)
+			snprintf(paths_buf[i], sizeof paths_buf[i], "%s", broken);
+		else
+			snprintf(paths_buf[i], sizeof paths_buf[i], "%s/video/%s", fixtures, mixed[i]);
+		paths[i] = paths_buf[i];
+		ok[i] = reference(m, be, paths[i], tb, ref[i]);
+		CHECK(!ok[i] || short_run || reference(m, be, paths[i], NULL, fref[i]), "%s: features",
+		      mixed[i]);
+		clx_clear_error(ctx);
+	}
+	CHECK(!ok[1] && !ok[2], "the audio-only and the broken file fail to decode");
+	int n_ok = 0;
+	for (size_t i = 0; i < N_MIXED; i++)
+		n_ok += ok[i];
+	CHECK(n_ok == (int)N_MIXED - 2, "the other %d videos decode (%d do)", (int)N_MIXED - 2, n_ok);
+
+	struct clx_classifier_opts co;
+	clx_classifier_opts_default(m, &co);
+	co.no_label_cache = true;
+	co.batch = 3;
+	check_run(m, be, tb, &co, paths, ref, ok, "batch 3, uncached", "computed");
+	co.no_label_cache = false;
+	check_run(m, be, tb, &co, paths, ref, ok, "batch 3, label cache written", "computed, cached");
+	co.batch = 1;
+	co.decode_threads = 1;
+	if (!short_run)
+		check_run(m, be, tb, &co, paths, ref, ok, "one by one, label cache read", "cache");
+	co.batch = 4;
+	co.decode_threads = 3;
+	if (short_run)
+		goto out;
+	check_run(m, be, tb, &co, paths, ref, ok, "batch 4, label cache read", "cache");
+	/* a corrupted entry: ignored with a warning, computed and written again */
+	char cmd[4400];
+	snprintf(cmd, sizeof cmd, "for f in %s/labels/*.npy; do printf 'garbage' >\"$f\"; done", dir);
+	CHECK(system(cmd) == 0, "corrupt the cache entry");
+	check_run(m, be, tb, &co, paths, ref, ok, "batch 4, corrupt cache entry", "computed, cached");
+	co.embed = true;
+	co.batch = 2;
+	check_run(m, be, NULL, &co, paths, fref, ok, "embed, batch 2", "none");
+out:
+	clx_tokenizer_batch_free(tb);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0, "remove %s", dir);
+}
 
 int main(int argc, char **argv)
 {
@@ -88,8 +249,16 @@ int main(int argc, char **argv)
 		struct clx_tokenizer_batch *tb = NULL;
 		CHECK(clx_tokenizer_encode_batch(ctx, tok, texts, NULL, (size_t)K, NULL, &tb) == CLX_OK,
 		      "tokenize: %s", clx_last_error(ctx));
-		struct clx_classify_result r = { 0 };
-		st = clx_pipeline_classify(ctx, m, be, vpath, &vo, tb, &r);
+		struct clx_classifier_opts co;
+		clx_classifier_opts_default(m, &co);
+		co.no_label_cache = true;
+		struct clx_classifier *cl = NULL;
+		struct clx_video_item r = { 0 };
+		st = clx_classifier_create(ctx, m, be, tb, &co, &cl);
+		if (st == CLX_OK)
+			st = clx_classifier_classify(ctx, cl, vpath, &r);
+		if (st == CLX_OK && r.status != CLX_OK)
+			st = clx_fail(ctx, r.status, "%s", r.error);
 		CHECK(st == CLX_OK, "%s: classify: %s", c->string, clx_last_error(ctx));
 		if (st == CLX_OK) {
 			double max_d = 0, psum = 0;
@@ -102,9 +271,11 @@ int main(int argc, char **argv)
 			CHECK(max_d <= 1e-3, "%s: logits differ from transformers by %.3e", c->string, max_d);
 			CHECK(fabs(psum - 1) < 1e-5, "%s: probabilities sum to %.7f", c->string, psum);
 		}
-		clx_classify_result_release(&r);
+		clx_video_item_release(&r);
+		clx_classifier_free(cl);
 		clx_tokenizer_batch_free(tb);
 	}
+	batch_and_caches(m, be, tok, fixtures, argc > 5 && strcmp(argv[5], "short") == 0);
 
 	/* --frames other than num_frames is refused with a message. */
 	struct clx_video_opts vo;

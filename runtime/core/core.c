@@ -197,3 +197,40 @@ char *clx_strdup(const char *s)
 		memcpy(d, s, n);
 	return d;
 }
+
+/* ----------------------------------------------------------------- hashes */
+
+uint64_t clx_fnv1a64(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
+uint64_t clx_hash_bytes(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t lane[4] = { h ^ 0x9e3779b97f4a7c15ull, h + n, ~h, h ^ 0x94d049bb133111ebull };
+	size_t i = 0;
+	for (; i + 32 <= n; i += 32)
+		for (int j = 0; j < 4; j++) {
+			uint64_t w;
+			memcpy(&w, p + i + 8 * j, 8);
+			lane[j] = (lane[j] ^ w) * 0x100000001b3ull;
+			lane[j] ^= lane[j] >> 29;
+		}
+	uint64_t r = clx_fnv1a64(mix64(lane[0]) ^ mix64(lane[1] + 1) ^ mix64(lane[2] + 2) ^
+					 mix64(lane[3] + 3),
+				 p + i, n - i);
+	return mix64(r ^ n);
+}

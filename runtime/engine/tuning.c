@@ -50,11 +50,10 @@ bool clx_tune_key(const struct clx_graph *g, int node, char *buf, size_t cap)
 
 /* ------------------------------------------------------------------ path */
 
+/* One field of the key: its bytes and a separator. */
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return (h ^ '|') * 0x100000001b3ull;
+	return clx_fnv1a64(clx_fnv1a64(h, s, strlen(s)), "|", 1);
 }
 
 bool clx_tune_path(const struct clx_device_info *d, char *buf, size_t cap)
@@ -68,7 +67,7 @@ bool clx_tune_path(const struct clx_device_info *d, char *buf, size_t cap)
 			buf[0] = '\0';
 		return false;
 	}
-	uint64_t h = fnv1a(0xcbf29ce484222325ull, TUNE_SCHEMA);
+	uint64_t h = fnv1a(CLX_FNV_INIT, TUNE_SCHEMA);
 	h = fnv1a(h, d->platform_name);
 	h = fnv1a(h, d->platform_version);
 	h = fnv1a(h, d->name);

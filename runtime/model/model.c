@@ -136,14 +136,6 @@ static void collect_param(void *user, const char *name, int n_dims, const int64_
 	c->n++;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* A hash of what identifies the file's contents across processes: its real
  * path, size, modification time and inode (0 if it cannot be read). */
 static uint64_t file_identity(const char *path)
@@ -154,8 +146,8 @@ static uint64_t file_identity(const char *path)
 		return 0;
 	const long long fields[4] = { (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
 				      (long long)sb.st_mtim.tv_nsec, (long long)sb.st_ino };
-	uint64_t h = fnv1a(0xcbf29ce484222325ull, real, strlen(real));
-	h = fnv1a(h, fields, sizeof fields);
+	uint64_t h = clx_fnv1a64(CLX_FNV_INIT, real, strlen(real));
+	h = clx_fnv1a64(h, fields, sizeof fields);
 	return h ? h : 1;
 }
 
@@ -269,7 +261,7 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 		if (st != CLX_OK)
 			goto fail;
 		if (!m->weights[i].owned && file_key)
-			m->weights[i].key = fnv1a(file_key, m->weights[i].name, strlen(m->weights[i].name));
+			m->weights[i].key = clx_fnv1a64(file_key, m->weights[i].name, strlen(m->weights[i].name));
 	}
 	/* Tensors the graph does not use (position_ids buffers are expected). */
 	int used = m->n_weights;

@@ -1,9 +1,9 @@
 /* pipeline.c — video file + labels → probabilities, with no Python: the
  * composition of video decoding, preprocessing, tokenisation (done by the
- * caller, who owns the label list) and the X-CLIP graph. */
+ * caller, who owns the label list) and the X-CLIP graph. Classifying many
+ * videos through one session is classifier.c. */
 #include "clx/pipeline.h"
 
-#include <math.h>
 #include <string.h>
 
 enum clx_status clx_pipeline_session(struct clx_ctx *ctx, const struct clx_model *m,
@@ -96,66 +96,5 @@ done:
 		*info = vid;
 	else
 		clx_video_release(&vid);
-	return st;
-}
-
-void clx_classify_result_release(struct clx_classify_result *r)
-{
-	if (!r)
-		return;
-	clx_free(r->logits);
-	clx_free(r->probs);
-	clx_video_release(&r->video);
-	memset(r, 0, sizeof *r);
-}
-
-enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_model *m,
-				      struct clx_backend *be, const char *video_path,
-				      const struct clx_video_opts *opts,
-				      const struct clx_tokenizer_batch *labels,
-				      struct clx_classify_result *out)
-{
-	memset(out, 0, sizeof *out);
-	float *px = NULL;
-	struct clx_session *s = NULL;
-	struct clx_xclip_graph xg;
-	const struct clx_xclip_shape shape = { .B = 1, .T = opts->n_frames, .K = labels->n_texts,
-					       .L = labels->seq_len };
-	enum clx_status st = clx_xclip_check_text(ctx, m, &shape, labels->input_ids, labels->attention_mask);
-	if (st != CLX_OK)
-		return st;
-	if ((st = clx_pipeline_pixels(ctx, m, video_path, opts, &px, &out->video)) != CLX_OK)
-		goto fail;
-	if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &shape, 0, &xg, &s)) != CLX_OK)
-		goto fail;
-	if ((st = clx_pipeline_set_inputs(ctx, s, &xg, px, labels->input_ids,
-					  labels->attention_mask)) != CLX_OK ||
-	    (st = clx_session_run(ctx, s, NULL, NULL)) != CLX_OK)
-		goto fail;
-	const size_t K = (size_t)labels->n_texts;
-	out->n_labels = labels->n_texts;
-	out->logits = clx_malloc(K * sizeof *out->logits);
-	out->probs = clx_malloc(K * sizeof *out->probs);
-	if (!out->logits || !out->probs) {
-		st = clx_fail(ctx, CLX_ERR_NOMEM, "classify: out of memory");
-		goto fail;
-	}
-	if ((st = clx_session_read(ctx, s, xg.logits_per_video, out->logits)) != CLX_OK)
-		goto fail;
-	/* softmax over the labels, in f64 (logits_per_video.softmax(dim=1)) */
-	double mx = out->logits[0], sum = 0;
-	for (size_t k = 1; k < K; k++)
-		mx = out->logits[k] > mx ? out->logits[k] : mx;
-	for (size_t k = 0; k < K; k++)
-		sum += exp((double)out->logits[k] - mx);
-	for (size_t k = 0; k < K; k++)
-		out->probs[k] = (float)(exp((double)out->logits[k] - mx) / sum);
-	clx_session_free(s);
-	clx_free(px);
-	return CLX_OK;
-fail:
-	clx_session_free(s);
-	clx_free(px);
-	clx_classify_result_release(out);
 	return st;
 }

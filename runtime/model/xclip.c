@@ -125,14 +125,15 @@ static int prompt_generator(struct clip_builder *b, int text, int visual, int64_
 static enum clx_status check_shape(struct clx_ctx *ctx, const struct clx_xclip_config *c,
 				   enum clx_xclip_entry entry, const struct clx_xclip_shape *s)
 {
-	const bool vision = entry != CLX_XCLIP_TEXT_FEATURES, text = entry != CLX_XCLIP_VIDEO_FEATURES;
+	const bool vision = entry != CLX_XCLIP_TEXT_FEATURES;
+	const bool text = entry != CLX_XCLIP_VIDEO_FEATURES && entry != CLX_XCLIP_CACHED_TEXT;
 	if (vision && (s->B < 1 || s->B > 65536))
 		return clx_fail(ctx, CLX_ERR_SHAPE, "pixel_values: %lld videos; need 1..65536", (long long)s->B);
 	if (vision && s->T != c->vision.num_frames)
 		return clx_fail(ctx, CLX_ERR_SHAPE,
 				"pixel_values: %lld frames per video; this model needs exactly num_frames = %d",
 				(long long)s->T, c->vision.num_frames);
-	if (text && (s->K < 1 || s->K > 65536))
+	if (entry != CLX_XCLIP_VIDEO_FEATURES && (s->K < 1 || s->K > 65536))
 		return clx_fail(ctx, CLX_ERR_SHAPE, "input_ids: %lld prompts; need 1..65536", (long long)s->K);
 	if (text && (s->L < 1 || s->L > c->text.max_position_embeddings))
 		return clx_fail(ctx, CLX_ERR_SHAPE,
@@ -164,13 +165,16 @@ enum clx_status clx_xclip_build(struct clx_ctx *ctx, const struct clx_model *m,
 		h = vision_tower(&b, out->pixel_values, s->B * s->T);
 		video = video_head(&b, h, s->B);
 	}
-	if (entry != CLX_XCLIP_VIDEO_FEATURES) {
+	if (entry == CLX_XCLIP_CACHED_TEXT) {
+		const int64_t ne[2] = { s->K, c->projection_dim };
+		text = out->text_features_in = clx_graph_input(b.g, "text_features", CLX_DTYPE_F32, 2, ne);
+	} else if (entry != CLX_XCLIP_VIDEO_FEATURES) {
 		const int64_t ne[2] = { s->K, s->L };
 		out->input_ids = clx_graph_input(b.g, "input_ids", CLX_DTYPE_I32, 2, ne);
 		out->attention_mask = clx_graph_input(b.g, "attention_mask", CLX_DTYPE_I32, 2, ne);
 		text = clip_text_tower(&b, &c->text, out->input_ids, out->attention_mask, s->K, s->L);
 	}
-	if (entry == CLX_XCLIP_FULL) {
+	if (entry == CLX_XCLIP_FULL || entry == CLX_XCLIP_CACHED_TEXT) {
 		const int64_t B = s->B, K = s->K, P = c->projection_dim;
 		int cond = prompt_generator(&b, text, visual_tokens(&b, h, B), B);
 		/* §1.10: L2 normalise, then exp(logit_scale) · <video, text> */

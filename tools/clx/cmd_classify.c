@@ -1,6 +1,6 @@
 /* cmd_classify.c — `clx classify`, `clx preprocess` and `clx embed`: the
  * commands that take a video file and/or label text (pipeline.h). */
-#include "cli.h"
+#include "batch.h"
 
 #include "clx/pipeline.h"
 
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------ shared */
 
@@ -80,108 +81,82 @@ static void warn_video(const struct clx_video *v, const char *path)
 /* ------------------------------------------------------------ classify */
 
 static const char classify_help[] =
-	"usage: clx classify --model M --video FILE (--labels \"a,b,c\" | --labels-file F)\n"
-	"                    [--device SPEC] [--frames N] [--sample S] [--seed N] [--json]\n"
+	"usage: clx classify --model M (--video PATH ... | --manifest F)\n"
+	"                    (--labels \"a,b,c\" | --labels-file F) [--device SPEC] [--json]\n"
+	"                    [--out F [--resume]] [--batch B] [--shard i/n] [video options]\n"
 	"\n"
-	"Zero-shot video classification: probabilities of each label for the video,\n"
+	"Zero-shot video classification: probabilities of each label for each video,\n"
 	"highest first (softmax of logits_per_video), as the transformers X-CLIP example.\n"
+	"The labels' text features are computed once per label set (and cached on disk);\n"
+	"videos are decoded on worker threads while the device runs B per forward.\n"
 	"  --model M            model directory (config.json, model.safetensors, vocab.json,\n"
 	"                       merges.txt, preprocessor_config.json) or a Hub id in the\n"
 	"                       local Hugging Face cache (microsoft/xclip-base-patch32)\n"
-	"  --video FILE         any container/codec FFmpeg decodes (MP4, MKV, WebM, AVI, GIF, ...)\n"
 	"  --labels \"a,b,c\"     comma-separated labels; --labels-file F: one per line\n"
-	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n" VIDEO_HELP
-	"  --json               one JSON document on stdout\n";
+	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n"
+	"  --json               a JSON Lines record per video on stdout (as --out writes)\n" VIDEO_HELP
+	BATCH_HELP;
 
-struct ranked {
-	float prob, logit;
-	size_t index;
-};
-
-static int by_prob_desc(const void *a, const void *b)
+/* Fills what every batch command shares; false after a usage error. */
+static bool batch_common(const char *cmd, const struct cli_opt *opts, struct batch_args *a)
 {
-	const struct ranked *x = a, *y = b;
-	if (x->prob != y->prob)
-		return x->prob < y->prob ? 1 : -1;
-	return x->index < y->index ? -1 : (x->index > y->index);
+	memset(a, 0, sizeof *a);
+	a->cmd = cmd;
+	a->json = cli_flag(opts, "json");
+	return cli_batch_args(cmd, opts, a);
 }
 
-int cmd_classify(int argc, char **argv)
+static int classify_main(struct cli_opt *opts)
 {
-	struct cli_opt opts[] = {
-		{ "model", true, NULL }, { "video", true, NULL }, { "labels", true, NULL },
-		{ "labels-file", true, NULL }, { "device", true, NULL }, VIDEO_OPTS,
-		{ "json", false, NULL }, { "help", false, NULL }, { NULL, false, NULL },
-	};
-	int rc0 = cli_start("classify", argc, argv, opts, classify_help);
-	if (rc0 >= 0)
-		return rc0;
-	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
-	if (!model_path || !video)
-		return cli_usage_error("classify", "--model and --video are required (see clx classify --help)");
-
+	const char *model_path = cli_get(opts, "model");
+	struct batch_args a;
+	if (!model_path)
+		return cli_usage_error("classify", "--model is required (see clx classify --help)");
+	if (!batch_common("classify", opts, &a))
+		return CLI_BAD_INPUT;
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
 	struct clx_backend *be = NULL;
 	struct cli_labels labels = { 0 };
 	struct clx_tokenizer_batch *tb = NULL;
-	struct clx_classify_result r = { 0 };
-	struct ranked *rank = NULL;
 	struct clx_video_opts vo;
 	enum clx_status st;
-	int rc = CLI_OK;
+	int rc;
 	if (!ctx)
 		return cli_usage_error("classify", "out of memory");
 	if ((st = get_labels(ctx, opts, &labels)) != CLX_OK ||
 	    (st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
 	    (st = cli_labels_tokenize(ctx, m->dir, &labels, &tb)) != CLX_OK ||
-	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK ||
-	    (st = clx_pipeline_classify(ctx, m, be, video, &vo, tb, &r)) != CLX_OK) {
+	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK) {
 		rc = cli_fail(ctx, st);
-		goto done;
-	}
-	warn_video(&r.video, video);
-	if (!(rank = clx_calloc((size_t)r.n_labels, sizeof *rank))) {
-		rc = cli_fail(ctx, clx_fail(ctx, CLX_ERR_NOMEM, "classify: out of memory"));
-		goto done;
-	}
-	for (int64_t k = 0; k < r.n_labels; k++)
-		rank[k] = (struct ranked){ r.probs[k], r.logits[k], (size_t)k };
-	qsort(rank, (size_t)r.n_labels, sizeof *rank, by_prob_desc);
-	if (cli_flag(opts, "json")) {
-		printf("{\"video\": ");
-		cli_json_string(video);
-		printf(", \"model\": ");
-		cli_json_string(m->dir);
-		printf(", \"device\": ");
-		cli_json_string(clx_backend_name(be));
-		printf(", \"frames_total\": %lld, \"frame_indices\": [", (long long)r.video.n_total);
-		for (int32_t t = 0; t < r.video.n_frames; t++)
-			printf("%s%lld", t ? ", " : "", (long long)r.video.indices[t]);
-		printf("], \"labels\": [");
-		for (int64_t k = 0; k < r.n_labels; k++) {
-			printf("%s{\"label\": ", k ? ", " : "");
-			cli_json_string(labels.text[rank[k].index]);
-			printf(", \"probability\": %.9g, \"logit\": %.9g}", rank[k].prob, rank[k].logit);
-		}
-		printf("]}\n");
 	} else {
-		printf("%s: %lld frames, sampled", video, (long long)r.video.n_total);
-		for (int32_t t = 0; t < r.video.n_frames; t++)
-			printf(" %lld", (long long)r.video.indices[t]);
-		printf("; %s\n", clx_backend_name(be));
-		for (int64_t k = 0; k < r.n_labels; k++)
-			printf("  %8.4f%%  %s\n", 100.0 * rank[k].prob, labels.text[rank[k].index]);
+		a.m = m;
+		a.be = be;
+		a.labels = &labels;
+		a.tokens = tb;
+		a.video = &vo;
+		rc = cli_batch_run(ctx, &a);
 	}
-done:
-	clx_free(rank);
-	clx_classify_result_release(&r);
 	clx_tokenizer_batch_free(tb);
 	cli_labels_free(&labels);
 	clx_backend_free(be);
 	clx_model_free(m);
 	clx_ctx_free(ctx);
+	return rc;
+}
+
+int cmd_classify(int argc, char **argv)
+{
+	struct cli_opt opts[] = {
+		{ "model", true, NULL }, { "labels", true, NULL }, { "labels-file", true, NULL },
+		{ "device", true, NULL }, VIDEO_OPTS, BATCH_OPTS, { "json", false, NULL },
+		{ "help", false, NULL }, { NULL, false, NULL },
+	};
+	int rc = cli_start("classify", argc, argv, opts, classify_help);
+	if (rc < 0)
+		rc = classify_main(opts);
+	cli_release(opts);
 	return rc;
 }
 
@@ -245,33 +220,75 @@ done:
 /* --------------------------------------------------------------- embed */
 
 static const char embed_help[] =
-	"usage: clx embed --model M (--video FILE | --text \"...\" | --labels \"a,b\" | --labels-file F)\n"
-	"                 [--device SPEC] [--out F.npy] [--json] [--normalize] [video options]\n"
+	"usage: clx embed --model M (--video PATH ... | --manifest F | --text \"...\" | --labels \"a,b\"\n"
+	"                 | --labels-file F) [--device SPEC] [--out F] [--json] [--normalize]\n"
 	"\n"
 	"Video: get_video_features (1, P) — the MIT-pooled video embedding. Text:\n"
 	"get_text_features (K, P) — the projected EOS token, without the video-specific\n"
 	"prompt generator. Both unnormalised as in transformers; --normalize divides each\n"
-	"row by its L2 norm. Written to --out as .npy (float32), and/or printed with --json.\n" VIDEO_HELP;
+	"row by its L2 norm. Text, or one video with --out F.npy: written as .npy (float32)\n"
+	"and/or printed with --json. Videos otherwise: a JSON Lines record per video with\n"
+	"its \"embedding\", to --out F and/or stdout (--json).\n" VIDEO_HELP BATCH_HELP;
 
-int cmd_embed(int argc, char **argv)
+/* Many videos (or a directory, a manifest, or records to --out): JSON
+ * Lines records with each embedding, through the batch runner. */
+static int embed_batch(struct cli_opt *opts)
 {
-	struct cli_opt opts[] = {
-		{ "model", true, NULL }, { "video", true, NULL }, { "text", true, NULL },
-		{ "labels", true, NULL }, { "labels-file", true, NULL }, { "device", true, NULL },
-		{ "out", true, NULL }, { "json", false, NULL }, { "normalize", false, NULL }, VIDEO_OPTS,
-		{ "help", false, NULL }, { NULL, false, NULL },
-	};
-	int rc0 = cli_start("embed", argc, argv, opts, embed_help);
-	if (rc0 >= 0)
-		return rc0;
+	struct batch_args a;
+	if (!batch_common("embed", opts, &a))
+		return CLI_BAD_INPUT;
+	a.normalize = cli_flag(opts, "normalize");
+	struct clx_ctx *ctx = clx_ctx_create();
+	struct clx_model *m = NULL;
+	struct clx_backend *be = NULL;
+	struct clx_video_opts vo;
+	enum clx_status st;
+	int rc;
+	if (!ctx)
+		return cli_usage_error("embed", "out of memory");
+	if ((st = clx_model_load(ctx, cli_get(opts, "model"), &m)) != CLX_OK ||
+	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
+	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK) {
+		rc = cli_fail(ctx, st);
+	} else {
+		a.m = m;
+		a.be = be;
+		a.video = &vo;
+		rc = cli_batch_run(ctx, &a);
+	}
+	clx_backend_free(be);
+	clx_model_free(m);
+	clx_ctx_free(ctx);
+	return rc;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	const size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int embed_main(struct cli_opt *opts)
+{
 	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
 	const char *text = cli_get(opts, "text"), *out = cli_get(opts, "out");
 	const bool any_text = text || cli_get(opts, "labels") || cli_get(opts, "labels-file");
-	if (!model_path || (!video == !any_text))
-		return cli_usage_error("embed", "needs --model and exactly one of --video or --text/--labels "
-						"(see clx embed --help)");
+	const bool any_video = video || cli_get(opts, "manifest");
+	int n_videos;
+	cli_get_all(opts, "video", &n_videos);
+	if (!model_path || (!any_video == !any_text))
+		return cli_usage_error("embed", "needs --model and exactly one of --video/--manifest or "
+						"--text/--labels (see clx embed --help)");
 	if (!out && !cli_flag(opts, "json"))
-		return cli_usage_error("embed", "give --out F.npy and/or --json");
+		return cli_usage_error("embed", "give --out F and/or --json");
+	/* one video file into F.npy, as for text; anything else is a batch run */
+	struct stat sb;
+	if (any_video && !(out && ends_with(out, ".npy")))
+		return embed_batch(opts);
+	if (any_video && (n_videos != 1 || cli_get(opts, "manifest") ||
+			  (stat(video, &sb) == 0 && S_ISDIR(sb.st_mode))))
+		return cli_usage_error("embed", "--out %s: an .npy holds one video's embedding; give "
+						"--out F.jsonl for records of many", out);
 
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
@@ -362,5 +379,20 @@ done:
 	clx_backend_free(be);
 	clx_model_free(m);
 	clx_ctx_free(ctx);
+	return rc;
+}
+
+int cmd_embed(int argc, char **argv)
+{
+	struct cli_opt opts[] = {
+		{ "model", true, NULL }, { "text", true, NULL }, { "labels", true, NULL },
+		{ "labels-file", true, NULL }, { "device", true, NULL }, { "json", false, NULL },
+		{ "normalize", false, NULL }, VIDEO_OPTS, BATCH_OPTS, { "help", false, NULL },
+		{ NULL, false, NULL },
+	};
+	int rc = cli_start("embed", argc, argv, opts, embed_help);
+	if (rc < 0)
+		rc = embed_main(opts);
+	cli_release(opts);
 	return rc;
 }

@@ -47,7 +47,7 @@ bool cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, con
 			cli_usage_error(cmd, "unknown option '%s' (see %s --help)", a, prog);
 			return false;
 		}
-		if (o->value) {
+		if (o->value && !o->repeat) {
 			cli_usage_error(cmd, "option --%s given twice", o->name);
 			return false;
 		}
@@ -59,16 +59,48 @@ bool cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, con
 			o->value = "";
 			continue;
 		}
+		const char *v;
 		if (eq) {
-			o->value = eq + 1;
+			v = eq + 1;
 		} else if (i + 1 < argc) {
-			o->value = argv[++i];
+			v = argv[++i];
 		} else {
 			cli_usage_error(cmd, "option --%s needs a value", o->name);
 			return false;
 		}
+		if (!o->value)
+			o->value = v;
+		if (o->repeat) {
+			const char **all = realloc(o->values, (size_t)(o->n_values + 1) * sizeof *all);
+			if (!all) {
+				cli_usage_error(cmd, "out of memory");
+				return false;
+			}
+			o->values = all;
+			o->values[o->n_values++] = v;
+		}
 	}
 	return true;
+}
+
+const char *const *cli_get_all(const struct cli_opt *opts, const char *name, int *n)
+{
+	for (; opts->name; opts++)
+		if (strcmp(opts->name, name) == 0) {
+			*n = opts->n_values;
+			return opts->values;
+		}
+	*n = 0;
+	return NULL;
+}
+
+void cli_release(struct cli_opt *opts)
+{
+	for (; opts->name; opts++) {
+		free(opts->values);
+		opts->values = NULL;
+		opts->n_values = 0;
+	}
 }
 
 int cli_start(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char *help)
@@ -155,18 +187,23 @@ bool cli_parse_int(const char *s, long long lo, long long hi, long long *out)
 
 /* ------------------------------------------------------------------ JSON */
 
-void cli_json_string(const char *s)
+void cli_json_fstring(FILE *f, const char *s)
 {
-	putchar('"');
+	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
+			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20)
-			printf("\\u%04x", *p);
+			fprintf(f, "\\u%04x", *p);
 		else
-			putchar(*p);
+			fputc(*p, f);
 	}
-	putchar('"');
+	fputc('"', f);
+}
+
+void cli_json_string(const char *s)
+{
+	cli_json_fstring(stdout, s);
 }
 
 void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride)

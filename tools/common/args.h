@@ -3,7 +3,8 @@
  * opening --device. Used by clx (tools/clx) and clx-profile (tools/profile).
  *
  * Exit status: 0 success, 1 failed check, 2 bad usage or bad input, with
- * one line on stderr naming the problem. */
+ * one line on stderr naming the problem, 3 some videos of a run failed
+ * (each named on stderr; the others done). */
 #ifndef CLX_TOOLS_ARGS_H
 #define CLX_TOOLS_ARGS_H
 
@@ -11,16 +12,22 @@
 #include "clx/clx.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
-enum { CLI_OK = 0, CLI_CHECK_FAILED = 1, CLI_BAD_INPUT = 2 };
+enum { CLI_OK = 0, CLI_CHECK_FAILED = 1, CLI_BAD_INPUT = 2, CLI_SOME_FAILED = 3 };
 
 /* One parsed option list: --name value (or --name=value) or --flag, and
  * positionals. "--" ends the options: what follows is positional, even when
- * it starts with "-". A flag given twice is an error. */
+ * it starts with "-". An option given twice is an error unless it is
+ * marked repeatable. */
 struct cli_opt {
 	const char *name;          /* without "--" */
 	bool takes_value;
-	const char *value;         /* NULL if absent; "" for a flag present */
+	const char *value;         /* NULL if absent; "" for a flag present; the first of a
+	                              repeatable option's values */
+	bool repeat;               /* may be given more than once: every value in values[] */
+	const char **values;       /* n_values values of a repeatable option (cli_release) */
+	int n_values;
 };
 
 /* Parses argv against opts (NULL-terminated by name). Positionals are
@@ -33,6 +40,10 @@ bool cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, con
  * (opts must list "help"). Returns -1 to go on, else the exit status. */
 int cli_start(const char *cmd, int argc, char **argv, struct cli_opt *opts, const char *help);
 const char *cli_get(const struct cli_opt *opts, const char *name);
+/* The values of repeatable option `name` (count in *n); NULL when absent. */
+const char *const *cli_get_all(const struct cli_opt *opts, const char *name, int *n);
+/* Frees what parsing allocated for repeatable options. */
+void cli_release(struct cli_opt *opts);
 bool cli_flag(const struct cli_opt *opts, const char *name);
 
 /* Prints "clx CMD: message" ("clx-profile: message" when cmd starts with
@@ -66,6 +77,8 @@ bool cli_count_opt(const char *cmd, const struct cli_opt *opts, const char *name
 /* JSON on stdout: a string with escapes, and a rows × cols f32 matrix
  * [[...], ...] (row r starts at v + r·stride). */
 void cli_json_string(const char *s);
+/* The same to any stream. */
+void cli_json_fstring(FILE *f, const char *s);
 void cli_json_matrix(const float *v, int64_t rows, int64_t cols, int64_t stride);
 
 #endif

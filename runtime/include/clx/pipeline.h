@@ -2,7 +2,8 @@
  * transformers docs example does with PyAV + XCLIPProcessor + XCLIPModel:
  * decode and sample T frames (video.h), preprocess them with the model's
  * preprocessor_config.json (preprocess.h), tokenise the labels with its
- * vocab.json + merges.txt (tokenizer.h), run the graph (xclip.h). */
+ * vocab.json + merges.txt (tokenizer.h), run the graph (xclip.h).
+ * Classifying videos against labels: classifier.h, built on these. */
 #ifndef CLX_PIPELINE_H
 #define CLX_PIPELINE_H
 
@@ -33,20 +34,5 @@ enum clx_status clx_pipeline_set_inputs(struct clx_ctx *ctx, struct clx_session 
 enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
 				    const char *video_path, const struct clx_video_opts *opts,
 				    float **pixel_values, struct clx_video *info);
-
-struct clx_classify_result {
-	int64_t n_labels;           /* K */
-	float *logits;              /* (K) logits_per_video[0] */
-	float *probs;               /* (K) softmax over the labels */
-	struct clx_video video;     /* decoder report (no frames) */
-};
-
-/* Classifies one video against K labels on `be`. */
-enum clx_status clx_pipeline_classify(struct clx_ctx *ctx, const struct clx_model *m,
-				      struct clx_backend *be, const char *video_path,
-				      const struct clx_video_opts *opts,
-				      const struct clx_tokenizer_batch *labels,
-				      struct clx_classify_result *out);
-void clx_classify_result_release(struct clx_classify_result *r);
 
 #endif

@@ -1,9 +1,10 @@
 /* xclip.h — the X-CLIP graph (docs/XCLIP.md §1). It only builds graphs:
  * a session (session.h) plans and runs them, pipeline.h composes the two.
  *
- * Entries: the full XCLIPModel forward, get_text_features (K, P) and
- * get_video_features (B, P), for any B ≥ 1, T = num_frames, K ≥ 1 and
- * 1 ≤ L ≤ max_position_embeddings. */
+ * Entries: the full XCLIPModel forward, get_text_features (K, P),
+ * get_video_features (B, P), and the full forward from given text features
+ * (the label cache: the text tower depends only on the labels), for any
+ * B ≥ 1, T = num_frames, K ≥ 1 and 1 ≤ L ≤ max_position_embeddings. */
 #ifndef CLX_XCLIP_H
 #define CLX_XCLIP_H
 
@@ -14,6 +15,9 @@ enum clx_xclip_entry {
 	CLX_XCLIP_FULL,            /* logits, embeddings */
 	CLX_XCLIP_TEXT_FEATURES,   /* get_text_features: (K, P), unnormalised */
 	CLX_XCLIP_VIDEO_FEATURES,  /* get_video_features: (B, P), unnormalised */
+	CLX_XCLIP_CACHED_TEXT,     /* FULL with the text tower's output given: input
+	                              text_features (K, P) from a TEXT_FEATURES run on the
+	                              same device gives the same bits as FULL (label cache) */
 };
 
 struct clx_xclip_shape {
@@ -29,6 +33,7 @@ struct clx_xclip_graph {
 	int pixel_values;          /* input (B, T, C, S, S) f32 */
 	int input_ids;             /* input (K, L) i32 */
 	int attention_mask;        /* input (K, L) i32, 1 real, 0 padding */
+	int text_features_in;      /* input (K, P) f32 (CLX_XCLIP_CACHED_TEXT) */
 	int logits_per_video;      /* (B, K) */
 	int logits_per_text;       /* (K, B) */
 	int text_embeds;           /* (B, K, P) normalised, video-conditioned */

@@ -1,0 +1,123 @@
+/* label_cache.c — the labels' text features on disk (label_cache.h), as
+ * <cache dir>/labels/<key>.npy, float32 (K, P), written atomically. The key
+ * covers everything the features' bits depend on, so an entry is either
+ * exactly what the text tower would compute on this device or not found. */
+#include "label_cache.h"
+
+#include "clx/npy.h"
+#include "clx/tune.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A file's contents (absent: a fixed marker), streamed. */
+static uint64_t hash_file(uint64_t h, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return clx_fnv1a64(h, "absent", 6);
+	unsigned char buf[65536];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+		h = clx_hash_bytes(h, buf, got);
+	fclose(f);
+	return h;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	s = s ? s : "";
+	return clx_fnv1a64(clx_fnv1a64(h, s, strlen(s)), "|", 1);
+}
+
+void clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be,
+			 const struct clx_tokenizer_batch *labels, char key[CLX_LABEL_KEY_LEN])
+{
+	uint64_t h = hash_str(CLX_FNV_INIT, "clx label cache 1");
+	h = hash_str(h, CLX_VERSION_STRING);
+	/* the text tower's weights: every text_model.* tensor and the projection */
+	for (int i = 0; i < m->n_weights; i++) {
+		const struct clx_weight *w = &m->weights[i];
+		if (strncmp(w->name, "text_model.", 11) != 0 && strcmp(w->name, "text_projection.weight") != 0)
+			continue;
+		h = hash_str(h, w->name);
+		h = clx_fnv1a64(h, w->shape, sizeof w->shape[0] * (size_t)w->n_dims);
+		h = clx_hash_bytes(h, w->data, (size_t)w->n_elems * sizeof *w->data);
+	}
+	char path[4096];
+	snprintf(path, sizeof path, "%s/vocab.json", m->dir);
+	h = hash_file(h, path);
+	snprintf(path, sizeof path, "%s/merges.txt", m->dir);
+	h = hash_file(h, path);
+	const int64_t kl[2] = { labels->n_texts, labels->seq_len };
+	const size_t n = (size_t)(labels->n_texts * labels->seq_len);
+	h = clx_fnv1a64(h, kl, sizeof kl);
+	h = clx_hash_bytes(h, labels->input_ids, n * sizeof *labels->input_ids);
+	h = clx_hash_bytes(h, labels->attention_mask, n * sizeof *labels->attention_mask);
+	/* the device and what selects its kernels */
+	const struct clx_device_info *d = clx_backend_device(be);
+	h = hash_str(h, clx_backend_name(be));
+	h = hash_str(h, d->backend);
+	h = hash_str(h, d->name);
+	h = hash_str(h, d->platform_name);
+	h = hash_str(h, d->platform_version);
+	h = hash_str(h, d->driver_version);
+	h = hash_str(h, getenv("CLX_GEMM"));
+	h = hash_str(h, getenv("CLX_ROW_KERNELS"));
+	h = hash_str(h, getenv("CLX_CHECK_RESULTS"));
+	if (clx_tune_path(d, path, sizeof path))
+		h = hash_file(h, path);
+	snprintf(key, CLX_LABEL_KEY_LEN, "%016llx", (unsigned long long)h);
+}
+
+static bool entry_path(const char *key, char *buf, size_t cap)
+{
+	char dir[4096];
+	return clx_cache_dir(dir, sizeof dir, "labels") &&
+	       (size_t)snprintf(buf, cap, "%s/%s.npy", dir, key) < cap;
+}
+
+bool clx_label_cache_load(struct clx_ctx *ctx, const char *key, int64_t K, int64_t P, float *dst)
+{
+	char path[4200];
+	if (!entry_path(key, path, sizeof path))
+		return false;
+	FILE *probe = fopen(path, "rb");
+	if (!probe)
+		return false; /* not cached yet */
+	fclose(probe);
+	struct clx_npy a;
+	struct clx_ctx *quiet = clx_ctx_create(); /* its error becomes the warning */
+	enum clx_status st = clx_npy_load(quiet, path, &a);
+	bool ok = false;
+	if (st != CLX_OK)
+		clx_warn(ctx, "label cache: %s; computing the text features again",
+			 quiet ? clx_last_error(quiet) : "out of memory");
+	else if (a.dtype != CLX_DTYPE_F32 || a.n_dims != 2 || a.shape[0] != K || a.shape[1] != P)
+		clx_warn(ctx, "label cache %s: not a (%lld, %lld) float32 array; computing the text "
+			      "features again", path, (long long)K, (long long)P);
+	else {
+		memcpy(dst, a.data, (size_t)(K * P) * sizeof *dst);
+		ok = true;
+	}
+	clx_npy_release(&a);
+	clx_ctx_free(quiet);
+	return ok;
+}
+
+bool clx_label_cache_store(struct clx_ctx *ctx, const char *key, int64_t K, int64_t P,
+			   const float *src)
+{
+	char path[4200];
+	if (!entry_path(key, path, sizeof path))
+		return false;
+	struct clx_ctx *quiet = clx_ctx_create();
+	const int64_t shape[2] = { K, P };
+	enum clx_status st = clx_npy_save(quiet, path, CLX_DTYPE_F32, 2, shape, src);
+	if (st != CLX_OK)
+		clx_warn(ctx, "label cache: %s; the text features are not cached",
+			 quiet ? clx_last_error(quiet) : "out of memory");
+	clx_ctx_free(quiet);
+	return st == CLX_OK;
+}
