@@ -1,7 +1,8 @@
 # lib.sh — the harness the CLI tests source: counters, and
 #   expect RC NEEDLE -- ARGS...
 # runs "$clx ARGS", checks the exit code is RC and, for RC 2 (bad usage or
-# input), that stderr is exactly one line containing NEEDLE. Output lands in
+# input) and 3 (a video failed), that stderr is exactly one line containing
+# NEEDLE. Output lands in
 # $tmp/out and $tmp/err for further checks. The caller sets $clx.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -14,7 +15,7 @@ expect() {
   "$clx" "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
   [ "$got" -eq "$rc" ] && ok || bad "clx $* -> exit $got, want $rc: $(cat "$tmp/err")"
-  if [ "$rc" -eq 2 ]; then
+  if [ "$rc" -eq 2 ] || [ "$rc" -eq 3 ]; then
     [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "clx $* -> stderr not one line: $(cat "$tmp/err")"
     grep -qF -- "$needle" "$tmp/err" && ok || bad "clx $* -> stderr lacks '$needle': $(cat "$tmp/err")"
   fi

@@ -212,7 +212,7 @@ static void progress_line(const struct run *r)
 {
 	const int64_t done = r->n_ok + r->n_failed;
 	const double dt = now() - r->t0, rate = dt > 0 ? (double)done / dt : 0;
-	fprintf(stderr, "\r%s: %lld", r->a->cmd, (long long)done);
+	fprintf(stderr, "\rclx %s: %lld", r->a->cmd, (long long)done);
 	if (r->todo >= 0)
 		fprintf(stderr, "/%lld", (long long)r->todo);
 	fprintf(stderr, " videos, %.2f videos/s", rate);
@@ -326,7 +326,7 @@ static void summary(const struct run *r, const struct clx_classifier *cl, const 
 {
 	const double dt = now() - r->t0;
 	const int64_t done = r->n_ok + r->n_failed;
-	fprintf(stderr, "%s: %lld videos in %.1f s (%.2f videos/s): %lld ok, %lld failed", r->a->cmd,
+	fprintf(stderr, "clx %s: %lld videos in %.1f s (%.2f videos/s): %lld ok, %lld failed", r->a->cmd,
 		(long long)done, dt, dt > 0 ? (double)done / dt : 0.0, (long long)r->n_ok,
 		(long long)r->n_failed);
 	if (r->a->resume)
