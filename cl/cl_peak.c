@@ -65,23 +65,16 @@ static const char peak_src[] =
 	"	dst[get_global_id(0)] = src[get_global_id(0)];\n"
 	"}\n";
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Best of 5 launches of kernel k over `global` work-items, in seconds. */
 static double launch_best(cl_command_queue q, cl_kernel k, size_t global)
 {
 	double best = INFINITY;
 	for (int r = 0; r < 5; r++) {
-		const double t0 = now();
+		const double t0 = clx_now();
 		if (clEnqueueNDRangeKernel(q, k, 1, NULL, &global, NULL, 0, NULL, NULL) != CL_SUCCESS ||
 		    clFinish(q) != CL_SUCCESS)
 			return NAN;
-		best = fmin(best, now() - t0);
+		best = fmin(best, clx_now() - t0);
 	}
 	return best;
 }

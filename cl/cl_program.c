@@ -52,13 +52,6 @@ void clx_cl_debug_source_suffix(const char *text)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ---------------------------------------------------------------- source */
 
 /* Whether kernel file `name` belongs to a program of `kind`: common.cl to
@@ -238,7 +231,7 @@ enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
 				 cl_context context, enum cl_program_kind kind, const char *defines,
 				 cl_program *out, struct cl_program_info *info)
 {
-	const double t0 = now();
+	const double t0 = clx_now();
 	const struct clx_device_info *di = &dev->info;
 	memset(info, 0, sizeof *info);
 	*out = NULL;
@@ -322,7 +315,7 @@ done:
 	clx_free(bin);
 	clx_free(src);
 	clx_free(key);
-	info->seconds = now() - t0;
+	info->seconds = clx_now() - t0;
 	*out = prog;
 	return st;
 }

@@ -26,13 +26,6 @@
 static const char *fixture;
 static struct clx_ctx *ctx;
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Loads FIXTURE/name.npy; returns false when the file does not exist. */
 static bool load_ref(const char *name, struct clx_npy *a)
 {
@@ -124,12 +117,12 @@ int main(int argc, char **argv)
 	fixture = argv[1];
 	ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
-	double t0 = now();
+	double t0 = clx_now();
 	enum clx_status st = clx_model_load(ctx, argv[2], &m);
 	CHECK(st == CLX_OK, "load %s: %s", argv[2], clx_last_error(ctx));
 	if (st != CLX_OK)
 		return check_summary();
-	printf("model %s loaded in %.2f s (%d weights)\n", argv[2], now() - t0, m->n_weights);
+	printf("model %s loaded in %.2f s (%d weights)\n", argv[2], clx_now() - t0, m->n_weights);
 
 	struct clx_npy px = { 0 };
 	st = clx_npy_load(ctx, argv[3], &px);
@@ -155,12 +148,12 @@ int main(int argc, char **argv)
 	printf("graph: %d nodes, %d tensors; B=%lld T=%lld K=%lld L=%lld\n",
 	       clx_session_graph(s)->n_nodes, clx_session_graph(s)->n_tensors, (long long)shape.B, (long long)shape.T, (long long)shape.K,
 	       (long long)shape.L);
-	t0 = now();
+	t0 = clx_now();
 	st = clx_pipeline_set_inputs(ctx, s, &xg, px.data, ids, mask);
 	if (st == CLX_OK)
 		st = clx_session_run(ctx, s, NULL, NULL);
 	CHECK(st == CLX_OK, "run: %s", clx_last_error(ctx));
-	printf("%s forward: %.2f s\n", clx_backend_name(be), now() - t0);
+	printf("%s forward: %.2f s\n", clx_backend_name(be), clx_now() - t0);
 	test_check_ran_on_device(be, spec);
 
 	/* Intermediates in graph order: the first failure names the layer. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ------------------------------------------------------------------ status */
 
@@ -208,6 +209,12 @@ uint64_t clx_fnv1a64(uint64_t h, const void *data, size_t n)
 	return h;
 }
 
+uint64_t clx_fnv1a64_field(uint64_t h, const char *s)
+{
+	s = s ? s : "";
+	return clx_fnv1a64(clx_fnv1a64(h, s, strlen(s)), "|", 1);
+}
+
 static uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 33;
@@ -233,4 +240,13 @@ uint64_t clx_hash_bytes(uint64_t h, const void *data, size_t n)
 					 mix64(lane[3] + 3),
 				 p + i, n - i);
 	return mix64(r ^ n);
+}
+
+/* ------------------------------------------------------------------ time */
+
+double clx_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

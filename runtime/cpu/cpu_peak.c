@@ -24,13 +24,6 @@ struct job {
 	int reps;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* LANES independent chains; the compiler may vectorise them. */
 static void *fma_chains(void *arg)
 {
@@ -63,7 +56,7 @@ static double parallel(int n, void *(*fn)(void *), struct job *jobs)
 {
 	pthread_t th[MAX_THREADS];
 	bool started[MAX_THREADS] = { false };
-	const double t0 = now();
+	const double t0 = clx_now();
 	for (int i = 1; i < n; i++)
 		started[i] = pthread_create(&th[i], NULL, fn, &jobs[i]) == 0;
 	fn(&jobs[0]);
@@ -73,7 +66,7 @@ static double parallel(int n, void *(*fn)(void *), struct job *jobs)
 		else
 			fn(&jobs[i]);
 	}
-	return now() - t0;
+	return clx_now() - t0;
 }
 
 enum clx_status cpu_peak_measure(struct clx_ctx *ctx, int n_threads, double *gflops, double *gbps)

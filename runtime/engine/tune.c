@@ -31,13 +31,6 @@
 #define MIN_TIMED_S 0.02
 #define MAX_RUNS 200
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	const double x = *(const double *)a, y = *(const double *)b;
@@ -158,9 +151,9 @@ static enum clx_status single_run(struct clx_ctx *ctx, const struct single *s,
 	double times[MAX_RUNS], total = 0;
 	int n = 0;
 	while (st == CLX_OK && runs > 0 && n < MAX_RUNS && (n < runs || total < MIN_TIMED_S)) {
-		const double t0 = now();
+		const double t0 = clx_now();
 		st = clx_session_run(ctx, ss, NULL, NULL);
-		times[n] = now() - t0;
+		times[n] = clx_now() - t0;
 		total += times[n++];
 	}
 	if (st == CLX_OK)
@@ -188,13 +181,13 @@ static void progress(const struct tuner *tu, const char *key, int cand, int n_ca
 	if (!tu->opts->progress)
 		return;
 	const struct clx_tune_progress p = { tu->shape, tu->n_shapes, key, cand, n_cand, impl,
-					     now() - tu->t0 };
+					     clx_now() - tu->t0 };
 	tu->opts->progress(tu->opts->user, &p);
 }
 
 static bool over_budget(const struct tuner *tu)
 {
-	return tu->opts->budget_s > 0 && now() - tu->t0 > tu->opts->budget_s;
+	return tu->opts->budget_s > 0 && clx_now() - tu->t0 > tu->opts->budget_s;
 }
 
 static void note_rejected(struct clx_tune_choice *c, const char *impl, const char *why)
@@ -359,7 +352,7 @@ enum clx_status clx_tune_run(struct clx_ctx *ctx, struct clx_backend *be,
 				"no place for the tuning file: the cache is off (CLX_NO_CACHE) or has no "
 				"directory; set CLX_TUNE_FILE");
 	snprintf(out->path, sizeof out->path, "%s", be->tuning->path);
-	struct tuner tu = { ctx, be, NULL, opts, now(), 0, 0 };
+	struct tuner tu = { ctx, be, NULL, opts, clx_now(), 0, 0 };
 	int *nodes = NULL, n = 0;
 	char(*cands)[CLX_TUNE_IMPL_MAX] = NULL;
 	bool *matched = clx_calloc((size_t)(opts->n_only > 0 ? opts->n_only : 0) + 1, sizeof *matched);
@@ -404,6 +397,6 @@ enum clx_status clx_tune_run(struct clx_ctx *ctx, struct clx_backend *be,
 	if (st == CLX_OK && out->n_choices > 0)
 		st = clx_tuning_save(ctx, be->tuning, dev);
 	be->prepared_for = NULL; /* the next session run prepares with the new choices */
-	out->seconds = now() - tu.t0;
+	out->seconds = clx_now() - tu.t0;
 	return st;
 }

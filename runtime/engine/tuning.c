@@ -50,12 +50,6 @@ bool clx_tune_key(const struct clx_graph *g, int node, char *buf, size_t cap)
 
 /* ------------------------------------------------------------------ path */
 
-/* One field of the key: its bytes and a separator. */
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	return clx_fnv1a64(clx_fnv1a64(h, s, strlen(s)), "|", 1);
-}
-
 bool clx_tune_path(const struct clx_device_info *d, char *buf, size_t cap)
 {
 	const char *env = getenv("CLX_TUNE_FILE");
@@ -67,12 +61,12 @@ bool clx_tune_path(const struct clx_device_info *d, char *buf, size_t cap)
 			buf[0] = '\0';
 		return false;
 	}
-	uint64_t h = fnv1a(CLX_FNV_INIT, TUNE_SCHEMA);
-	h = fnv1a(h, d->platform_name);
-	h = fnv1a(h, d->platform_version);
-	h = fnv1a(h, d->name);
-	h = fnv1a(h, d->driver_version);
-	h = fnv1a(h, CLX_VERSION_STRING);
+	uint64_t h = clx_fnv1a64_field(CLX_FNV_INIT, TUNE_SCHEMA);
+	h = clx_fnv1a64_field(h, d->platform_name);
+	h = clx_fnv1a64_field(h, d->platform_version);
+	h = clx_fnv1a64_field(h, d->name);
+	h = clx_fnv1a64_field(h, d->driver_version);
+	h = clx_fnv1a64_field(h, CLX_VERSION_STRING);
 	return (size_t)snprintf(buf, cap, "%s/%016llx.json", dir, (unsigned long long)h) < cap;
 }
 

@@ -25,6 +25,7 @@ const char *const clx_video_extensions[] = { "mp4", "m4v", "mov", "mkv", "webm",
 struct entry {
 	struct clx_collection_item it;
 	char *id, *path;
+	signed char verdict;         /* 0 not yet filtered, 1 passes, -1 skipped */
 };
 
 struct clx_collection {
@@ -237,8 +238,7 @@ static enum clx_status manifest_line(struct clx_ctx *ctx, struct clx_collection 
 	return st;
 }
 
-/* Reads one line of f into *buf (getline); false at the end. A line over
- * MAX_LINE is an error. */
+/* Reads one line of f into *buf (getline); false at the end. */
 static bool read_line(FILE *f, char **buf, size_t *cap, ssize_t *len)
 {
 	*len = getline(buf, cap, f);
@@ -403,8 +403,7 @@ static char *done_key(const char *path, int64_t size, int64_t mtime_ns)
 }
 
 /* One record line into the done set; false when it is not a record. */
-static bool record_line(struct clx_ctx *ctx, struct clx_collection *c, char *line, size_t len,
-			bool *nomem)
+static bool record_line(struct clx_collection *c, char *line, size_t len, bool *nomem)
 {
 	cJSON *j = NULL;
 	struct clx_ctx *quiet = clx_ctx_create();
@@ -465,7 +464,7 @@ enum clx_status clx_collection_resume(struct clx_ctx *ctx, struct clx_collection
 		}
 		good_end = ftell(f);
 		buf[--len] = '\0';
-		if (len > MAX_LINE || !record_line(ctx, c, buf, (size_t)len, &nomem)) {
+		if (len > MAX_LINE || !record_line(c, buf, (size_t)len, &nomem)) {
 			if (nomem) {
 				st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", path);
 				break;
@@ -522,11 +521,15 @@ static bool stream_more(struct clx_collection *c)
 	return added;
 }
 
-/* Whether entry e passes the filters (stat'ing it). */
-static bool passes(struct clx_collection *c, struct entry *e, bool count)
+/* Whether entry e passes the filters: decided once (one stat), counted
+ * in the skip totals when it is first decided. */
+static bool passes(struct clx_collection *c, struct entry *e)
 {
+	if (e->verdict)
+		return e->verdict > 0;
+	e->verdict = -1;
 	if (!clx_shard_holds(e->id, c->shard, c->n_shards)) {
-		c->skipped_shard += count;
+		c->skipped_shard++;
 		return false;
 	}
 	struct stat sb;
@@ -543,10 +546,11 @@ static bool passes(struct clx_collection *c, struct entry *e, bool count)
 		bool done = key && is_done(c, key);
 		clx_free(key);
 		if (done) {
-			c->skipped_done += count;
+			c->skipped_done++;
 			return false;
 		}
 	}
+	e->verdict = 1;
 	return true;
 }
 
@@ -556,7 +560,7 @@ bool clx_collection_next(struct clx_collection *c, const struct clx_collection_i
 		if (c->next == c->n && !(c->stream && stream_more(c)))
 			return false;
 		struct entry *e = &c->e[c->next++];
-		if (passes(c, e, true)) {
+		if (passes(c, e)) {
 			*out = &e->it;
 			return true;
 		}
@@ -589,6 +593,6 @@ int64_t clx_collection_todo(struct clx_collection *c)
 		return -1;
 	int64_t n = 0;
 	for (size_t i = c->next; i < c->n; i++)
-		n += passes(c, &c->e[i], false);
+		n += passes(c, &c->e[i]);
 	return n;
 }

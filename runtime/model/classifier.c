@@ -28,13 +28,6 @@
 #define MAX_BATCH 256
 #define MAX_THREADS 64
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ------------------------------------------------------------ options */
 
 void clx_classifier_opts_default(const struct clx_model *m, struct clx_classifier_opts *o)
@@ -243,7 +236,7 @@ static enum clx_status forward(struct clx_ctx *ctx, struct clx_classifier *c,
 			       struct clx_video_item **ok, int64_t n)
 {
 	struct batch_session *bs;
-	const double t0 = now();
+	const double t0 = clx_now();
 	enum clx_status st = session_for(ctx, c, n, &bs);
 	if (st != CLX_OK)
 		return st;
@@ -254,7 +247,7 @@ static enum clx_status forward(struct clx_ctx *ctx, struct clx_classifier *c,
 	    (st = clx_session_run(ctx, bs->s, NULL, NULL)) != CLX_OK ||
 	    (st = clx_session_read(ctx, bs->s, out_t, c->out)) != CLX_OK)
 		return st;
-	const double share = (now() - t0) / (double)n;
+	const double share = (clx_now() - t0) / (double)n;
 	const int64_t per = c->o.embed ? c->P : c->K;
 	for (int64_t i = 0; i < n; i++) {
 		struct clx_video_item *it = ok[i];
@@ -303,14 +296,14 @@ struct pipe {
 static void decode(struct pipe *p, struct slot *sl)
 {
 	struct clx_ctx *wctx = clx_ctx_create();
-	const double t0 = now();
+	const double t0 = clx_now();
 	struct clx_video_item *it = &sl->item;
 	it->status = wctx ? clx_pipeline_pixels(wctx, p->c->m, it->path, &p->c->o.video, &sl->px,
 						&it->video)
 			  : CLX_ERR_NOMEM;
 	if (it->status != CLX_OK)
 		snprintf(it->error, sizeof it->error, "%s", wctx ? clx_last_error(wctx) : "out of memory");
-	it->decode_s = now() - t0;
+	it->decode_s = clx_now() - t0;
 	clx_ctx_free(wctx);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A file's contents (absent: a fixed marker), streamed. */
 static uint64_t hash_file(uint64_t h, const char *path)
@@ -25,23 +26,17 @@ static uint64_t hash_file(uint64_t h, const char *path)
 	return h;
 }
 
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	s = s ? s : "";
-	return clx_fnv1a64(clx_fnv1a64(h, s, strlen(s)), "|", 1);
-}
-
 void clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be,
 			 const struct clx_tokenizer_batch *labels, char key[CLX_LABEL_KEY_LEN])
 {
-	uint64_t h = hash_str(CLX_FNV_INIT, "clx label cache 1");
-	h = hash_str(h, CLX_VERSION_STRING);
+	uint64_t h = clx_fnv1a64_field(CLX_FNV_INIT, "clx label cache 1");
+	h = clx_fnv1a64_field(h, CLX_VERSION_STRING);
 	/* the text tower's weights: every text_model.* tensor and the projection */
 	for (int i = 0; i < m->n_weights; i++) {
 		const struct clx_weight *w = &m->weights[i];
 		if (strncmp(w->name, "text_model.", 11) != 0 && strcmp(w->name, "text_projection.weight") != 0)
 			continue;
-		h = hash_str(h, w->name);
+		h = clx_fnv1a64_field(h, w->name);
 		h = clx_fnv1a64(h, w->shape, sizeof w->shape[0] * (size_t)w->n_dims);
 		h = clx_hash_bytes(h, w->data, (size_t)w->n_elems * sizeof *w->data);
 	}
@@ -57,15 +52,15 @@ void clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be
 	h = clx_hash_bytes(h, labels->attention_mask, n * sizeof *labels->attention_mask);
 	/* the device and what selects its kernels */
 	const struct clx_device_info *d = clx_backend_device(be);
-	h = hash_str(h, clx_backend_name(be));
-	h = hash_str(h, d->backend);
-	h = hash_str(h, d->name);
-	h = hash_str(h, d->platform_name);
-	h = hash_str(h, d->platform_version);
-	h = hash_str(h, d->driver_version);
-	h = hash_str(h, getenv("CLX_GEMM"));
-	h = hash_str(h, getenv("CLX_ROW_KERNELS"));
-	h = hash_str(h, getenv("CLX_CHECK_RESULTS"));
+	h = clx_fnv1a64_field(h, clx_backend_name(be));
+	h = clx_fnv1a64_field(h, d->backend);
+	h = clx_fnv1a64_field(h, d->name);
+	h = clx_fnv1a64_field(h, d->platform_name);
+	h = clx_fnv1a64_field(h, d->platform_version);
+	h = clx_fnv1a64_field(h, d->driver_version);
+	h = clx_fnv1a64_field(h, getenv("CLX_GEMM"));
+	h = clx_fnv1a64_field(h, getenv("CLX_ROW_KERNELS"));
+	h = clx_fnv1a64_field(h, getenv("CLX_CHECK_RESULTS"));
 	if (clx_tune_path(d, path, sizeof path))
 		h = hash_file(h, path);
 	snprintf(key, CLX_LABEL_KEY_LEN, "%016llx", (unsigned long long)h);
@@ -83,10 +78,8 @@ bool clx_label_cache_load(struct clx_ctx *ctx, const char *key, int64_t K, int64
 	char path[4200];
 	if (!entry_path(key, path, sizeof path))
 		return false;
-	FILE *probe = fopen(path, "rb");
-	if (!probe)
+	if (access(path, F_OK) != 0)
 		return false; /* not cached yet */
-	fclose(probe);
 	struct clx_npy a;
 	struct clx_ctx *quiet = clx_ctx_create(); /* its error becomes the warning */
 	enum clx_status st = clx_npy_load(quiet, path, &a);

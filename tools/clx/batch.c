@@ -21,13 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 struct run {
 	const struct batch_args *a;
 	struct clx_collection *col;
@@ -211,7 +204,7 @@ static bool human_record(FILE *f, const struct run *r, const struct clx_video_it
 static void progress_line(const struct run *r)
 {
 	const int64_t done = r->n_ok + r->n_failed;
-	const double dt = now() - r->t0, rate = dt > 0 ? (double)done / dt : 0;
+	const double dt = clx_now() - r->t0, rate = dt > 0 ? (double)done / dt : 0;
 	fprintf(stderr, "\rclx %s: %lld", r->a->cmd, (long long)done);
 	if (r->todo >= 0)
 		fprintf(stderr, "/%lld", (long long)r->todo);
@@ -324,7 +317,7 @@ bool cli_batch_args(const char *cmd, const struct cli_opt *opts, struct batch_ar
 static void summary(const struct run *r, const struct clx_classifier *cl, const char *shard_from,
 		    int threads)
 {
-	const double dt = now() - r->t0;
+	const double dt = clx_now() - r->t0;
 	const int64_t done = r->n_ok + r->n_failed;
 	fprintf(stderr, "clx %s: %lld videos in %.1f s (%.2f videos/s): %lld ok, %lld failed", r->a->cmd,
 		(long long)done, dt, dt > 0 ? (double)done / dt : 0.0, (long long)r->n_ok,
@@ -376,7 +369,7 @@ int cli_batch_run(struct clx_ctx *ctx, const struct batch_args *a)
 		goto fail;
 	r.todo = clx_collection_todo(r.col);
 	r.progress = !a->quiet && isatty(STDERR_FILENO);
-	r.t0 = now();
+	r.t0 = clx_now();
 	st = clx_classifier_run(ctx, cl, next_video, &r, batch_done, &r);
 	if (r.progress)
 		fputc('\n', stderr);

@@ -97,22 +97,19 @@ static const char classify_help[] =
 	"  --json               a JSON Lines record per video on stdout (as --out writes)\n" VIDEO_HELP
 	BATCH_HELP;
 
-/* Fills what every batch command shares; false after a usage error. */
-static bool batch_common(const char *cmd, const struct cli_opt *opts, struct batch_args *a)
-{
-	memset(a, 0, sizeof *a);
-	a->cmd = cmd;
-	a->json = cli_flag(opts, "json");
-	return cli_batch_args(cmd, opts, a);
-}
-
-static int classify_main(struct cli_opt *opts)
+/* classify (labels from the options) or embed (none) over the videos of
+ * the options, through the batch runner. */
+static int batch_main(struct cli_opt *opts, const char *cmd, bool classify)
 {
 	const char *model_path = cli_get(opts, "model");
 	struct batch_args a;
+	memset(&a, 0, sizeof a);
+	a.cmd = cmd;
+	a.json = cli_flag(opts, "json");
+	a.normalize = cli_flag(opts, "normalize");
 	if (!model_path)
-		return cli_usage_error("classify", "--model is required (see clx classify --help)");
-	if (!batch_common("classify", opts, &a))
+		return cli_usage_error(cmd, "--model is required (see clx %s --help)", cmd);
+	if (!cli_batch_args(cmd, opts, &a))
 		return CLI_BAD_INPUT;
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
@@ -120,20 +117,20 @@ static int classify_main(struct cli_opt *opts)
 	struct cli_labels labels = { 0 };
 	struct clx_tokenizer_batch *tb = NULL;
 	struct clx_video_opts vo;
-	enum clx_status st;
+	enum clx_status st = CLX_OK;
 	int rc;
 	if (!ctx)
-		return cli_usage_error("classify", "out of memory");
-	if ((st = get_labels(ctx, opts, &labels)) != CLX_OK ||
+		return cli_usage_error(cmd, "out of memory");
+	if ((classify && (st = get_labels(ctx, opts, &labels)) != CLX_OK) ||
 	    (st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
-	    (st = cli_labels_tokenize(ctx, m->dir, &labels, &tb)) != CLX_OK ||
+	    (classify && (st = cli_labels_tokenize(ctx, m->dir, &labels, &tb)) != CLX_OK) ||
 	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK) {
 		rc = cli_fail(ctx, st);
 	} else {
 		a.m = m;
 		a.be = be;
-		a.labels = &labels;
+		a.labels = classify ? &labels : NULL;
 		a.tokens = tb;
 		a.video = &vo;
 		rc = cli_batch_run(ctx, &a);
@@ -155,7 +152,7 @@ int cmd_classify(int argc, char **argv)
 	};
 	int rc = cli_start("classify", argc, argv, opts, classify_help);
 	if (rc < 0)
-		rc = classify_main(opts);
+		rc = batch_main(opts, "classify", true);
 	cli_release(opts);
 	return rc;
 }
@@ -230,38 +227,6 @@ static const char embed_help[] =
 	"and/or printed with --json. Videos otherwise: a JSON Lines record per video with\n"
 	"its \"embedding\", to --out F and/or stdout (--json).\n" VIDEO_HELP BATCH_HELP;
 
-/* Many videos (or a directory, a manifest, or records to --out): JSON
- * Lines records with each embedding, through the batch runner. */
-static int embed_batch(struct cli_opt *opts)
-{
-	struct batch_args a;
-	if (!batch_common("embed", opts, &a))
-		return CLI_BAD_INPUT;
-	a.normalize = cli_flag(opts, "normalize");
-	struct clx_ctx *ctx = clx_ctx_create();
-	struct clx_model *m = NULL;
-	struct clx_backend *be = NULL;
-	struct clx_video_opts vo;
-	enum clx_status st;
-	int rc;
-	if (!ctx)
-		return cli_usage_error("embed", "out of memory");
-	if ((st = clx_model_load(ctx, cli_get(opts, "model"), &m)) != CLX_OK ||
-	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
-	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK) {
-		rc = cli_fail(ctx, st);
-	} else {
-		a.m = m;
-		a.be = be;
-		a.video = &vo;
-		rc = cli_batch_run(ctx, &a);
-	}
-	clx_backend_free(be);
-	clx_model_free(m);
-	clx_ctx_free(ctx);
-	return rc;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	const size_t n = strlen(s), k = strlen(suffix);
@@ -284,7 +249,7 @@ static int embed_main(struct cli_opt *opts)
 	/* one video file into F.npy, as for text; anything else is a batch run */
 	struct stat sb;
 	if (any_video && !(out && ends_with(out, ".npy")))
-		return embed_batch(opts);
+		return batch_main(opts, "embed", false); /* records with each embedding */
 	if (any_video && (n_videos != 1 || cli_get(opts, "manifest") ||
 			  (stat(video, &sb) == 0 && S_ISDIR(sb.st_mode))))
 		return cli_usage_error("embed", "--out %s: an .npy holds one video's embedding; give "

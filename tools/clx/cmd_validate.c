@@ -39,13 +39,6 @@ static const char help[] =
 	"                       and name the first node beyond tolerance\n"
 	"Exit status: 0 every device passes, 1 a device fails, 2 bad usage or input.\n";
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ------------------------------------------------------------- outputs */
 
 /* The four outputs of the full model, in this order. */
@@ -178,12 +171,12 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 	struct run dev = { 0 };
 	float *first[N_OUT] = { NULL }; /* run 1's outputs */
 	bool pass = true, ran = false;
-	const double t0 = now();
+	const double t0 = clx_now();
 	enum clx_status st = cli_open_device(ctx, spec, &be);
 	if (st == CLX_OK)
 		st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &in->shape,
 					  nodes ? CLX_SESSION_KEEP_ALL : 0, &dev.xg, &dev.s);
-	const double t_open = now() - t0;
+	const double t_open = clx_now() - t0;
 	printf("device %s", be ? clx_backend_name(be) : spec);
 	const struct clx_device_info *di = be ? clx_backend_device(be) : NULL;
 	if (di)
@@ -195,7 +188,7 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 		goto done;
 	}
 	for (int run = 1; run <= 2; run++) {
-		const double t1 = now();
+		const double t1 = clx_now();
 		st = clx_pipeline_set_inputs(ctx, dev.s, &dev.xg, in->pixels, in->ids, in->mask);
 		if (st == CLX_OK)
 			st = clx_session_run(ctx, dev.s, NULL, NULL);
@@ -210,7 +203,7 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 			break;
 		}
 		ran = run == 2;
-		printf("  run %d: %.3f s%s\n", run, now() - t1,
+		printf("  run %d: %.3f s%s\n", run, clx_now() - t1,
 		       run == 1 ? "" : " (warm)");
 		if (run == 1)
 			printf("    (backend open + kernels + weights upload: %.3f s)\n", t_open);
@@ -308,7 +301,7 @@ int cmd_validate(int argc, char **argv)
 		goto fail;
 
 	/* the reference */
-	const double t0 = now();
+	const double t0 = clx_now();
 	if ((st = clx_backend_open(ctx, "cpu", &cpu)) != CLX_OK ||
 	    (st = clx_pipeline_session(ctx, m, cpu, CLX_XCLIP_FULL, &in.shape,
 				       nodes ? CLX_SESSION_KEEP_ALL : 0, &ref.r.xg, &ref.r.s)) != CLX_OK ||
@@ -323,7 +316,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	printf("reference: cpu, B=%lld T=%lld K=%lld L=%lld, %d nodes, %.3f s\n", (long long)in.shape.B,
 	       (long long)in.shape.T, (long long)in.shape.K, (long long)in.shape.L,
-	       clx_session_graph(ref.r.s)->n_nodes, now() - t0);
+	       clx_session_graph(ref.r.s)->n_nodes, clx_now() - t0);
 
 	/* the devices */
 	int n_checked = 0, n_failed = 0;

@@ -111,12 +111,19 @@ void clx_set_allocator(const struct clx_allocator *a);
  * it would lose data). Used after a device has its own copy of a weight. */
 void clx_drop_mapped_pages(const void *p, size_t n);
 
+/* ------------------------------------------------------------------ time */
+
+/* Seconds on the monotonic clock: for intervals. */
+double clx_now(void);
+
 /* ----------------------------------------------------------------- hashes */
 
 /* FNV-1a 64 over n bytes, continuing from h (start: CLX_FNV_INIT): keys of
  * the on-disk caches and file identities. */
 #define CLX_FNV_INIT 0xcbf29ce484222325ull
 uint64_t clx_fnv1a64(uint64_t h, const void *data, size_t n);
+/* One text field of a key: s (NULL as "") and a '|' separator. */
+uint64_t clx_fnv1a64_field(uint64_t h, const char *s);
 /* A fast 64-bit hash of bulk data (weights: GB/s, 8 bytes a step in four
  * lanes), continuing from h. Not cryptographic; for cache keys. */
 uint64_t clx_hash_bytes(uint64_t h, const void *data, size_t n);

@@ -53,7 +53,8 @@ enum clx_status clx_collection_add_path(struct clx_ctx *ctx, struct clx_collecti
 enum clx_status clx_collection_add_manifest(struct clx_ctx *ctx, struct clx_collection *c,
 					    const char *path);
 
-/* Keeps only shard i of n (0 ≤ i < n). */
+/* Keeps only shard i of n (0 ≤ i < n). The shard and resume filters are
+ * set before the first clx_collection_next or clx_collection_todo. */
 enum clx_status clx_collection_set_shard(struct clx_ctx *ctx, struct clx_collection *c, int i,
 					 int n);
 /* True for the video ids shard i of n holds. */
@@ -85,7 +86,8 @@ bool clx_collection_next(struct clx_collection *c, const struct clx_collection_i
 const char *clx_collection_error(const struct clx_collection *c);
 
 /* Videos listed (before filters), or -1 while a streamed manifest is
- * unread; and the ones the filters skipped so far. */
+ * unread; and the ones the filters skipped (counted when first filtered:
+ * by clx_collection_todo for every listed video). */
 int64_t clx_collection_listed(const struct clx_collection *c);
 int64_t clx_collection_skipped_shard(const struct clx_collection *c);
 int64_t clx_collection_skipped_done(const struct clx_collection *c);
