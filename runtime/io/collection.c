@@ -389,10 +389,12 @@ enum clx_status clx_shard_from_env(struct clx_ctx *ctx, int n_fixed, int *i, int
 
 /* ---------------------------------------------------------------- resume */
 
-static char *done_key(const char *path, int64_t size, int64_t mtime_ns)
+/* The resume key. Records hold the numbers as JSON, which a reader has
+ * as doubles (mtime_ns needs 61 bits): both sides compare them so. */
+static char *done_key(const char *path, double size, double mtime_ns)
 {
-	char num[64];
-	int k = snprintf(num, sizeof num, "\n%lld\n%lld", (long long)size, (long long)mtime_ns);
+	char num[80];
+	int k = snprintf(num, sizeof num, "\n%.17g\n%.17g", size, mtime_ns);
 	size_t n = strlen(path);
 	char *s = clx_malloc(n + (size_t)k + 1);
 	if (s) {
@@ -425,7 +427,7 @@ static bool record_line(struct clx_collection *c, char *line, size_t len, bool *
 			else
 				c->done = g;
 		}
-		char *key = ok ? done_key(p->valuestring, (int64_t)s->valuedouble, (int64_t)t->valuedouble) : NULL;
+		char *key = ok ? done_key(p->valuestring, s->valuedouble, t->valuedouble) : NULL;
 		if (ok && !key)
 			*nomem = true, ok = false;
 		if (ok)
@@ -542,7 +544,7 @@ static bool passes(struct clx_collection *c, struct entry *e)
 		e->it.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 	}
 	if (c->n_done) {
-		char *key = done_key(e->path, e->it.size, e->it.mtime_ns);
+		char *key = done_key(e->path, (double)e->it.size, (double)e->it.mtime_ns);
 		bool done = key && is_done(c, key);
 		clx_free(key);
 		if (done) {

@@ -5,7 +5,7 @@
  *
  *   workers (decode_threads)            the calling thread
  *   ------------------------            ------------------
- *   next() under the lock → seq         takes slots seq = head, head+1, …
+ *   next() one at a time → seq          takes slots seq = head, head+1, …
  *   decode + preprocess into            in order as they become READY,
  *   slots[seq % window]                 frees each, gathers up to B decoded
  *   (waits while seq − head ≥ window)   videos, runs one forward, calls done
@@ -284,7 +284,8 @@ struct pipe {
 	struct clx_classifier *c;
 	clx_video_next_fn next;
 	void *next_user;
-	pthread_mutex_t mu;
+	pthread_mutex_t src;           /* held around next() */
+	pthread_mutex_t mu;            /* the window: slots, issued, head, flags */
 	pthread_cond_t cv;
 	struct slot *slots;
 	size_t window;
@@ -307,35 +308,45 @@ static void decode(struct pipe *p, struct slot *sl)
 	clx_ctx_free(wctx);
 }
 
+/* next() runs outside mu (it may block on a pipe while the caller takes
+ * finished videos) but under src, which keeps the calls one at a time and
+ * the sequence numbers in the order the videos came. */
 static void *worker(void *arg)
 {
 	struct pipe *p = arg;
-	pthread_mutex_lock(&p->mu);
 	for (;;) {
+		pthread_mutex_lock(&p->src);
+		pthread_mutex_lock(&p->mu);
 		while (!p->stop && !p->exhausted && p->issued - p->head >= p->window)
 			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->stop || p->exhausted)
-			break;
+		const bool quit = p->stop || p->exhausted;
+		pthread_mutex_unlock(&p->mu);
 		const char *path = NULL;
-		if (!p->next(p->next_user, &path)) {
+		const bool got = !quit && p->next(p->next_user, &path);
+		pthread_mutex_lock(&p->mu);
+		if (!quit && !got) {
 			p->exhausted = true;
 			pthread_cond_broadcast(&p->cv);
-			break;
 		}
-		const size_t seq = p->issued++;
-		struct slot *sl = &p->slots[seq % p->window];
-		memset(sl, 0, sizeof *sl);
-		sl->state = SLOT_BUSY;
-		sl->item.index = seq;
-		sl->item.path = path;
+		struct slot *sl = NULL;
+		if (got) {
+			const size_t seq = p->issued++;
+			sl = &p->slots[seq % p->window];
+			memset(sl, 0, sizeof *sl);
+			sl->state = SLOT_BUSY;
+			sl->item.index = seq;
+			sl->item.path = path;
+		}
 		pthread_mutex_unlock(&p->mu);
+		pthread_mutex_unlock(&p->src);
+		if (!got)
+			return NULL;
 		decode(p, sl);
 		pthread_mutex_lock(&p->mu);
 		sl->state = SLOT_READY;
 		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
 	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
 }
 
 /* Takes the next video in order into *it (pixels into dst when it decoded).
@@ -383,6 +394,7 @@ enum clx_status clx_classifier_run(struct clx_ctx *ctx, struct clx_classifier *c
 		clx_free(p.slots);
 		return clx_fail(ctx, CLX_ERR_NOMEM, "classify: out of memory");
 	}
+	pthread_mutex_init(&p.src, NULL);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	enum clx_status st = CLX_OK;
@@ -437,6 +449,7 @@ enum clx_status clx_classifier_run(struct clx_ctx *ctx, struct clx_classifier *c
 		clx_free(p.slots[i].px);
 		clx_video_item_release(&p.slots[i].item);
 	}
+	pthread_mutex_destroy(&p.src);
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
 	clx_free(p.slots);

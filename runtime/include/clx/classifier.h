@@ -85,7 +85,8 @@ int clx_classifier_threads(const struct clx_classifier *c);
 /* The stream form. `next` hands out the videos in order: it returns false
  * when there are no more, else sets *path (valid until the item that
  * carries it has been passed to `done`). It is called from the worker
- * threads, one call at a time. `done` is called on the calling thread with
+ * threads, one call at a time, and may block (a pipe): the videos already
+ * decoded go on meanwhile. `done` is called on the calling thread with
  * every item of each forward, in input order, once per forward; the items
  * are released after it returns. A `done` that returns false stops the
  * run (the videos in flight are dropped). Returns a status only for a
