@@ -2,6 +2,9 @@
 # Installs clx's build and test dependencies on Debian 12 (idempotent: does
 # nothing when every package is already there). Runtime needs only the
 # libraries; PoCL and Mesa rusticl are the CPU OpenCL devices the tests use.
+#   tools/install-deps.sh           build + test dependencies
+#   tools/install-deps.sh --slurm   and Slurm + munge, for test_slurm_array
+#                                   (tools/dev/slurm-cluster.sh; CI does this)
 set -euo pipefail
 
 packages=(
@@ -11,6 +14,11 @@ packages=(
   pocl-opencl-icd mesa-opencl-icd
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
 )
+case "${1:-}" in
+  "") ;;
+  --slurm) packages+=(slurmd slurmctld slurm-client munge) ;;
+  *) echo "usage: $0 [--slurm]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
