@@ -9,3 +9,16 @@ set_tests_properties(test_cli_classify PROPERTIES LABELS bad-input FIXTURES_REQU
 add_test(NAME test_cli_batch COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli_batch.sh
          $<TARGET_FILE:clx_cli> ${CMAKE_BINARY_DIR}/clip_tiny_model ${CLX_FIXTURES}/video)
 set_tests_properties(test_cli_batch PROPERTIES LABELS bad-input FIXTURES_REQUIRED clip_tiny)
+# The C API example program (examples/classify_videos.c) against clx classify.
+if(TARGET classify_videos)
+  set(clx_example_devices cpu)
+  if(TARGET clx_cl_kernels)
+    list(APPEND clx_example_devices pthread)
+  endif()
+  foreach(d ${clx_example_devices})
+    add_test(NAME test_example_classify_${d}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_example_classify.sh $<TARGET_FILE:classify_videos>
+                     $<TARGET_FILE:clx_cli> ${CMAKE_BINARY_DIR}/clip_tiny_model ${CLX_FIXTURES}/video ${d})
+    set_tests_properties(test_example_classify_${d} PROPERTIES FIXTURES_REQUIRED clip_tiny)
+  endforeach()
+endif()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_install.sh BUILD_DIR [CFLAGS...] — `cmake --install` into a temp
-# prefix, then one program built only from what is installed, twice: with
+# prefix, then examples/classify_videos.c built only from what is installed,
+# and one program built the same way twice: with
 # clx.pc (pkg-config --static) and with find_package(clx CONFIG) in a CMake
 # project linking clx::clx (extra CFLAGS: the sanitizer flags of a
 # sanitizer build).
@@ -39,6 +40,11 @@ check 'cc -std=c11 "${extra[@]}" "$tmp/use.c" $(pkg-config --cflags clx) $(pkg-c
   "compile against installed clx (pkg-config --static)"
 [ -s "$tmp/cc" ] && cat "$tmp/cc" >&2
 check '"$tmp/use" | grep -q " cpu$"' "program runs"
+# the C API example (run by test_example_classify_*) needs only what is installed
+example=$(dirname "$0")/../../examples/classify_videos.c
+check 'cc -std=c11 "${extra[@]}" "$example" $(pkg-config --cflags clx) $(pkg-config --libs --static clx) -o "$tmp/example" 2>"$tmp/cc"' \
+  "compile examples/classify_videos.c against installed clx: $(cat "$tmp/cc")"
+check '"$tmp/example" 2>&1 | grep -q "^usage:"' "the installed-built example runs"
 check '[ -f "$tmp/prefix/lib/cmake/clx/clxConfig.cmake" ] || [ -f "$tmp/prefix/lib64/cmake/clx/clxConfig.cmake" ]' "clxConfig.cmake installed"
 mkdir -p "$tmp/proj"
 cp "$tmp/use.c" "$tmp/proj/"
