@@ -8,12 +8,21 @@
 #   3. -O2 -DNDEBUG build + the bad-input tests again (label "bad-input"),
 #      since NDEBUG must not remove any input validation.
 # Build folders: build/, build-asan/, build-ndebug/ (override with $BUILD).
-# test_slurm_array needs a Slurm cluster (SLURM_CONF): .ci/run starts one;
-# elsewhere it is reported as skipped.
+# test_slurm_array needs a Slurm cluster: the one SLURM_CONF names (.ci/run
+# starts one), else, as root with Slurm installed (tools/install-deps.sh
+# --slurm), a private one started here and stopped on exit; otherwise ctest
+# reports it skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 b=${BUILD:-build}
+
+if [ -z "${SLURM_CONF:-}" ] && [ "$(id -u)" -eq 0 ] && [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/munged ]; then
+  slurm_dir=$(mktemp -d /tmp/clx-test-slurm.XXXXXX)
+  trap 'tools/dev/slurm-cluster.sh stop "$slurm_dir"' EXIT
+  tools/dev/slurm-cluster.sh start "$slurm_dir"
+  export SLURM_CONF=$slurm_dir/slurm.conf
+fi
 
 echo "== build + tests ($b)"
 cmake -S . -B "$b" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
