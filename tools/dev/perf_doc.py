@@ -8,6 +8,7 @@ documents or from lscpu / /proc; nothing is typed in by hand.
 import json
 import math
 import os
+import re
 import subprocess
 from collections import OrderedDict
 
@@ -403,6 +404,14 @@ if os.path.exists(png) and os.path.exists(b1_json) and os.path.getmtime(png) >= 
     W("![clx-profile HTML report, base shapes, B = 1](profile.png)")
 else:
     W("(No screenshot of this sitting's HTML report: Chromium is missing or its screenshot failed.)")
+# The collection benchmark (tools/dev/bench_batch.sh) is a sitting of its own: its
+# block of the current page is carried over as it is.
+page = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "PERFORMANCE.md")
+if os.path.exists(page):
+    m = re.search(r"<!-- bench_batch -->.*?<!-- /bench_batch -->", open(page).read(), re.S)
+    if m:
+        W("")
+        W(m.group(0))
 W("")
 W("## Reproduce")
 W("")

@@ -155,5 +155,5 @@ fi
 
 echo "== docs/PERFORMANCE.md"
 OUT="$OUT" RUNS="$RUNS" RUSTICL_RUNS="$RUSTICL_RUNS" BATCHES="$BATCHES" \
-  python3 tools/dev/perf_doc.py > docs/PERFORMANCE.md
+  python3 tools/dev/perf_doc.py > "$OUT/PERFORMANCE.md" && mv "$OUT/PERFORMANCE.md" docs/PERFORMANCE.md
 echo "wrote docs/PERFORMANCE.md"
