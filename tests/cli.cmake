@@ -22,3 +22,8 @@ if(TARGET classify_videos)
     set_tests_properties(test_example_classify_${d} PROPERTIES FIXTURES_REQUIRED clip_tiny)
   endforeach()
 endif()
+# Pipes, FIFOs (with and without a writer), standard input, device nodes and
+# symlink loops for every file-taking option.
+add_test(NAME test_cli_inputs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli_inputs.sh
+         $<TARGET_FILE:clx_cli> ${CMAKE_BINARY_DIR}/clip_tiny_model ${CLX_FIXTURES}/video ${CLX_FIXTURES}/tiny)
+set_tests_properties(test_cli_inputs PROPERTIES LABELS bad-input FIXTURES_REQUIRED clip_tiny)

@@ -46,7 +46,9 @@ static bool reference(const struct clx_model *m, struct clx_backend *be, const c
 	clx_video_opts_default(&vo);
 	vo.n_frames = m->cfg.xclip.vision.num_frames;
 	float *px = NULL;
-	if (clx_pipeline_pixels(ctx, m, path, &vo, &px, NULL) != CLX_OK)
+	struct clx_video_input vin;
+	if (clx_video_input_init(ctx, m, &vo, &vin) != CLX_OK ||
+	    clx_pipeline_pixels(ctx, m, &vin, path, &px, NULL) != CLX_OK)
 		return false;
 	const struct clx_xclip_shape shape = { 1, vo.n_frames, tb ? tb->n_texts : 1, tb ? tb->seq_len : 1 };
 	struct clx_session *s = NULL;
@@ -226,7 +228,10 @@ int main(int argc, char **argv)
 		/* pixel values */
 		float *px = NULL;
 		struct clx_video info = { 0 };
-		enum clx_status st = clx_pipeline_pixels(ctx, m, vpath, &vo, &px, &info);
+		struct clx_video_input vin;
+		enum clx_status st = clx_video_input_init(ctx, m, &vo, &vin);
+		if (st == CLX_OK)
+			st = clx_pipeline_pixels(ctx, m, &vin, vpath, &px, &info);
 		CHECK(st == CLX_OK, "%s: pixels: %s", c->string, clx_last_error(ctx));
 		if (st != CLX_OK)
 			continue;
@@ -281,9 +286,8 @@ int main(int argc, char **argv)
 	struct clx_video_opts vo;
 	clx_video_opts_default(&vo);
 	vo.n_frames = m->cfg.xclip.vision.num_frames + 1;
-	float *px = NULL;
-	snprintf(path, sizeof path, "%s/video/h264.mp4", fixtures);
-	CHECK(clx_pipeline_pixels(ctx, m, path, &vo, &px, NULL) == CLX_ERR_INVALID_ARG &&
+	struct clx_video_input vin;
+	CHECK(clx_video_input_init(ctx, m, &vo, &vin) == CLX_ERR_INVALID_ARG &&
 		      strstr(clx_last_error(ctx), "num_frames"),
 	      "wrong frame count refused: %s", clx_last_error(ctx));
 

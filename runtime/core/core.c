@@ -2,6 +2,8 @@
  * Deliberately tiny: no logging framework, no global error state. */
 #include "clx/clx.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +87,30 @@ void clx_warn(struct clx_ctx *ctx, const char *fmt, ...)
 		ctx->warn(ctx->warn_user, msg);
 	else
 		fprintf(stderr, "clx: warning: %s\n", msg);
+}
+
+bool clx_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	if (!s || !*s || !(isdigit((unsigned char)*s) || (*s == '-' && lo < 0 && s[1])))
+		return false;
+	char *end;
+	errno = 0;
+	const long long v = strtoll(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum clx_status clx_env_int(struct clx_ctx *ctx, const char *name, long long lo, long long hi,
+			    long long *v, bool *set)
+{
+	const char *s = getenv(name);
+	*set = s && *s;
+	if (*set && !clx_parse_int(s, lo, hi, v))
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s=%s: need an integer in [%lld, %lld]", name,
+				s, lo, hi);
+	return CLX_OK;
 }
 
 void clx_assert_fail(const char *expr, const char *file, int line)

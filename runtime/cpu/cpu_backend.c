@@ -600,13 +600,24 @@ static const struct clx_backend_i cpu_iface = {
 	.peak = cpu_peak,
 };
 
-static int thread_count(void)
+/* CLX_THREADS, else the online CPUs (at most MAX_THREADS); a CLX_THREADS
+ * that is not an integer in [1, MAX_THREADS] fails the open (ctx) or, when
+ * listing (ctx NULL), is ignored. */
+static enum clx_status thread_count(struct clx_ctx *ctx, int *n)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *env = getenv("CLX_THREADS");
-	if (env && atoi(env) > 0)
-		n = atoi(env);
-	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+	long long v;
+	bool set;
+	struct clx_ctx *quiet = ctx ? NULL : clx_ctx_create();
+	enum clx_status st = clx_env_int(ctx ? ctx : quiet, "CLX_THREADS", 1, MAX_THREADS, &v, &set);
+	clx_ctx_free(quiet);
+	if (st != CLX_OK && ctx)
+		return st;
+	if (st != CLX_OK || !set) {
+		v = sysconf(_SC_NPROCESSORS_ONLN);
+		v = v < 1 ? 1 : v > MAX_THREADS ? MAX_THREADS : v;
+	}
+	*n = (int)v;
+	return CLX_OK;
 }
 
 /* The CPU's model name from /proc/cpuinfo ("" if unknown). */
@@ -658,7 +669,9 @@ static enum clx_status cpu_list(struct clx_ctx *ctx, struct clx_device_info **de
 	*n = 0;
 	if (!(*devs = clx_malloc(sizeof **devs)))
 		return clx_fail(ctx, CLX_ERR_NOMEM, "out of memory listing devices");
-	describe(&(*devs)[0], thread_count());
+	int threads;
+	thread_count(NULL, &threads);
+	describe(&(*devs)[0], threads);
 	*n = 1;
 	return CLX_OK;
 }
@@ -667,13 +680,17 @@ static enum clx_status cpu_open(struct clx_ctx *ctx, const struct clx_device_inf
 				struct clx_backend **out)
 {
 	*out = NULL;
+	int threads;
+	enum clx_status st = thread_count(ctx, &threads);
+	if (st != CLX_OK)
+		return st;
 	struct cpu *c = clx_calloc(1, sizeof *c);
 	struct clx_backend *be = c ? clx_backend_new(ctx, &cpu_iface, c) : NULL;
 	if (!be) {
 		clx_free(c);
 		return clx_fail(ctx, CLX_ERR_NOMEM, "cpu: out of memory creating the backend");
 	}
-	c->n_threads = thread_count();
+	c->n_threads = threads;
 	c->info = *dev;
 	*out = be;
 	return CLX_OK;

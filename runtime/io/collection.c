@@ -4,6 +4,7 @@
 #include "clx/collection.h"
 
 #include "clx/limits.h"
+#include "core/file.h"
 #include "core/json.h"
 
 #include <dirent.h>
@@ -28,11 +29,80 @@ struct entry {
 	signed char verdict;         /* 0 not yet filtered, 1 passes, -1 skipped */
 };
 
+/* A manifest read line by line as the run goes, each wait for data at most
+ * the input timeout (clx_input_timeout). */
+struct stream {
+	int fd;
+	char name[4096], dir[4096];  /* for messages; relative paths resolve in dir */
+	char *buf;
+	size_t len, pos, cap, line;
+	bool eof;
+};
+
+static void stream_free(struct stream *s)
+{
+	if (!s)
+		return;
+	close(s->fd);
+	clx_free(s->buf);
+	clx_free(s);
+}
+
+/* The next line of s, NUL-terminated without its '\n', in *line (valid
+ * until the next call): true, or false at the end or on an error (then
+ * err is set). */
+static bool stream_line(struct stream *s, char **line, size_t *len, char *err, size_t err_cap)
+{
+	for (;;) {
+		char *nl = s->len > s->pos ? memchr(s->buf + s->pos, '\n', s->len - s->pos) : NULL;
+		if (nl || (s->eof && s->pos < s->len)) {
+			char *end = nl ? nl : s->buf + s->len;
+			*end = '\0';
+			*line = s->buf + s->pos;
+			*len = (size_t)(end - *line);
+			s->pos = nl ? (size_t)(nl - s->buf) + 1 : s->len;
+			s->line++;
+			return true;
+		}
+		if (s->eof)
+			return false;
+		memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+		s->len -= s->pos;
+		s->pos = 0;
+		if (s->len + 65536 + 1 > s->cap) {
+			if (s->len > MAX_LINE) {
+				snprintf(err, err_cap, "%.300s:%zu: a line over %d bytes", s->name, s->line + 1,
+					 MAX_LINE);
+				return false;
+			}
+			char *nb = clx_realloc(s->buf, s->len + 65536 + 1);
+			if (!nb) {
+				snprintf(err, err_cap, "%.300s: out of memory", s->name);
+				return false;
+			}
+			s->buf = nb;
+			s->cap = s->len + 65536 + 1;
+		}
+		/* s->buf has room for 65536 bytes and the NUL of a last line */
+		struct clx_ctx *ctx = clx_ctx_create();
+		ssize_t got = -1;
+		if (ctx && clx_input_wait(ctx, s->name, s->fd, clx_input_timeout()) == CLX_OK &&
+		    (got = read(s->fd, s->buf + s->len, 65536)) < 0)
+			clx_fail(ctx, CLX_ERR_IO, "%s: read error: %s", s->name, strerror(errno));
+		if (got < 0)
+			snprintf(err, err_cap, "%s", ctx ? clx_last_error(ctx) : "out of memory");
+		clx_ctx_free(ctx);
+		if (got < 0)
+			return false;
+		s->eof = got == 0;
+		s->len += (size_t)got;
+	}
+}
+
 struct clx_collection {
 	struct entry *e;
 	size_t n, cap, next;
-	FILE *stream;                /* standard input, read as it goes */
-	size_t stream_line;
+	struct stream *stream;       /* a manifest from a pipe, FIFO or "-", read as it goes */
 	int shard, n_shards;         /* n_shards 0: every video */
 	char **done;                 /* sorted "path\nsize\nmtime" keys */
 	size_t n_done;
@@ -59,6 +129,7 @@ void clx_collection_free(struct clx_collection *c)
 		clx_free(c->done[i]);
 	clx_free(c->done);
 	clx_free(c->e);
+	stream_free(c->stream);
 	clx_free(c);
 }
 
@@ -245,34 +316,53 @@ static bool read_line(FILE *f, char **buf, size_t *cap, ssize_t *len)
 	return *len >= 0;
 }
 
-enum clx_status clx_collection_add_manifest(struct clx_ctx *ctx, struct clx_collection *c,
-					    const char *path)
+/* path's folder, where its relative paths resolve ("" for none) */
+static void folder_of(const char *path, char *dir, size_t cap)
 {
-	if (strcmp(path, "-") == 0) {
-		if (c->stream)
-			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "standard input given twice as a manifest");
-		c->stream = stdin;
-		return CLX_OK;
-	}
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return clx_fail(ctx, CLX_ERR_NOT_FOUND, "%s: cannot open: %s", path, strerror(errno));
-	struct stat sb;
-	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		fclose(f);
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: a directory, not a manifest file", path);
-	}
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", path);
+	snprintf(dir, cap, "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
 	else
 		dir[0] = '\0';
+}
+
+enum clx_status clx_collection_add_manifest(struct clx_ctx *ctx, struct clx_collection *c,
+					    const char *path)
+{
+	int fd;
+	bool stream;
+	int64_t size;
+	enum clx_status st = clx_input_open(ctx, path, true, &fd, &stream, &size);
+	if (st != CLX_OK)
+		return st;
+	if (stream) {
+		if (c->stream) {
+			close(fd);
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: only one manifest can be a stream "
+					"(a pipe, a FIFO or -); %s is one already", path, c->stream->name);
+		}
+		if (!(c->stream = clx_calloc(1, sizeof *c->stream))) {
+			close(fd);
+			return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", path);
+		}
+		c->stream->fd = fd;
+		const bool is_stdin = strcmp(path, "-") == 0;
+		snprintf(c->stream->name, sizeof c->stream->name, "%s", is_stdin ? "standard input" : path);
+		if (!is_stdin)
+			folder_of(path, c->stream->dir, sizeof c->stream->dir);
+		return CLX_OK;
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: %s", path, strerror(errno));
+	}
+	char dir[4096];
+	folder_of(path, dir, sizeof dir);
 	char *buf = NULL;
 	size_t cap = 0, lineno = 0;
 	ssize_t len;
-	enum clx_status st = CLX_OK;
 	while (st == CLX_OK && read_line(f, &buf, &cap, &len)) {
 		lineno++;
 		if (len > MAX_LINE)
@@ -307,79 +397,62 @@ enum clx_status clx_collection_set_shard(struct clx_ctx *ctx, struct clx_collect
 	return CLX_OK;
 }
 
-/* An environment variable as an integer in [lo, hi]; false when unset. */
-static enum clx_status env_int(struct clx_ctx *ctx, const char *name, long lo, long hi, long *v,
-			       bool *set)
-{
-	const char *s = getenv(name);
-	*set = s && *s;
-	if (!*set)
-		return CLX_OK;
-	char *end;
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	if (errno || *end || *v < lo || *v > hi)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s=%s: need an integer in [%ld, %ld]", name, s,
-				lo, hi);
-	return CLX_OK;
-}
-
 enum clx_status clx_shard_from_env(struct clx_ctx *ctx, int n_fixed, int *i, int *n, char *from,
 				   size_t from_cap)
 {
-	long id, count, lo, step, fixed = n_fixed;
+	long long id, count, lo, step, fixed = n_fixed;
 	bool has_id, has_count, has_min, has_step, has_fixed = n_fixed > 0;
 	enum clx_status st;
 	*i = 0;
 	*n = 0;
 	snprintf(from, from_cap, "%s", "");
-	if (!has_fixed && (st = env_int(ctx, "CLX_SHARDS", 1, 1L << 20, &fixed, &has_fixed)) != CLX_OK)
+	if (!has_fixed && (st = clx_env_int(ctx, "CLX_SHARDS", 1, 1L << 20, &fixed, &has_fixed)) != CLX_OK)
 		return st;
-	if ((st = env_int(ctx, "SLURM_ARRAY_TASK_ID", 0, 1L << 30, &id, &has_id)) != CLX_OK)
+	if ((st = clx_env_int(ctx, "SLURM_ARRAY_TASK_ID", 0, 1L << 30, &id, &has_id)) != CLX_OK)
 		return st;
 	const char *var = "SLURM_ARRAY_TASK_ID";
 	if (!has_id) {
-		if ((st = env_int(ctx, "JOB_COMPLETION_INDEX", 0, 1L << 30, &id, &has_id)) != CLX_OK)
+		if ((st = clx_env_int(ctx, "JOB_COMPLETION_INDEX", 0, 1L << 30, &id, &has_id)) != CLX_OK)
 			return st;
 		var = "JOB_COMPLETION_INDEX";
 		if (!has_id)
 			return CLX_OK;
 		if (!has_fixed)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-					"JOB_COMPLETION_INDEX=%ld: the number of shards is not known; give "
+					"JOB_COMPLETION_INDEX=%lld: the number of shards is not known; give "
 					"--shards N or set CLX_SHARDS",
 					id);
 	}
 	if (has_fixed) {
 		if (id >= fixed)
-			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s=%ld: outside the %ld shards (0..%ld)",
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s=%lld: outside the %lld shards (0..%lld)",
 					var, id, fixed, fixed - 1);
 		*i = (int)id;
 		*n = (int)fixed;
 	} else {
-		if ((st = env_int(ctx, "SLURM_ARRAY_TASK_COUNT", 1, 1L << 20, &count, &has_count)) != CLX_OK ||
-		    (st = env_int(ctx, "SLURM_ARRAY_TASK_MIN", 0, 1L << 30, &lo, &has_min)) != CLX_OK ||
-		    (st = env_int(ctx, "SLURM_ARRAY_TASK_STEP", 1, 1L << 30, &step, &has_step)) != CLX_OK)
+		if ((st = clx_env_int(ctx, "SLURM_ARRAY_TASK_COUNT", 1, 1L << 20, &count, &has_count)) != CLX_OK ||
+		    (st = clx_env_int(ctx, "SLURM_ARRAY_TASK_MIN", 0, 1L << 30, &lo, &has_min)) != CLX_OK ||
+		    (st = clx_env_int(ctx, "SLURM_ARRAY_TASK_STEP", 1, 1L << 30, &step, &has_step)) != CLX_OK)
 			return st;
 		if (!has_min)
 			lo = 0;
 		if (!has_step)
 			step = 1;
 		if (!has_count) {
-			long hi;
+			long long hi;
 			bool has_max;
-			if ((st = env_int(ctx, "SLURM_ARRAY_TASK_MAX", 0, 1L << 30, &hi, &has_max)) != CLX_OK)
+			if ((st = clx_env_int(ctx, "SLURM_ARRAY_TASK_MAX", 0, 1L << 30, &hi, &has_max)) != CLX_OK)
 				return st;
 			if (!has_max)
 				return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-						"SLURM_ARRAY_TASK_ID=%ld without SLURM_ARRAY_TASK_COUNT or "
+						"SLURM_ARRAY_TASK_ID=%lld without SLURM_ARRAY_TASK_COUNT or "
 						"SLURM_ARRAY_TASK_MAX",
 						id);
 			count = (hi - lo) / step + 1;
 		}
 		if (id < lo || (id - lo) % step || (id - lo) / step >= count)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-					"SLURM_ARRAY_TASK_ID=%ld is not one of the array's %ld tasks", id, count);
+					"SLURM_ARRAY_TASK_ID=%lld is not one of the array's %lld tasks", id, count);
 		*i = (int)((id - lo) / step);
 		*n = (int)count;
 	}
@@ -495,20 +568,14 @@ static bool is_done(const struct clx_collection *c, const char *key)
  * or on an error (c->error). */
 static bool stream_more(struct clx_collection *c)
 {
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct stream *sm = c->stream;
+	char *line;
+	size_t len;
 	bool added = false;
 	struct clx_ctx *ctx = clx_ctx_create();
-	while (!added && ctx && read_line(c->stream, &buf, &cap, &len)) {
-		c->stream_line++;
-		if (len && buf[len - 1] == '\n')
-			buf[--len] = '\0';
+	while (!added && ctx && stream_line(sm, &line, &len, c->error, sizeof c->error)) {
 		const size_t before = c->n;
-		enum clx_status st = len > MAX_LINE
-			? clx_fail(ctx, CLX_ERR_FORMAT, "line over %d bytes", MAX_LINE)
-			: manifest_line(ctx, c, "standard input", c->stream_line, buf, (size_t)len, "");
-		if (st != CLX_OK) {
+		if (manifest_line(ctx, c, sm->name, sm->line, line, len, sm->dir) != CLX_OK) {
 			snprintf(c->error, sizeof c->error, "%s", clx_last_error(ctx));
 			break;
 		}
@@ -516,10 +583,11 @@ static bool stream_more(struct clx_collection *c)
 	}
 	if (!ctx)
 		snprintf(c->error, sizeof c->error, "out of memory");
-	free(buf);
 	clx_ctx_free(ctx);
-	if (!added)
+	if (!added) {
+		stream_free(c->stream);
 		c->stream = NULL;
+	}
 	return added;
 }
 

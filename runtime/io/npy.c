@@ -17,6 +17,7 @@
  * Fortran order, object and structured dtypes, anything else (each a
  * message naming the file and the dtype). Assumes a little-endian host. */
 #include "clx/npy.h"
+#include "core/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -450,23 +451,21 @@ enum clx_status clx_npy_load(struct clx_ctx *ctx, const char *path, struct clx_n
 		memset(out, 0, sizeof *out);
 	if (!path || !out)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_npy_load: NULL argument");
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return clx_fail(ctx, errno == ENOENT ? CLX_ERR_NOT_FOUND : CLX_ERR_IO, "%s: %s",
-				path, strerror(errno));
-	enum clx_status st;
+	/* a regular file only: the data is read after a seek past the header */
+	int fd;
+	bool stream;
+	int64_t file_size;
+	enum clx_status st = clx_input_open(ctx, path, false, &fd, &stream, &file_size);
+	if (st != CLX_OK)
+		return st;
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: %s", path, strerror(errno));
+	}
 	uint8_t *head = NULL, *chunk = NULL;
 	void *data = NULL;
-	struct stat sb;
-	if (fstat(fileno(f), &sb) != 0) {
-		st = clx_fail(ctx, CLX_ERR_IO, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_size < 0) {
-		st = clx_fail(ctx, CLX_ERR_IO, "%s: not a regular file", path);
-		goto fail;
-	}
-	uint64_t size = (uint64_t)sb.st_size;
+	uint64_t size = (uint64_t)file_size;
 
 	/* The preamble and the largest header we accept, or the whole file. */
 	size_t want = 12 + CLX_MAX_NPY_HEADER;

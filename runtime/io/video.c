@@ -57,9 +57,12 @@ enum clx_status clx_video_read_memory(struct clx_ctx *ctx, const char *name,
 /* ================================================================ FFmpeg */
 
 #include "io/video_internal.h"
+#include "core/file.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 bool clx_video_available(void)
 {
@@ -246,6 +249,46 @@ static enum clx_status read_common(struct reader *r, const struct clx_video_opts
 	return st;
 }
 
+/* A pipe, FIFO or standard input: decoding seeks and reads twice, so the
+ * stream is first copied to a temporary file (at most CLX_MAX_VIDEO_SPOOL
+ * bytes, no wait for data over the input timeout), which is removed after
+ * the read. */
+static enum clx_status read_spooled(struct clx_ctx *ctx, const char *path,
+				    const struct clx_video_opts *opts, struct clx_video *out)
+{
+	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
+	const char *dir = getenv("TMPDIR");
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s/clx-video-XXXXXX", dir && *dir ? dir : "/tmp") >=
+	    sizeof tmp)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: $TMPDIR is too long", name);
+	int in;
+	bool stream;
+	int64_t size;
+	enum clx_status st = clx_input_open(ctx, path, true, &in, &stream, &size);
+	if (st != CLX_OK)
+		return st;
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		close(in);
+		return clx_fail(ctx, CLX_ERR_IO, "%s: cannot create a temporary file in %s to spool "
+				"it: %s", name, dir && *dir ? dir : "/tmp", strerror(errno));
+	}
+	uint64_t n = 0;
+	st = clx_input_drain(ctx, name, in, CLX_MAX_VIDEO_SPOOL, clx_input_timeout(), fd, NULL, &n);
+	close(in);
+	if (close(fd) != 0 && st == CLX_OK)
+		st = clx_fail(ctx, CLX_ERR_IO, "%s: cannot spool to %s: %s", name, tmp, strerror(errno));
+	if (st == CLX_OK && n == 0)
+		st = clx_fail(ctx, CLX_ERR_FORMAT, "%s: empty (nothing was written to it)", name);
+	if (st == CLX_OK) {
+		struct reader r = { .ctx = ctx, .name = name, .path = tmp, .file_size = (int64_t)n };
+		st = read_common(&r, opts, out);
+	}
+	unlink(tmp);
+	return st;
+}
+
 enum clx_status clx_video_read(struct clx_ctx *ctx, const char *path,
 			       const struct clx_video_opts *opts, struct clx_video *out)
 {
@@ -255,15 +298,21 @@ enum clx_status clx_video_read(struct clx_ctx *ctx, const char *path,
 	if (!path || !*path)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_video_read: no path");
 	struct stat sb;
-	if (stat(path, &sb) != 0)
+	const bool is_stdin = strcmp(path, "-") == 0;
+	if (!is_stdin && stat(path, &sb) != 0)
 		return clx_fail(ctx, errno == ENOENT ? CLX_ERR_NOT_FOUND : CLX_ERR_IO,
-				"%s: cannot open: %s", path, strerror(errno));
+				"%s: cannot open: %s%s", path, strerror(errno),
+				errno == ELOOP ? " (a symbolic link loop)" : "");
+	if (is_stdin || S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
+		return read_spooled(ctx, path, opts, out);
 	if (S_ISDIR(sb.st_mode))
 		return clx_fail(ctx, CLX_ERR_IO, "%s: is a directory, not a video file", path);
-	if (S_ISREG(sb.st_mode) && sb.st_size == 0)
+	if (!S_ISREG(sb.st_mode))
+		return clx_fail(ctx, CLX_ERR_IO, "%s: not a regular file (%s)", path,
+				S_ISCHR(sb.st_mode) ? "a character device" : "a block device");
+	if (sb.st_size == 0)
 		return clx_fail(ctx, CLX_ERR_FORMAT, "%s: empty file", path);
-	struct reader r = { .ctx = ctx, .name = path, .path = path,
-			    .file_size = S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : -1 };
+	struct reader r = { .ctx = ctx, .name = path, .path = path, .file_size = (int64_t)sb.st_size };
 	return read_common(&r, opts, out);
 }
 

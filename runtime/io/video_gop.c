@@ -22,13 +22,9 @@
 
 int64_t video_gop_cap(void)
 {
-	const char *e = getenv("CLX_VIDEO_GOP_CAP");
-	if (e && *e >= '0' && *e <= '9') {
-		long v = strtol(e, NULL, 10);
-		if (v >= 0 && v < GOP_MAX_PACKETS)
-			return v;
-	}
-	return GOP_MAX_PACKETS;
+	long long v;
+	return clx_parse_int(getenv("CLX_VIDEO_GOP_CAP"), 0, GOP_MAX_PACKETS - 1, &v) ? v
+										       : GOP_MAX_PACKETS;
 }
 
 /* ----------------------------------------------------------------- GOP pass */

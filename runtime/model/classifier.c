@@ -71,6 +71,7 @@ struct clx_classifier {
 	const struct clx_model *m;
 	struct clx_backend *be;
 	struct clx_classifier_opts o;
+	struct clx_video_input video;  /* o.video checked, the processor config */
 	int64_t K, P, B, frame_floats; /* frame_floats: one video's pixel values */
 	float *text;                   /* (K, P) text features; NULL for embed */
 	const char *text_source;
@@ -93,8 +94,8 @@ static enum clx_status text_features(struct clx_ctx *ctx, struct clx_classifier 
 	if (!(c->text = clx_malloc((size_t)(c->K * c->P) * sizeof *c->text)))
 		return clx_fail(ctx, CLX_ERR_NOMEM, "text features: out of memory");
 	char key[CLX_LABEL_KEY_LEN];
-	if (!c->o.no_label_cache) {
-		clx_label_cache_key(c->m, c->be, labels, key);
+	const bool cache = !c->o.no_label_cache && clx_label_cache_key(c->m, c->be, labels, key);
+	if (cache) {
 		if (clx_label_cache_load(ctx, key, c->K, c->P, c->text)) {
 			c->text_source = "cache";
 			return CLX_OK;
@@ -112,7 +113,7 @@ static enum clx_status text_features(struct clx_ctx *ctx, struct clx_classifier 
 	if (st != CLX_OK)
 		return st;
 	c->text_source = "computed";
-	if (!c->o.no_label_cache && clx_label_cache_store(ctx, key, c->K, c->P, c->text))
+	if (cache && clx_label_cache_store(ctx, key, c->K, c->P, c->text))
 		c->text_source = "computed, cached";
 	return CLX_OK;
 }
@@ -129,10 +130,6 @@ enum clx_status clx_classifier_create(struct clx_ctx *ctx, const struct clx_mode
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: not an X-CLIP model", m->dir);
 	if (!opts->embed && (!labels || labels->n_texts < 1))
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "classify: no labels");
-	if (opts->video.n_frames != v->num_frames)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"%d frames per video requested; this model takes exactly num_frames = %d",
-				opts->video.n_frames, v->num_frames);
 	if (opts->batch < 0 || opts->batch > MAX_BATCH)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "batch %lld: need 1..%d videos per forward",
 				(long long)opts->batch, MAX_BATCH);
@@ -159,6 +156,8 @@ enum clx_status clx_classifier_create(struct clx_ctx *ctx, const struct clx_mode
 	if (!c->px || !c->out)
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "classifier: out of memory for a batch of %lld",
 			      (long long)c->B);
+	else if ((st = clx_video_input_init(ctx, m, &opts->video, &c->video)) != CLX_OK)
+		;
 	else if (!opts->embed)
 		st = text_features(ctx, c, labels);
 	if (st != CLX_OK) {
@@ -299,7 +298,7 @@ static void decode(struct pipe *p, struct slot *sl)
 	struct clx_ctx *wctx = clx_ctx_create();
 	const double t0 = clx_now();
 	struct clx_video_item *it = &sl->item;
-	it->status = wctx ? clx_pipeline_pixels(wctx, p->c->m, it->path, &p->c->o.video, &sl->px,
+	it->status = wctx ? clx_pipeline_pixels(wctx, p->c->m, &p->c->video, it->path, &sl->px,
 						&it->video)
 			  : CLX_ERR_NOMEM;
 	if (it->status != CLX_OK)

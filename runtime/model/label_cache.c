@@ -6,27 +6,38 @@
 
 #include "clx/npy.h"
 #include "clx/tune.h"
+#include "core/file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* A file's contents (absent: a fixed marker), streamed. */
-static uint64_t hash_file(uint64_t h, const char *path)
+/* Mixes a regular file's contents into *h (absent: a fixed marker); false
+ * for anything else, which cannot be read again to hash it. */
+static bool hash_file(uint64_t *h, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return clx_fnv1a64(h, "absent", 6);
+	int fd;
+	bool stream;
+	int64_t size;
+	struct clx_ctx *quiet = clx_ctx_create();
+	enum clx_status st = clx_input_open(quiet, path, false, &fd, &stream, &size);
+	clx_ctx_free(quiet);
+	if (st == CLX_ERR_NOT_FOUND) {
+		*h = clx_fnv1a64(*h, "absent", 6);
+		return true;
+	}
+	if (st != CLX_OK)
+		return false;
 	unsigned char buf[65536];
-	size_t got;
-	while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-		h = clx_hash_bytes(h, buf, got);
-	fclose(f);
-	return h;
+	ssize_t got;
+	while ((got = read(fd, buf, sizeof buf)) > 0)
+		*h = clx_hash_bytes(*h, buf, (size_t)got);
+	close(fd);
+	return got == 0;
 }
 
-void clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be,
+bool clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be,
 			 const struct clx_tokenizer_batch *labels, char key[CLX_LABEL_KEY_LEN])
 {
 	uint64_t h = clx_fnv1a64_field(CLX_FNV_INIT, "clx label cache 1");
@@ -42,9 +53,9 @@ void clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be
 	}
 	char path[4096];
 	snprintf(path, sizeof path, "%s/vocab.json", m->dir);
-	h = hash_file(h, path);
+	bool ok = hash_file(&h, path);
 	snprintf(path, sizeof path, "%s/merges.txt", m->dir);
-	h = hash_file(h, path);
+	ok = ok && hash_file(&h, path);
 	const int64_t kl[2] = { labels->n_texts, labels->seq_len };
 	const size_t n = (size_t)(labels->n_texts * labels->seq_len);
 	h = clx_fnv1a64(h, kl, sizeof kl);
@@ -62,8 +73,9 @@ void clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be
 	h = clx_fnv1a64_field(h, getenv("CLX_ROW_KERNELS"));
 	h = clx_fnv1a64_field(h, getenv("CLX_CHECK_RESULTS"));
 	if (clx_tune_path(d, path, sizeof path))
-		h = hash_file(h, path);
+		ok = ok && hash_file(&h, path);
 	snprintf(key, CLX_LABEL_KEY_LEN, "%016llx", (unsigned long long)h);
+	return ok;
 }
 
 static bool entry_path(const char *key, char *buf, size_t cap)

@@ -12,8 +12,10 @@
 /* The cache key of `labels` for model m on be: a hash of the text tower's
  * weights (their contents), the tokenizer files, the token ids and mask,
  * the device and driver, what selects its kernels (the tuning file and the
- * CLX_GEMM / CLX_ROW_KERNELS overrides) and the clx version. */
-void clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be,
+ * CLX_GEMM / CLX_ROW_KERNELS overrides) and the clx version. False when
+ * one of those files is not a regular file (a FIFO the tokenizer has
+ * already drained): no key, and the cache is not used. */
+bool clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be,
 			 const struct clx_tokenizer_batch *labels, char key[CLX_LABEL_KEY_LEN]);
 
 /* Reads the (K, P) features stored under key into dst. False when there

@@ -51,13 +51,14 @@ static bool resolve_in_cache(const char *cache, const char *id, char *out, size_
 	int w = snprintf(path, sizeof path, "%s/refs/main", repo);
 	if (w < 0 || (size_t)w >= sizeof path)
 		return false;
-	FILE *f = fopen(path, "r");
-	if (!f)
+	char *text;
+	size_t len;
+	if (clx_file_read(NULL, path, sizeof ref - 1, &text, &len) != CLX_OK)
 		return false;
-	bool ok = fgets(ref, sizeof ref, f) != NULL;
-	fclose(f);
+	snprintf(ref, sizeof ref, "%s", text);
+	clx_free(text);
 	ref[strcspn(ref, "\r\n")] = '\0';
-	if (!ok || !ref[0] || strchr(ref, '/'))
+	if (!ref[0] || strchr(ref, '/'))
 		return false;
 	w = snprintf(out, cap, "%s/snapshots/%s", repo, ref);
 	return w > 0 && (size_t)w < cap && is_dir(out);
@@ -71,6 +72,12 @@ enum clx_status clx_model_resolve(struct clx_ctx *ctx, const char *path, char *o
 		snprintf(out, cap, "%s", path);
 		return CLX_OK;
 	}
+	struct stat sb;
+	if (stat(path, &sb) != 0 && errno == ELOOP)
+		return clx_fail(ctx, CLX_ERR_IO, "%s: a symbolic link loop (%s)", path, strerror(ELOOP));
+	if (stat(path, &sb) == 0) /* and not a directory */
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: not a directory (give the model's folder)",
+				path);
 	const char *slash = strchr(path, '/');
 	bool hub_id = slash && slash != path && !strchr(slash + 1, '/') && slash[1] && path[0] != '.';
 	if (hub_id) {
@@ -234,7 +241,8 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 	m->kind = CLX_MODEL_XCLIP;
 
 	snprintf(file, sizeof file, "%s/model.safetensors", dir);
-	if (!is_file(file)) {
+	struct stat sb;
+	if (lstat(file, &sb) != 0) {
 		char bin[4200];
 		snprintf(bin, sizeof bin, "%s/pytorch_model.bin", dir);
 		if (is_file(bin))

@@ -47,15 +47,11 @@ enum clx_status clx_pipeline_set_inputs(struct clx_ctx *ctx, struct clx_session 
 	return st;
 }
 
-enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
-				    const char *video_path, const struct clx_video_opts *opts,
-				    float **pixel_values, struct clx_video *info)
+enum clx_status clx_video_input_init(struct clx_ctx *ctx, const struct clx_model *m,
+				     const struct clx_video_opts *opts, struct clx_video_input *in)
 {
 	const struct clx_vision_config *v = &m->cfg.xclip.vision;
-	struct clx_preprocess_config pc;
-	struct clx_video vid = { 0 };
-	bool found;
-	*pixel_values = NULL;
+	in->opts = *opts;
 	if (opts->n_frames != v->num_frames)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 				"%d frames per video requested; this model takes exactly num_frames = %d",
@@ -63,18 +59,27 @@ enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model 
 	if (v->num_channels != 3)
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s/config.json: num_channels %d; video input is RGB (3)",
 				m->dir, v->num_channels);
-	enum clx_status st = clx_preprocess_config_load_dir(ctx, m->dir, &pc, &found);
-	if (st != CLX_OK)
-		return st;
-	if ((st = clx_video_read(ctx, video_path, opts, &vid)) != CLX_OK)
+	return clx_preprocess_config_load_dir(ctx, m->dir, &in->pc, &in->pc_found);
+}
+
+enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
+				    const struct clx_video_input *in, const char *video_path,
+				    float **pixel_values, struct clx_video *info)
+{
+	const struct clx_vision_config *v = &m->cfg.xclip.vision;
+	const struct clx_preprocess_config *pc = &in->pc;
+	struct clx_video vid = { 0 };
+	enum clx_status st;
+	*pixel_values = NULL;
+	if ((st = clx_video_read(ctx, video_path, &in->opts, &vid)) != CLX_OK)
 		goto done;
 	int32_t oh, ow;
-	if ((st = clx_preprocess_output_size(ctx, &pc, vid.height, vid.width, &oh, &ow)) != CLX_OK)
+	if ((st = clx_preprocess_output_size(ctx, pc, vid.height, vid.width, &oh, &ow)) != CLX_OK)
 		goto done;
 	if (oh != v->image_size || ow != v->image_size) {
 		st = clx_fail(ctx, CLX_ERR_SHAPE,
 			      "%s/preprocessor_config.json%s: frames come out %dx%d but the model's image_size is %d",
-			      m->dir, found ? "" : " (absent: transformers' defaults)", ow, oh, v->image_size);
+			      m->dir, in->pc_found ? "" : " (absent: transformers' defaults)", ow, oh, v->image_size);
 		goto done;
 	}
 	const size_t n = (size_t)vid.n_frames * 3 * (size_t)oh * (size_t)ow;
@@ -83,7 +88,7 @@ enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model 
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory for pixel values", video_path);
 		goto done;
 	}
-	st = clx_preprocess_frames(ctx, &pc, vid.rgb, vid.n_frames, vid.height, vid.width, px);
+	st = clx_preprocess_frames(ctx, pc, vid.rgb, vid.n_frames, vid.height, vid.width, px);
 	if (st != CLX_OK) {
 		clx_free(px);
 		goto done;

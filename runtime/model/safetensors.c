@@ -8,6 +8,7 @@
  * against another process truncating the file under the mapping. Writing is
  * safetensors_write.c. */
 #include "model/safetensors_internal.h"
+#include "core/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,26 +102,17 @@ enum clx_status clx_safetensors_open(struct clx_ctx *ctx, const char *path,
 	struct clx_safetensors *st = NULL;
 	void *map = NULL;
 	size_t size = 0, n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		return clx_fail(ctx, e == ENOENT ? CLX_ERR_NOT_FOUND : CLX_ERR_IO,
-				"%s: cannot open: %s", path, strerror(e));
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		status = clx_fail(ctx, CLX_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-		goto done;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		status = clx_fail(ctx, CLX_ERR_IO, "%s: not a regular file", path);
-		goto done;
-	}
-	if ((uintmax_t)sb.st_size > SIZE_MAX) {
+	int fd;
+	bool stream;
+	int64_t file_size;
+	/* mapped, so only a regular file will do */
+	if ((status = clx_input_open(ctx, path, false, &fd, &stream, &file_size)) != CLX_OK)
+		return status;
+	if ((uint64_t)file_size > SIZE_MAX) {
 		status = clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: file too large to map", path);
 		goto done;
 	}
-	size = (size_t)sb.st_size;
+	size = (size_t)file_size;
 
 	/* validate from the header and the size alone, then map */
 	uint8_t head[8];

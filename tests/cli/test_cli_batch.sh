@@ -142,7 +142,7 @@ printf '%s\n{"path": 1}\n' "$coll/h264.mp4" | "$clx" classify --model "$model" -
   >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && ok || bad "a bad line on standard input: exit $rc"
-has err "--manifest -: standard input:2"
+has err "--manifest: standard input:2"
 [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "the video before the bad line is recorded: $(cat "$tmp/out")"
 
 finish

@@ -76,7 +76,7 @@ static enum clx_status gather(struct clx_ctx *ctx, const struct batch_args *a,
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--shard %s: need i/n, e.g. 0/4", a->shard);
 		memcpy(head, a->shard, (size_t)(slash - a->shard));
 		head[slash - a->shard] = '\0';
-		if (!cli_parse_int(head, 0, 1 << 20, &i) || !cli_parse_int(slash + 1, 1, 1 << 20, &n) || i >= n)
+		if (!clx_parse_int(head, 0, 1 << 20, &i) || !clx_parse_int(slash + 1, 1, 1 << 20, &n) || i >= n)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--shard %s: need i/n with 0 <= i < n",
 					a->shard);
 		si = (int)i;
@@ -287,6 +287,18 @@ bool cli_batch_args(const char *cmd, const struct cli_opt *opts, struct batch_ar
 	a->resume = cli_flag(opts, "resume");
 	a->quiet = cli_flag(opts, "quiet");
 	a->no_label_cache = cli_flag(opts, "no-label-cache");
+	int n_stdin = 0;
+	for (int i = 0; i < a->n_videos; i++)
+		n_stdin += strcmp(a->videos[i], "-") == 0;
+	for (int i = 0; i < a->n_manifests; i++)
+		n_stdin += strcmp(a->manifests[i], "-") == 0;
+	const char *lf = cli_get(opts, "labels-file");
+	n_stdin += lf && strcmp(lf, "-") == 0;
+	if (n_stdin > 1) {
+		cli_usage_error(cmd, "standard input ('-') can feed one of --video, --manifest and "
+				     "--labels-file, once");
+		return false;
+	}
 	int64_t v = 0;
 	if (!cli_count_opt(cmd, opts, "batch", 1, &v))
 		return false;
@@ -342,6 +354,13 @@ int cli_batch_run(struct clx_ctx *ctx, const struct batch_args *a)
 	int rc = CLI_OK;
 	if (a->resume && !a->out)
 		return cli_usage_error(a->cmd, "--resume needs --out F (the records to continue)");
+	struct stat out_sb;
+	if (a->out && stat(a->out, &out_sb) == 0 && !S_ISREG(out_sb.st_mode)) {
+		/* records are fsync'ed and resumed: only a file will do */
+		st = clx_fail(ctx, CLX_ERR_INVALID_ARG, "--out %s: not a regular file (--json writes "
+				"the records to standard output)", a->out);
+		goto fail;
+	}
 	if ((st = clx_collection_create(ctx, &r.col)) != CLX_OK ||
 	    (st = gather(ctx, a, r.col, shard_from, sizeof shard_from)) != CLX_OK)
 		goto fail;
@@ -353,7 +372,7 @@ int cli_batch_run(struct clx_ctx *ctx, const struct batch_args *a)
 				      a->out);
 			goto fail;
 		}
-		if ((r.fd = open(a->out, O_WRONLY | O_APPEND | O_CREAT, 0644)) < 0) {
+		if ((r.fd = open(a->out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 			st = clx_fail(ctx, CLX_ERR_IO, "--out %s: %s", a->out, strerror(errno));
 			goto fail;
 		}
@@ -379,7 +398,7 @@ int cli_batch_run(struct clx_ctx *ctx, const struct batch_args *a)
 		st = clx_fail(ctx, CLX_ERR_IO, "%s: cannot write the records: %s",
 			      a->out ? a->out : "standard output", strerror(r.write_errno));
 	if (st == CLX_OK && clx_collection_error(r.col)[0])
-		st = clx_fail(ctx, CLX_ERR_FORMAT, "--manifest -: %s", clx_collection_error(r.col));
+		st = clx_fail(ctx, CLX_ERR_FORMAT, "--manifest: %s", clx_collection_error(r.col));
 	if (st != CLX_OK)
 		goto fail;
 	if (!a->quiet && (r.n_ok + r.n_failed > 1 || a->out || shard_from[0] || a->resume))

@@ -34,7 +34,7 @@ static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opt
 	const char *s;
 	long long v;
 	if ((s = cli_get(opts, "frames"))) {
-		if (!cli_parse_int(s, 1, 100000, &v))
+		if (!clx_parse_int(s, 1, 100000, &v))
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--frames %s: need a positive integer", s);
 		if (v != m->cfg.xclip.vision.num_frames)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
@@ -50,7 +50,7 @@ static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opt
 		}
 	}
 	if ((s = cli_get(opts, "seed"))) {
-		if (!cli_parse_int(s, 0, 4294967295LL, &v))
+		if (!clx_parse_int(s, 0, 4294967295LL, &v))
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--seed %s: need an integer in [0, 2^32)", s);
 		vo->seed = (uint32_t)v;
 	}
@@ -183,6 +183,7 @@ int cmd_preprocess(int argc, char **argv)
 	struct clx_model *m = NULL;
 	struct clx_video info = { 0 };
 	struct clx_video_opts vo;
+	struct clx_video_input vin;
 	float *px = NULL;
 	int rc = CLI_OK;
 	enum clx_status st;
@@ -190,7 +191,8 @@ int cmd_preprocess(int argc, char **argv)
 		return cli_usage_error("preprocess", "out of memory");
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
-	    (st = clx_pipeline_pixels(ctx, m, video, &vo, &px, &info)) != CLX_OK) {
+	    (st = clx_video_input_init(ctx, m, &vo, &vin)) != CLX_OK ||
+	    (st = clx_pipeline_pixels(ctx, m, &vin, video, &px, &info)) != CLX_OK) {
 		rc = cli_fail(ctx, st);
 		goto done;
 	}
@@ -275,8 +277,10 @@ static int embed_main(struct cli_opt *opts)
 	struct clx_xclip_shape shape = { .B = 1, .T = m->cfg.xclip.vision.num_frames, .K = 1, .L = 1 };
 	int64_t rows;
 	if (video) {
+		struct clx_video_input vin;
 		if ((st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
-		    (st = clx_pipeline_pixels(ctx, m, video, &vo, &px, &info)) != CLX_OK)
+		    (st = clx_video_input_init(ctx, m, &vo, &vin)) != CLX_OK ||
+		    (st = clx_pipeline_pixels(ctx, m, &vin, video, &px, &info)) != CLX_OK)
 			goto fail;
 		warn_video(&info, video);
 		rows = 1;

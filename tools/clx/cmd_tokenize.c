@@ -56,7 +56,7 @@ int cmd_tokenize(int argc, char **argv)
 	struct clx_tokenizer_batch_opts bo = { 0, cli_flag(opts, "pad-to-max") };
 	if (max_len) {
 		long long v;
-		if (!cli_parse_int(max_len, 2, CLX_MAX_TOKENS, &v)) {
+		if (!clx_parse_int(max_len, 2, CLX_MAX_TOKENS, &v)) {
 			clx_free(texts);
 			return cli_usage_error("tokenize", "--max-length %s: need an integer in [2, %d]", max_len,
 					       CLX_MAX_TOKENS);

@@ -86,8 +86,11 @@ static enum clx_status load_video_inputs(struct clx_ctx *ctx, const struct clx_m
 	enum clx_status st = list ? cli_labels_parse(ctx, list, &labels) : cli_labels_read(ctx, file, &labels);
 	if (st == CLX_OK)
 		st = cli_labels_tokenize(ctx, m->dir, &labels, &tb);
+	struct clx_video_input vin;
 	if (st == CLX_OK)
-		st = clx_pipeline_pixels(ctx, m, video, &vo, &in->owned_px, &info);
+		st = clx_video_input_init(ctx, m, &vo, &vin);
+	if (st == CLX_OK)
+		st = clx_pipeline_pixels(ctx, m, &vin, video, &in->owned_px, &info);
 	if (st == CLX_OK) {
 		const size_t n = (size_t)(tb->n_texts * tb->seq_len);
 		in->ids = clx_malloc(n * sizeof *in->ids + 1);

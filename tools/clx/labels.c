@@ -72,36 +72,21 @@ enum clx_status cli_labels_parse(struct clx_ctx *ctx, const char *list, struct c
 
 enum clx_status cli_labels_read(struct clx_ctx *ctx, const char *path, struct cli_labels *l)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return clx_fail(ctx, CLX_ERR_NOT_FOUND, "%s: cannot open: No such file or readable", path);
-	size_t cap = 0, n = 0;
-	char *buf = NULL;
-	enum clx_status st = CLX_OK;
-	for (;;) {
-		if (n + 65536 > cap) {
-			if (cap >= CLX_MAX_JSON_FILE) {
-				st = clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: larger than %u bytes", path,
-					      CLX_MAX_JSON_FILE);
-				break;
-			}
-			char *nb = clx_realloc(buf, cap + 65536 + 1);
-			if (!nb) {
-				st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", path);
-				break;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	l->buf = buf;
+	char *buf;
+	size_t n;
+	enum clx_status st = clx_file_read(ctx, path, CLX_MAX_JSON_FILE, &buf, &n);
 	if (st != CLX_OK)
 		return st;
+	l->buf = buf;
+	if (strcmp(path, "-") == 0)
+		path = "standard input";
+	const char *nul = memchr(buf, '\0', n);
+	if (nul) {
+		size_t line = 1;
+		for (const char *p = buf; p < nul; p++)
+			line += *p == '\n';
+		return clx_fail(ctx, CLX_ERR_FORMAT, "%s:%zu: a NUL byte inside a label", path, line);
+	}
 	/* one label per line; blank lines are skipped */
 	for (size_t i = 0; i < n;) {
 		size_t j = i;

@@ -170,21 +170,6 @@ void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, 
 	clx_fail(ctx, st, "%s: %s", what, msg[0] ? msg : clx_status_name(st));
 }
 
-/* ---------------------------------------------------------------- numbers */
-
-bool cli_parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-	if (!s || !*s || *s == ' ' || *s == '+' || (*s == '-' && lo >= 0))
-		return false;
-	errno = 0;
-	const long long v = strtoll(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* ------------------------------------------------------------------ JSON */
 
 void cli_json_fstring(FILE *f, const char *s)
@@ -226,7 +211,7 @@ bool cli_count_opt(const char *cmd, const struct cli_opt *opts, const char *name
 	long long n;
 	if (!v)
 		return true;
-	if (!cli_parse_int(v, lo, 65536, &n)) {
+	if (!clx_parse_int(v, lo, 65536, &n)) {
 		char prog[64];
 		prog_name(cmd, prog, sizeof prog);
 		cli_usage_error(cmd, "--%s needs an integer in [%lld, 65536], got %s (see %s --help)", name,

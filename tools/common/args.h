@@ -65,10 +65,6 @@ void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, 
 #endif
 	;
 
-/* A decimal integer in [lo, hi] and nothing else: no sign where lo ≥ 0, no
- * spaces, no trailing characters, no overflow. */
-bool cli_parse_int(const char *s, long long lo, long long hi, long long *out);
-
 /* Option --name, when given, into *out: an integer in [lo, 65536];
  * otherwise *out is left as is. False after a usage error naming it. */
 bool cli_count_opt(const char *cmd, const struct cli_opt *opts, const char *name, long long lo,

@@ -47,14 +47,12 @@ static void cache_path(const struct prof_device *d, const char *dir, char *buf, 
 
 static bool cache_load(const char *path, struct prof_device *d)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	char *text;
+	size_t n;
+	if (clx_file_read(NULL, path, 4096, &text, &n) != CLX_OK)
 		return false;
-	char text[4096];
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	fclose(f);
-	text[n] = '\0';
 	cJSON *j = cJSON_Parse(text);
+	clx_free(text);
 	const cJSON *gf = cJSON_GetObjectItemCaseSensitive(j, "gflops");
 	const cJSON *gb = cJSON_GetObjectItemCaseSensitive(j, "gbps");
 	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(j, "device");

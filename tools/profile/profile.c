@@ -17,6 +17,7 @@
 #include "args.h"
 
 #include "clx/backend.h"
+#include "clx/limits.h"
 #include "clx/model.h"
 #include "clx/tune.h"
 
@@ -428,17 +429,16 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 
 /* ------------------------------------------------------------ the doc */
 
+/* FNV-1a of a file's bytes; *ok false when it cannot be read */
 static uint64_t fnv1a64_file(const char *path, bool *ok)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	FILE *f = fopen(path, "rb");
-	*ok = f != NULL;
-	if (!f)
+	char *text;
+	size_t n;
+	*ok = clx_file_read(NULL, path, CLX_MAX_JSON_FILE, &text, &n) == CLX_OK;
+	if (!*ok)
 		return 0;
-	int c;
-	while ((c = fgetc(f)) != EOF)
-		h = (h ^ (uint8_t)c) * 0x100000001b3ull;
-	fclose(f);
+	uint64_t h = clx_fnv1a64(CLX_FNV_INIT, text, n);
+	clx_free(text);
 	return h;
 }
 

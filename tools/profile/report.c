@@ -423,34 +423,13 @@ bool prof_doc_write_json(const struct prof_doc *doc, const char *path, char *err
 
 static char *slurp(const char *path, char *err, size_t cap)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, cap, "%s: cannot open", path);
-		return NULL;
-	}
-	size_t len = 0, room = 1 << 16;
-	char *buf = clx_malloc(room);
-	while (buf) {
-		size_t n = fread(buf + len, 1, room - len - 1, f);
-		len += n;
-		if (len + 1 < room)
-			break;
-		char *p = len < (256u << 20) ? clx_realloc(buf, room * 2) : NULL;
-		if (!p) {
-			clx_free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = p;
-		room *= 2;
-	}
-	fclose(f);
-	if (!buf) {
-		snprintf(err, cap, "%s: too large or out of memory", path);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
+	struct clx_ctx *ctx = clx_ctx_create();
+	char *text = NULL;
+	size_t n;
+	if (!ctx || clx_file_read(ctx, path, 256u << 20, &text, &n) != CLX_OK)
+		snprintf(err, cap, "%s", ctx ? clx_last_error(ctx) : "out of memory");
+	clx_ctx_free(ctx);
+	return text;
 }
 
 bool prof_doc_read_json(const char *path, struct prof_doc *doc, char *err, size_t cap)

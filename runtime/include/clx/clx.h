@@ -111,6 +111,29 @@ void clx_set_allocator(const struct clx_allocator *a);
  * it would lose data). Used after a device has its own copy of a weight. */
 void clx_drop_mapped_pages(const void *p, size_t n);
 
+/* The one integer rule for command lines and the environment: decimal
+ * digits with a '-' only when lo < 0; no spaces, '+', hex or trailing
+ * characters; within [lo, hi]. False otherwise (out untouched). */
+bool clx_parse_int(const char *s, long long lo, long long hi, long long *out);
+
+/* Environment variable `name` by that rule: *set false when it is unset or
+ * empty; a value that breaks the rule is CLX_ERR_INVALID_ARG "NAME=VALUE:
+ * need an integer in [lo, hi]". */
+enum clx_status clx_env_int(struct clx_ctx *ctx, const char *name, long long lo, long long hi,
+			    long long *v, bool *set);
+
+/* Reads the whole input `path` (at most `limit` bytes) into a new
+ * clx_malloc'ed buffer with a NUL after the last byte. "-" is standard
+ * input; a FIFO or pipe is read to its end, waiting at most
+ * $CLX_INPUT_TIMEOUT seconds (default CLX_INPUT_TIMEOUT_S, 120) for data,
+ * and opening it never blocks. Errors name the path: missing →
+ * CLX_ERR_NOT_FOUND "PATH: No such file or directory"; a directory, a
+ * device node, a symbolic link loop, unreadable, no data before the
+ * deadline, or changed size while read → CLX_ERR_IO; over the limit →
+ * CLX_ERR_FORMAT. */
+enum clx_status clx_file_read(struct clx_ctx *ctx, const char *path, size_t limit, char **out,
+			      size_t *len);
+
 /* ------------------------------------------------------------------ time */
 
 /* Seconds on the monotonic clock: for intervals. */

@@ -7,7 +7,8 @@
 #define CLX_MAX_SAFETENSORS_HEADER 100000000ull /* bytes, as the reference loader */
 #define CLX_MAX_SAFETENSORS_DIM ((1ull << 48) - 1)
 #define CLX_MAX_SAFETENSORS_TENSORS 10000000
-#define CLX_MAX_JSON_FILE (16u << 20)           /* config.json & friends */
+#define CLX_MAX_JSON_FILE (16u << 20)           /* config.json & friends, labels files */
+#define CLX_INPUT_TIMEOUT_S 120.0               /* longest wait for data from a pipe or FIFO */
 #define CLX_MAX_JSON_DEPTH 64
 #define CLX_MAX_NPY_HEADER 65536
 #define CLX_MAX_CONFIG_DIM 65536                /* hidden sizes, vocab per dim … */
@@ -36,6 +37,7 @@
 #define CLX_MAX_VIDEO_SAMPLES 1024              /* T, frames sampled */
 #define CLX_MAX_VIDEO_OUTPUT ((size_t)1 << 31)  /* bytes of the T RGB24 frames */
 #define CLX_VIDEO_TIMEOUT_S 120.0               /* deadline of one read (default) */
+#define CLX_MAX_VIDEO_SPOOL (4ull << 30)        /* bytes of a video from a pipe or FIFO, spooled */
 
 /* Tuning files (runtime/engine/tuning.c): a base model at several batch
  * sizes has a few dozen shapes. */

@@ -27,12 +27,23 @@ enum clx_status clx_pipeline_set_inputs(struct clx_ctx *ctx, struct clx_session 
 					const struct clx_xclip_graph *xg, const float *pixel_values,
 					const int32_t *input_ids, const int32_t *attention_mask);
 
-/* pixel_values (1, T, C, S, S) of one video for `m`: T = opts->n_frames must
- * equal num_frames and the processor's output size must equal image_size
- * (errors name the file and both values). `info` (optional) receives what
- * the decoder reports (indices, frame count, warning) without the frames. */
+/* How videos become pixel values for `m`: the sampling options, checked
+ * against the model (T = opts->n_frames must equal num_frames; RGB), and
+ * preprocessor_config.json, read once for any number of videos. */
+struct clx_video_input {
+	struct clx_video_opts opts;
+	struct clx_preprocess_config pc;
+	bool pc_found;               /* false: absent, transformers' defaults */
+};
+enum clx_status clx_video_input_init(struct clx_ctx *ctx, const struct clx_model *m,
+				     const struct clx_video_opts *opts, struct clx_video_input *in);
+
+/* pixel_values (1, T, C, S, S) of one video: the processor's output size
+ * must equal image_size (errors name the file and both values). `info`
+ * (optional) receives what the decoder reports (indices, frame count,
+ * warning) without the frames. */
 enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
-				    const char *video_path, const struct clx_video_opts *opts,
+				    const struct clx_video_input *in, const char *video_path,
 				    float **pixel_values, struct clx_video *info);
 
 #endif
