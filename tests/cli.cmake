@@ -27,3 +27,7 @@ endif()
 add_test(NAME test_cli_inputs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli_inputs.sh
          $<TARGET_FILE:clx_cli> ${CMAKE_BINARY_DIR}/clip_tiny_model ${CLX_FIXTURES}/video ${CLX_FIXTURES}/tiny)
 set_tests_properties(test_cli_inputs PROPERTIES LABELS bad-input FIXTURES_REQUIRED clip_tiny)
+# Every command's --help and every option it lists; `--`; strict numbers.
+add_test(NAME test_cli_help COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli_help.sh
+         $<TARGET_FILE:clx_cli> ${CMAKE_BINARY_DIR}/clip_tiny_model ${CLX_FIXTURES}/video/h264.mp4)
+set_tests_properties(test_cli_help PROPERTIES LABELS bad-input FIXTURES_REQUIRED clip_tiny)

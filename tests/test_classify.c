@@ -159,6 +159,9 @@ static void batch_and_caches(const struct clx_model *m, struct clx_backend *be,
 	co.no_label_cache = true;
 	co.batch = 3;
 	check_run(m, be, tb, &co, paths, ref, ok, "batch 3, uncached", "computed");
+	co.text_chunk = 2; /* the labels' text tower in chunks of 2 and 1: the same bits */
+	check_run(m, be, tb, &co, paths, ref, ok, "batch 3, text tower in chunks of 2", "computed");
+	co.text_chunk = 0;
 	co.no_label_cache = false;
 	check_run(m, be, tb, &co, paths, ref, ok, "batch 3, label cache written", "computed, cached");
 	co.batch = 1;

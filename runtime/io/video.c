@@ -224,6 +224,10 @@ static enum clx_status read_common(struct reader *r, const struct clx_video_opts
 	struct log_sink *prev_sink = video_log_capture(&r->log);
 
 	st = read_video(r);
+	if (opts->on_frame) { /* the one-frame scratch of video_store_frame */
+		clx_free(out->rgb);
+		out->rgb = NULL;
+	}
 	if (!st) {
 		if (r->decode_errors)
 			video_warn(out, "%lld packets failed to decode%s%s",

@@ -282,7 +282,24 @@ int video_stream_rotation(const AVStream *s, int *flip)
 
 /* ------------------------------------------------------------- output slots */
 
-/* Converts the frame of rank `rank` into every output slot sampled at it. */
+/* f as RGB24 (cw × ch as coded), rotated as the read applies it, into dst. */
+static enum clx_status convert_rotated(struct reader *r, const AVFrame *f, int cw, int ch,
+				       size_t frame_bytes, uint8_t *dst)
+{
+	if (!r->rotate_applied)
+		return frame_to_rgb(r, f, cw, ch, dst);
+	uint8_t *tmp = clx_malloc(frame_bytes);
+	if (!tmp)
+		return clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
+	enum clx_status st = frame_to_rgb(r, f, cw, ch, tmp);
+	if (!st)
+		rotate_rgb(tmp, cw, ch, r->rotate_applied, dst);
+	clx_free(tmp);
+	return st;
+}
+
+/* Converts the frame of rank `rank` into every output slot sampled at it
+ * (or hands it to opts->on_frame). */
 enum clx_status video_store_frame(struct reader *r, const AVFrame *f, int64_t rank)
 {
 	struct clx_video *v = r->out;
@@ -292,8 +309,8 @@ enum clx_status video_store_frame(struct reader *r, const AVFrame *f, int64_t ra
 		if ((st = check_size(r, w, h)))
 			return st;
 		size_t bytes;
-		if (!clx_mul_ok((size_t)w * (size_t)h * 3, (size_t)v->n_frames, &bytes) ||
-		    bytes > CLX_MAX_VIDEO_OUTPUT)
+		const size_t kept = r->opts->on_frame ? 1 : (size_t)v->n_frames;
+		if (!clx_mul_ok((size_t)w * (size_t)h * 3, kept, &bytes) || bytes > CLX_MAX_VIDEO_OUTPUT)
 			return clx_fail(r->ctx, CLX_ERR_UNSUPPORTED, "%s: %d frames of %dx%d exceed "
 					"the output limit of %zu bytes", r->name, v->n_frames, w, h,
 					(size_t)CLX_MAX_VIDEO_OUTPUT);
@@ -321,6 +338,21 @@ enum clx_status video_store_frame(struct reader *r, const AVFrame *f, int64_t ra
 		r->resized_warned = 1;
 	}
 	size_t frame_bytes = (size_t)v->width * v->height * 3;
+	if (r->opts->on_frame) {
+		/* one frame, converted once, handed to every slot sampled at it */
+		bool converted = false;
+		for (int t = 0; t < v->n_frames; t++) {
+			if (v->indices[t] != rank)
+				continue;
+			if (!converted && (st = convert_rotated(r, f, cw, ch, frame_bytes, v->rgb)))
+				return st;
+			converted = true;
+			if ((st = r->opts->on_frame(r->opts->on_frame_user, r->ctx, t, v->rgb, v->height,
+						    v->width)))
+				return st;
+		}
+		return CLX_OK;
+	}
 	int first = -1;
 	for (int t = 0; t < v->n_frames; t++) {
 		if (v->indices[t] != rank)
@@ -331,20 +363,8 @@ enum clx_status video_store_frame(struct reader *r, const AVFrame *f, int64_t ra
 			continue;
 		}
 		first = t;
-		if (!r->rotate_applied) {
-			if ((st = frame_to_rgb(r, f, cw, ch, dst)))
-				return st;
-		} else {
-			uint8_t *tmp = clx_malloc(frame_bytes);
-			if (!tmp)
-				return clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
-			st = frame_to_rgb(r, f, cw, ch, tmp);
-			if (!st)
-				rotate_rgb(tmp, cw, ch, r->rotate_applied, dst);
-			clx_free(tmp);
-			if (st)
-				return st;
-		}
+		if ((st = convert_rotated(r, f, cw, ch, frame_bytes, dst)))
+			return st;
 	}
 	return CLX_OK;
 }

@@ -27,6 +27,9 @@
 
 #define MAX_BATCH 256
 #define MAX_THREADS 64
+/* Labels per text-tower forward by default: the text tower's activations
+ * are those of 256 labels, whatever K (docs/SECURITY.md has the peaks). */
+#define TEXT_CHUNK 256
 
 /* ------------------------------------------------------------ options */
 
@@ -80,6 +83,40 @@ struct clx_classifier {
 	float *out;                    /* (B, K) logits or (B, P) features */
 };
 
+/* The text tower over the labels in chunks of TEXT_CHUNK, so that its
+ * activations are bounded by the chunk, not K. Each label's features
+ * depend only on its own row, so the chunks give one pass's values
+ * (tests/test_classify.c checks the bits on each device). */
+static enum clx_status text_tower_chunked(struct clx_ctx *ctx, struct clx_classifier *c,
+					  const struct clx_tokenizer_batch *labels)
+{
+	const int64_t K = labels->n_texts, L = labels->seq_len;
+	const int64_t chunk = c->o.text_chunk > 0 ? c->o.text_chunk : TEXT_CHUNK;
+	struct clx_session *s = NULL;
+	struct clx_xclip_graph xg;
+	int64_t built = 0; /* the K of session s */
+	enum clx_status st = CLX_OK;
+	for (int64_t k0 = 0; k0 < K && st == CLX_OK; k0 += chunk) {
+		const int64_t n = K - k0 < chunk ? K - k0 : chunk;
+		if (n != built) {
+			clx_session_free(s);
+			s = NULL;
+			const struct clx_xclip_shape shape = { .B = 1, .T = c->m->cfg.xclip.vision.num_frames,
+							       .K = n, .L = L };
+			if ((st = clx_pipeline_session(ctx, c->m, c->be, CLX_XCLIP_TEXT_FEATURES, &shape, 0,
+						       &xg, &s)) != CLX_OK)
+				break;
+			built = n;
+		}
+		if ((st = clx_pipeline_set_inputs(ctx, s, &xg, NULL, labels->input_ids + k0 * L,
+						  labels->attention_mask + k0 * L)) == CLX_OK &&
+		    (st = clx_session_run(ctx, s, NULL, NULL)) == CLX_OK)
+			st = clx_session_read(ctx, s, xg.text_features, c->text + k0 * c->P);
+	}
+	clx_session_free(s);
+	return st;
+}
+
 /* The text tower once: get_text_features (K, P), from the label cache when
  * it holds them. */
 static enum clx_status text_features(struct clx_ctx *ctx, struct clx_classifier *c,
@@ -101,16 +138,7 @@ static enum clx_status text_features(struct clx_ctx *ctx, struct clx_classifier 
 			return CLX_OK;
 		}
 	}
-	struct clx_session *s = NULL;
-	struct clx_xclip_graph xg;
-	if ((st = clx_pipeline_session(ctx, c->m, c->be, CLX_XCLIP_TEXT_FEATURES, &shape, 0, &xg,
-				       &s)) == CLX_OK &&
-	    (st = clx_pipeline_set_inputs(ctx, s, &xg, NULL, labels->input_ids,
-					  labels->attention_mask)) == CLX_OK &&
-	    (st = clx_session_run(ctx, s, NULL, NULL)) == CLX_OK)
-		st = clx_session_read(ctx, s, xg.text_features, c->text);
-	clx_session_free(s);
-	if (st != CLX_OK)
+	if ((st = text_tower_chunked(ctx, c, labels)) != CLX_OK)
 		return st;
 	c->text_source = "computed";
 	if (cache && clx_label_cache_store(ctx, key, c->K, c->P, c->text))

@@ -62,44 +62,58 @@ enum clx_status clx_video_input_init(struct clx_ctx *ctx, const struct clx_model
 	return clx_preprocess_config_load_dir(ctx, m->dir, &in->pc, &in->pc_found);
 }
 
+/* Preprocesses each sampled frame as it is decoded into its slot of the
+ * pixel values: the read keeps one source frame, whatever its size. */
+struct pixel_sink {
+	const struct clx_model *m;
+	const struct clx_video_input *in;
+	const char *path;
+	float *px;
+	size_t frame_floats;
+};
+
+static enum clx_status sink_frame(void *user, struct clx_ctx *ctx, int32_t t, const uint8_t *rgb,
+				  int32_t height, int32_t width)
+{
+	const struct pixel_sink *k = user;
+	const int32_t S = k->m->cfg.xclip.vision.image_size;
+	int32_t oh, ow;
+	enum clx_status st = clx_preprocess_output_size(ctx, &k->in->pc, height, width, &oh, &ow);
+	if (st != CLX_OK)
+		return st;
+	if (oh != S || ow != S)
+		return clx_fail(ctx, CLX_ERR_SHAPE,
+				"%s/preprocessor_config.json%s: frames come out %dx%d but the model's image_size is %d",
+				k->m->dir, k->in->pc_found ? "" : " (absent: transformers' defaults)", ow, oh, S);
+	return clx_preprocess_frames(ctx, &k->in->pc, rgb, 1, height, width,
+				     k->px + (size_t)t * k->frame_floats);
+}
+
 enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
 				    const struct clx_video_input *in, const char *video_path,
 				    float **pixel_values, struct clx_video *info)
 {
 	const struct clx_vision_config *v = &m->cfg.xclip.vision;
-	const struct clx_preprocess_config *pc = &in->pc;
-	struct clx_video vid = { 0 };
-	enum clx_status st;
 	*pixel_values = NULL;
-	if ((st = clx_video_read(ctx, video_path, &in->opts, &vid)) != CLX_OK)
-		goto done;
-	int32_t oh, ow;
-	if ((st = clx_preprocess_output_size(ctx, pc, vid.height, vid.width, &oh, &ow)) != CLX_OK)
-		goto done;
-	if (oh != v->image_size || ow != v->image_size) {
-		st = clx_fail(ctx, CLX_ERR_SHAPE,
-			      "%s/preprocessor_config.json%s: frames come out %dx%d but the model's image_size is %d",
-			      m->dir, in->pc_found ? "" : " (absent: transformers' defaults)", ow, oh, v->image_size);
-		goto done;
-	}
-	const size_t n = (size_t)vid.n_frames * 3 * (size_t)oh * (size_t)ow;
-	float *px = clx_malloc(n * sizeof *px);
-	if (!px) {
-		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory for pixel values", video_path);
-		goto done;
-	}
-	st = clx_preprocess_frames(ctx, pc, vid.rgb, vid.n_frames, vid.height, vid.width, px);
+	const size_t frame_floats = (size_t)3 * (size_t)v->image_size * (size_t)v->image_size;
+	float *px = clx_malloc((size_t)in->opts.n_frames * frame_floats * sizeof *px);
+	if (!px)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory for pixel values", video_path);
+	struct pixel_sink sink = { m, in, video_path, px, frame_floats };
+	struct clx_video_opts o = in->opts;
+	o.on_frame = sink_frame;
+	o.on_frame_user = &sink;
+	struct clx_video vid = { 0 };
+	enum clx_status st = clx_video_read(ctx, video_path, &o, &vid);
 	if (st != CLX_OK) {
 		clx_free(px);
-		goto done;
+		clx_video_release(&vid);
+		return st;
 	}
 	*pixel_values = px;
-done:
-	clx_free(vid.rgb); /* the frames are consumed; the report goes to info */
-	vid.rgb = NULL;
-	if (info && st == CLX_OK)
+	if (info)
 		*info = vid;
 	else
 		clx_video_release(&vid);
-	return st;
+	return CLX_OK;
 }

@@ -8,17 +8,21 @@
 #   - `--` ends options: after it, "--help" is an argument, not an option;
 #   - numeric options take only plain decimal integers in range.
 set -u
-clx=$1
+clx=$1 model=$2 video=$3
 . "$(dirname "$0")/lib.sh"
 commands=(classify embed preprocess run profile tokenize tune devices validate)
-repeatable=" --video --manifest "
 
 for c in "${commands[@]}"; do
   "$clx" "$c" --help >"$tmp/help" 2>"$tmp/err"
   rc=$?
   [ "$rc" -eq 0 ] && ok || bad "clx $c --help: exit $rc"
   head -1 "$tmp/help" | grep -q "^usage: clx $c" && ok || bad "clx $c --help: first line $(head -1 "$tmp/help")"
-  opts=$(grep -o -- '--[a-z][a-z0-9-]*' "$tmp/help" | sort -u | grep -vx -- '--help')
+  # the options of the usage block (up to the first blank line) and of the
+  # option list (lines that start with one); prose may name other commands'
+  repeatable=" "
+  case $c in classify | embed) repeatable=" --video --manifest " ;; esac
+  opts=$( (sed '/^$/q' "$tmp/help"; grep -E '^ +--[a-z]' "$tmp/help" | sed -E 's/^ +(--[a-z0-9-]+).*/\1/') |
+    grep -o -- '--[a-z][a-z0-9-]*' | sort -u | grep -vx -- '--help')
   [ -n "$opts" ] && ok || bad "clx $c --help lists no options"
   for o in $opts; do
     "$clx" "$c" "$o" </dev/null >"$tmp/out" 2>"$tmp/err"
@@ -46,19 +50,22 @@ for c in "${commands[@]}"; do
   [ "$rc" -ne 0 ] || [ "$c" = tokenize ] && ok || bad "clx $c -- --help: exit 0"
 done
 
-# numbers: only plain decimal integers, in range
-num() { # CMD OPTION GOOD: each bad spelling is refused naming the option
-  local c=$1 o=$2 good=$3
+# numbers: only plain decimal integers, in range, in otherwise complete commands
+num() { # OPTION GOOD CMD ARGS...: each bad spelling of GOOD is refused naming the option
+  local o=$1 good=$2
+  shift 2
   for v in "${good}x" " $good" "+$good" "0x1$good" "" "99999999999999999999" "1e3" "-$good"; do
-    "$clx" "$c" "$o" "$v" </dev/null >"$tmp/out" 2>"$tmp/err"
+    "$clx" "$@" "$o" "$v" </dev/null >"$tmp/out" 2>"$tmp/err"
     rc=$?
-    [ "$rc" -eq 2 ] && grep -q -- "$o" "$tmp/err" && ok || bad "clx $c $o '$v': exit $rc: $(cat "$tmp/err")"
+    [ "$rc" -eq 2 ] && grep -q -- "$o" "$tmp/err" && ok || bad "clx $1 $o '$v': exit $rc: $(cat "$tmp/err")"
   done
 }
-for o in --batch --decode-threads --frames --shards; do num classify "$o" 2; done
-num classify --seed 1
-for o in --batch --prompts --tokens --runs --warmup --top; do num profile "$o" 2; done
-for o in --batch --prompts --tokens --runs --budget; do num tune "$o" 2; done
-num tokenize --max-length 8
-num preprocess --frames 8
+for o in --batch --decode-threads --frames --shards; do
+  num "$o" 2 classify --model "$model" --video "$video" --labels a
+done
+num --seed 1 classify --model "$model" --video "$video" --labels a --sample consecutive
+for o in --batch --prompts --tokens --runs --warmup --top; do num "$o" 2 profile --model "$model" --device cpu; done
+for o in --batch --prompts --tokens --runs --budget; do num "$o" 2 tune --model "$model"; done
+num --max-length 8 tokenize --model "$model" "a text"
+num --frames 8 preprocess --model "$model" --video "$video" --out "$tmp/p.npy"
 finish

@@ -111,7 +111,7 @@ static void usage(FILE *f)
 	fputs("usage: clx <command> [options]   (clx <command> --help for details)\n"
 	      "\n"
 	      "commands:\n"
-	      "  classify   probabilities of labels for a video file (zero-shot classification)\n"
+	      "  classify   probabilities of labels for videos (zero-shot classification)\n"
 	      "  embed      video or text embeddings (get_video_features / get_text_features)\n"
 	      "  preprocess video file -> pixel_values .npy, as XCLIPProcessor\n"
 	      "  run        run XCLIPModel on preprocessed .npy inputs, write outputs as .npy\n"
@@ -122,7 +122,8 @@ static void usage(FILE *f)
 	      "  validate   every OpenCL device against the CPU reference (exit 1 on failure)\n"
 	      "\n"
 	      "clx " CLX_VERSION_STRING ": X-CLIP video-text models on OpenCL devices and a\n"
-	      "plain-C reference CPU path. Exit status: 0 ok, 1 failed check, 2 bad usage or input.\n",
+	      "plain-C reference CPU path. Exit status: 0 ok, 1 failed check, 2 bad usage or input,\n"
+	      "3 some videos of a collection failed.\n",
 	      f);
 }
 

@@ -43,6 +43,8 @@ struct clx_classifier_opts {
 	int decode_threads;          /* decode + preprocess workers; 0: the CPU count, ≤ 4 */
 	bool embed;                  /* video features (P) instead of label probabilities */
 	bool no_label_cache;         /* neither read nor write the on-disk label cache */
+	int64_t text_chunk;          /* labels per text-tower forward; 0: 256 (memory is
+				      * bounded by the chunk, the values do not change) */
 };
 /* Defaults: the model's frames, uniform sampling, the label cache on. */
 void clx_classifier_opts_default(const struct clx_model *m, struct clx_classifier_opts *o);

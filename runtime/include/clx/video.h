@@ -96,6 +96,16 @@ struct clx_video_opts {
 	enum clx_seek_mode seek;     /* default auto */
 	double timeout_s;            /* whole read; ≤ 0 → CLX_VIDEO_TIMEOUT_S */
 	int64_t max_decoded_frames;  /* ≤ 0 → CLX_MAX_VIDEO_DECODED_FRAMES */
+	/* When set, each sampled frame goes to on_frame as soon as it is
+	 * converted, for every output slot t it was sampled at, and is not
+	 * kept: clx_video's rgb stays NULL and the read holds one RGB frame
+	 * (height × width, after rotation) at a time. A slot may be delivered
+	 * again if the reader restarts a pass; the last delivery counts. A
+	 * status other than CLX_OK from on_frame (with its message on ctx)
+	 * ends the read with that status. Default NULL: rgb holds all T. */
+	enum clx_status (*on_frame)(void *user, struct clx_ctx *ctx, int32_t t, const uint8_t *rgb,
+				    int32_t height, int32_t width);
+	void *on_frame_user;
 };
 
 struct clx_video {
