@@ -55,8 +55,22 @@
 #endif
 
 #define VT CLX_CAT(float, VW)
+#if VW == 16
+/* As two float8 halves: vload16, vstore16, fma and exp of a float16 are
+ * library calls, and a 16-float vector argument has another ABI on x86
+ * without AVX-512 (clang warns about each call when PoCL compiles the
+ * program). Element by element, so the values do not change. */
+#define VLOAD(o, p) ((VT)(vload8(0, (p) + 16 * (o)), vload8(0, (p) + 16 * (o) + 8)))
+#define VSTORE(x, o, p) do { const VT x_ = (x); vstore8(x_.lo, 0, (p) + 16 * (o)); \
+		vstore8(x_.hi, 0, (p) + 16 * (o) + 8); } while (0)
+#define VEXP(x) ((VT)(exp((x).lo), exp((x).hi)))
+#define VFMA(a, b, c) ((VT)(fma((a).lo, (b).lo, (c).lo), fma((a).hi, (b).hi, (c).hi)))
+#else
 #define VLOAD CLX_CAT(vload, VW)
 #define VSTORE CLX_CAT(vstore, VW)
+#define VEXP(x) exp(x)
+#define VFMA(a, b, c) fma(a, b, c)
+#endif
 
 /* X(0) X(1) … X(n − 1), written out by the preprocessor: the k loop's
  * body must hold no loop, because Mesa's llvmpipe leaves `#pragma unroll`
@@ -115,16 +129,20 @@
 #define CLX_REPI(n, X) CLX_CAT(CLX_REPI, n)(X)
 #define CLX_REPV(n, X) CLX_CAT(CLX_REPV, n)(X)
 
-/* The epilogue of NV vectors of one row (n0 + VW·v ≤ N for every v). */
-inline VT epilogue_vec(VT v, uint flags, global const float *bias, global const float *r)
+/* The epilogue of one vector of a row (n0 + VW·v ≤ N for every v), in
+ * place: a pointer, not a VT by value, since PoCL builds with -Dinline=
+ * and a float16 argument would hit the ABI of VLOAD's comment. */
+inline void epilogue_vec(private VT *p, uint flags, global const float *bias,
+			 global const float *r)
 {
+	VT v = *p;
 	if (flags & CLX_EPI_BIAS)
 		v += VLOAD(0, bias);
 	if (flags & CLX_EPI_GELU)
-		v = v / ((VT)1.0f + exp((VT)(-CLX_QUICK_GELU_ALPHA) * v));
+		v = v / ((VT)1.0f + VEXP((VT)(-CLX_QUICK_GELU_ALPHA) * v));
 	if (flags & CLX_EPI_RESIDUAL)
 		v = VLOAD(0, r) + v;
-	return v;
+	*p = v;
 }
 
 inline float epilogue(float v, uint flags, global const float *bias, global const float *r)
@@ -171,7 +189,7 @@ kernel void gemm_packed(uint M, uint N, uint K, global const float *A, ulong ao,
 
 	/* one k step: NV panel loads, then per row a broadcast of A and NV fma */
 #define LOAD_W(v) const VT w##v = w[kk * NV + v];
-#define FMA_V(v) acc[i][v] = fma(av, w##v, acc[i][v]);
+#define FMA_V(v) acc[i][v] = VFMA(av, w##v, acc[i][v]);
 #define ROW(r)                                      \
 	{                                           \
 		const int i = r;                    \
@@ -209,9 +227,10 @@ kernel void gemm_packed(uint M, uint N, uint K, global const float *A, ulong ao,
 		global const float *r = R + (size_t)m * ldr + n0;
 		if (full) {
 #pragma unroll
-			for (int v = 0; v < NV; v++)
-				VSTORE(epilogue_vec(acc[i][v], flags, bias + n0 + v * VW, r + v * VW), 0,
-				       c + v * VW);
+			for (int v = 0; v < NV; v++) {
+				epilogue_vec(&acc[i][v], flags, bias + n0 + v * VW, r + v * VW);
+				VSTORE(acc[i][v], 0, c + v * VW);
+			}
 		} else {
 			float t[NR];
 #pragma unroll

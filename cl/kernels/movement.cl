@@ -18,7 +18,10 @@ inline void copy_chunk(global float *dst, global const float *src, uint len)
 {
 	const uint c0 = (uint)get_global_id(0) * CLX_MOVE_CHUNK;
 	if (c0 + CLX_MOVE_CHUNK <= len) {
-		vstore16(vload16(0, src + c0), 0, dst + c0);
+		/* two float8 halves: vload16/vstore16 are library calls whose
+		 * 16-float vectors have another ABI on x86 without AVX-512 */
+		vstore8(vload8(0, src + c0), 0, dst + c0);
+		vstore8(vload8(0, src + c0 + 8), 0, dst + c0 + 8);
 		return;
 	}
 	for (uint c = c0; c < len; c++)

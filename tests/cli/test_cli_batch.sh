@@ -119,12 +119,12 @@ else
 fi
 
 # --- bad usage and bad input
-expect 2 "none.txt: cannot open" -- classify --model "$model" --manifest "$tmp/none.txt" --labels a
+expect 2 "none.txt: No such file or directory" -- classify --model "$model" --manifest "$tmp/none.txt" --labels a
 printf 'h264.mp4\n{"path": \n' >"$tmp/bad.txt"
 expect 2 "bad.txt:2" -- classify --model "$model" --manifest "$tmp/bad.txt" --labels a
 printf '{"id": 3, "path": "x.mp4"}\n' >"$tmp/badid.txt"
 expect 2 "badid.txt:1: need {\"path\"" -- classify --model "$model" --manifest "$tmp/badid.txt" --labels a
-expect 2 "a directory, not a manifest" -- classify --model "$model" --manifest "$coll" --labels a
+expect 2 "coll: not a regular file (a directory)" -- classify --model "$model" --manifest "$coll" --labels a
 expect 2 "no video files in the directory" -- classify --model "$model" --video "$tmp/empty" --labels a
 expect 2 "--shard 4/4: need i/n with 0 <= i < n" -- classify --model "$model" --video "$coll" --labels a --shard 4/4
 expect 2 "--shard x: need i/n" -- classify --model "$model" --video "$coll" --labels a --shard x
