@@ -22,3 +22,17 @@ if(TARGET clx_cl_kernels)
   set_tests_properties(test_classify_rusticl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;rusticl"
                        ENVIRONMENT "RUSTICL_ENABLE=llvmpipe")
 endif()
+
+# In-process soak: 1000 classify calls and 20 classifiers created and freed,
+# allocator bytes, file descriptors and OpenCL buffers back to their value
+# after every one (fewer calls under the sanitizers, for time).
+set(CLX_SOAK_CALLS 1000)
+if(CLX_SANITIZE)
+  set(CLX_SOAK_CALLS 200)
+endif()
+clx_test(test_soak ARGS ${CLX_CLIP_TINY} ${CLX_FIXTURES}/video ${CLX_SOAK_CALLS})
+set_tests_properties(test_soak PROPERTIES FIXTURES_REQUIRED clip_tiny)
+if(TARGET clx_cl_kernels)
+  add_test(NAME test_soak_pocl COMMAND test_soak ${CLX_CLIP_TINY} ${CLX_FIXTURES}/video ${CLX_SOAK_CALLS} pthread)
+  set_tests_properties(test_soak_pocl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl")
+endif()
