@@ -1,5 +1,4 @@
 # config.json parser: golden vs transformers, bad input, allocation failure;
 # the fuzz target replayed over its seed corpus.
 clx_test(test_config ARGS ${CLX_FIXTURES}/config)
-clx_test(fuzz_config_replay SOURCES fuzz/fuzz_config.c fuzz/replay.c
-         ARGS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/config)
+clx_fuzz_target(fuzz_config ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/config)

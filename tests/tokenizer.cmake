@@ -2,7 +2,5 @@
 # bad input, allocation failure; the fuzz target replayed over its seeds.
 clx_test(test_tokenizer ARGS ${CLX_FIXTURES}/clip_tokenizer
          LIBS PkgConfig::CJSON PkgConfig::UTF8PROC LABELS "bad-input")
-clx_test(fuzz_tokenizer_replay SOURCES fuzz/fuzz_tokenizer.c fuzz/replay.c
-         ARGS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/tokenizer LABELS "bad-input;fuzz")
-target_compile_definitions(fuzz_tokenizer_replay PRIVATE
-  CLX_TOKENIZER_FIXTURE="${CLX_FIXTURES}/clip_tokenizer")
+clx_fuzz_target(fuzz_tokenizer ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/tokenizer
+                DEFS CLX_TOKENIZER_FIXTURE="${CLX_FIXTURES}/clip_tokenizer")

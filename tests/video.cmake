@@ -11,15 +11,7 @@ add_test(NAME test_video_counting
   COMMAND test_video ${CLX_FIXTURES}/video ${CMAKE_CURRENT_BINARY_DIR}/video_scratch_counting)
 set_tests_properties(test_video_counting PROPERTIES
   ENVIRONMENT "CLX_VIDEO_GOP_CAP=0" LABELS "bad-input")
-clx_test(fuzz_demux_replay
-  SOURCES fuzz/fuzz_demux.c fuzz/replay.c
-  ARGS ${CLX_FIXTURES}/video
-  LABELS "bad-input;fuzz")
-
-# With clang, -DCLX_FUZZ=ON also builds the libFuzzer binary:
-#   build/tests/fuzz_demux -max_total_time=60 -timeout=10 tests/fixtures/video
-include(${CMAKE_CURRENT_SOURCE_DIR}/fuzz/libfuzzer.cmake)
-clx_libfuzzer(fuzz_demux)
+clx_fuzz_target(fuzz_demux ${CLX_FIXTURES}/video)
 
 # Decode benchmark (not a test): tools/dev/bench/bench_decode.sh BUILD_DIR
 add_executable(clx_bench_decode EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/tools/dev/bench/bench_decode.c)
