@@ -7,7 +7,7 @@
 #      does run here);
 #   3. -O2 -DNDEBUG build + the bad-input tests again (label "bad-input"),
 #      since NDEBUG must not remove any input validation;
-#   4. with clang: a libFuzzer smoke run, 20 s per fuzz target, ASan + UBSan
+#   4. with clang: a libFuzzer smoke run, 30 s per fuzz target, ASan + UBSan
 #      (tools/fuzz.sh; ${b}-fuzz); a crash or leak fails.
 # Build folders: build/, build-asan/, build-ndebug/ (override with $BUILD).
 # test_slurm_array needs a Slurm cluster: the one SLURM_CONF names (.ci/run
@@ -43,8 +43,8 @@ cmake --build "${b}-ndebug" -j"$jobs"
 ctest --test-dir "${b}-ndebug" --output-on-failure -j"$jobs" -L bad-input
 
 if command -v clang >/dev/null; then
-  echo "== libFuzzer smoke run (${b}-fuzz, 20 s per target)"
-  BUILD="${b}-fuzz" FUZZ_SECONDS=20 FUZZ_JOBS="$jobs" tools/fuzz.sh
+  echo "== libFuzzer smoke run (${b}-fuzz, 30 s per target)"
+  BUILD="${b}-fuzz" FUZZ_SECONDS=30 FUZZ_JOBS="$jobs" tools/fuzz.sh
 else
   echo "== no clang: the libFuzzer smoke run is skipped (the corpora were replayed above)"
 fi
