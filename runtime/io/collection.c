@@ -66,9 +66,11 @@ static bool stream_line(struct stream *s, char **line, size_t *len, char *err, s
 		}
 		if (s->eof)
 			return false;
-		memmove(s->buf, s->buf + s->pos, s->len - s->pos);
-		s->len -= s->pos;
-		s->pos = 0;
+		if (s->pos) { /* keep the unfinished line, at the start */
+			memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+			s->len -= s->pos;
+			s->pos = 0;
+		}
 		if (s->len + 65536 + 1 > s->cap) {
 			if (s->len > MAX_LINE) {
 				snprintf(err, err_cap, "%.300s:%zu: a line over %d bytes", s->name, s->line + 1,
