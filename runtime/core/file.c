@@ -94,8 +94,9 @@ enum clx_status clx_input_wait(struct clx_ctx *ctx, const char *name, int fd, do
 	}
 }
 
-static bool write_all(int fd, const char *p, size_t n)
+bool clx_write_all(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -134,7 +135,7 @@ enum clx_status clx_input_drain(struct clx_ctx *ctx, const char *name, int fd, u
 			break;
 		}
 		if (out_fd >= 0) {
-			if (!write_all(out_fd, chunk, (size_t)got)) {
+			if (!clx_write_all(out_fd, chunk, (size_t)got)) {
 				st = clx_fail(ctx, CLX_ERR_IO, "%s: cannot spool to a temporary file: %s",
 					      name, strerror(errno));
 				break;

@@ -215,20 +215,6 @@ static void progress_line(const struct run *r)
 	fflush(stderr);
 }
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static bool batch_done(void *user, struct clx_video_item *items, size_t n)
 {
 	struct run *r = user;
@@ -264,7 +250,7 @@ static bool batch_done(void *user, struct clx_video_item *items, size_t n)
 		return false;
 	}
 	if (r->fd >= 0) {
-		if (!write_all(r->fd, text, len) || fsync(r->fd) != 0)
+		if (!clx_write_all(r->fd, text, len) || fsync(r->fd) != 0)
 			r->write_errno = errno ? errno : EIO;
 	} else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
 		r->write_errno = errno ? errno : EIO;

@@ -111,6 +111,10 @@ void clx_set_allocator(const struct clx_allocator *a);
  * it would lose data). Used after a device has its own copy of a weight. */
 void clx_drop_mapped_pages(const void *p, size_t n);
 
+/* Writes all n bytes to fd (retrying short writes and EINTR); false with
+ * errno set on failure. */
+bool clx_write_all(int fd, const void *buf, size_t n);
+
 /* The one integer rule for command lines and the environment: decimal
  * digits with a '-' only when lo < 0; no spaces, '+', hex or trailing
  * characters; within [lo, hi]. False otherwise (out untouched). */
