@@ -5,7 +5,7 @@
 #   - 44 generated videos (4 codecs, 6 sizes, one broken file) as a manifest;
 #   - sbatch --array=0-3: the merged shard files equal one single-process run,
 #     every video exactly once;
-#   - again, with one array task killed (SIGKILL) part-way through its shard,
+#   - again, with one array task's clx killed (SIGKILL) part-way through its shard,
 #     then that index alone resubmitted: the merge equals the single run, no
 #     video twice, no torn line.
 # Without a cluster it exits 77 (ctest: skipped), unless CLX_REQUIRE_SLURM=1
@@ -78,14 +78,17 @@ want1=$(wc -l <out-a/shard-1.jsonl)
 jid=$(sbatch --parsable --array=0-3 -o "slurm-b-%a.log" "$script" "$model" manifest.txt labels.txt out-b \
   --batch 1 --decode-threads 1)
 [ -n "$jid" ] && ok || bad "sbatch gave no job id"
+# SIGKILL straight to task 1's clx (as a node failure would), the moment its
+# file has a record: scancel's round trip through slurmctld can take longer
+# than the task's few seconds of work
 killed=0
-for _ in $(seq 3000); do
+for _ in $(seq 12000); do
   got=$(cat out-b/shard-1.jsonl 2>/dev/null | wc -l)
   if [ "$got" -ge 1 ]; then
-    scancel --full --signal=KILL "${jid}_1" && killed=1
+    pkill -KILL -f -- "--out out-b/shard-1.jsonl" && killed=1
     break
   fi
-  sleep 0.02
+  sleep 0.005
 done
 wait_job "$jid"
 [ "$killed" -eq 1 ] && ok || bad "task 1 was never seen running with a record written"
