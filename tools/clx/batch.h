@@ -16,10 +16,12 @@
 #define BATCH_HELP                                                                          \
 	"Videos (any mix, repeatable):\n"                                                  \
 	"  --video PATH         a video file, or a directory walked recursively for files\n"  \
-	"                       with a video extension (.mp4 .mkv .webm .avi .mov .gif ...)\n" \
+	"                       with a video extension (.mp4 .mkv .webm .avi .mov .gif ...);\n" \
+	"                       a pipe, FIFO or '-' (standard input) is spooled to $TMPDIR\n" \
 	"  --glob PATTERN       in directories, take the file names matching PATTERN instead\n" \
 	"  --manifest F         one video per line: a path, or {\"id\": ..., \"path\": ...};\n"  \
-	"                       '-' reads standard input as the run goes\n"                   \
+	"                       '-', a pipe or a FIFO is read as the run goes (each wait for\n" \
+	"                       a line at most $CLX_INPUT_TIMEOUT s, default 120)\n"          \
 	"Running:\n"                                                                         \
 	"  --batch B            videos per forward (default: 1 on cpu, 8 on OpenCL)\n"          \
 	"  --decode-threads N   decode + preprocess workers (default: CPUs, at most 4)\n"     \
