@@ -37,6 +37,12 @@ static const char *kind_name(mode_t m)
 enum clx_status clx_input_open(struct clx_ctx *ctx, const char *path, bool allow_stream, int *fd,
 			       bool *stream, int64_t *size)
 {
+	bool stream_ = false;
+	int64_t size_ = -1;
+	if (!stream)
+		stream = &stream_;
+	if (!size)
+		size = &size_;
 	*fd = -1;
 	*stream = false;
 	*size = -1;

@@ -17,7 +17,7 @@
 /* Opens path for reading ("-": a duplicate of standard input) into *fd
  * (close it), in blocking mode, with *stream set for a FIFO, pipe, socket
  * or terminal, and *size the byte count of a regular file (-1 for a
- * stream). With allow_stream false a stream is refused ("PATH: not a
+ * stream); either may be NULL. With allow_stream false a stream is refused ("PATH: not a
  * regular file (a FIFO or pipe); give the file itself"). Errors name the
  * path: missing → CLX_ERR_NOT_FOUND; a symbolic link loop, a directory, a
  * device node → CLX_ERR_IO with what it is. */

@@ -607,9 +607,7 @@ static enum clx_status thread_count(struct clx_ctx *ctx, int *n)
 {
 	long long v;
 	bool set;
-	struct clx_ctx *quiet = ctx ? NULL : clx_ctx_create();
-	enum clx_status st = clx_env_int(ctx ? ctx : quiet, "CLX_THREADS", 1, MAX_THREADS, &v, &set);
-	clx_ctx_free(quiet);
+	enum clx_status st = clx_env_int(ctx, "CLX_THREADS", 1, MAX_THREADS, &v, &set);
 	if (st != CLX_OK && ctx)
 		return st;
 	if (st != CLX_OK || !set) {

@@ -334,8 +334,7 @@ enum clx_status clx_collection_add_manifest(struct clx_ctx *ctx, struct clx_coll
 {
 	int fd;
 	bool stream;
-	int64_t size;
-	enum clx_status st = clx_input_open(ctx, path, true, &fd, &stream, &size);
+	enum clx_status st = clx_input_open(ctx, path, true, &fd, &stream, NULL);
 	if (st != CLX_OK)
 		return st;
 	if (stream) {

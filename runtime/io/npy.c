@@ -453,9 +453,8 @@ enum clx_status clx_npy_load(struct clx_ctx *ctx, const char *path, struct clx_n
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_npy_load: NULL argument");
 	/* a regular file only: the data is read after a seek past the header */
 	int fd;
-	bool stream;
 	int64_t file_size;
-	enum clx_status st = clx_input_open(ctx, path, false, &fd, &stream, &file_size);
+	enum clx_status st = clx_input_open(ctx, path, false, &fd, NULL, &file_size);
 	if (st != CLX_OK)
 		return st;
 	FILE *f = fdopen(fd, "rb");

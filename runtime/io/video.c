@@ -267,9 +267,7 @@ static enum clx_status read_spooled(struct clx_ctx *ctx, const char *path,
 	    sizeof tmp)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: $TMPDIR is too long", name);
 	int in;
-	bool stream;
-	int64_t size;
-	enum clx_status st = clx_input_open(ctx, path, true, &in, &stream, &size);
+	enum clx_status st = clx_input_open(ctx, path, true, &in, NULL, NULL);
 	if (st != CLX_OK)
 		return st;
 	int fd = mkstemp(tmp);

@@ -103,10 +103,9 @@ enum clx_status clx_safetensors_open(struct clx_ctx *ctx, const char *path,
 	void *map = NULL;
 	size_t size = 0, n = 0;
 	int fd;
-	bool stream;
 	int64_t file_size;
 	/* mapped, so only a regular file will do */
-	if ((status = clx_input_open(ctx, path, false, &fd, &stream, &file_size)) != CLX_OK)
+	if ((status = clx_input_open(ctx, path, false, &fd, NULL, &file_size)) != CLX_OK)
 		return status;
 	if ((uint64_t)file_size > SIZE_MAX) {
 		status = clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: file too large to map", path);

@@ -57,6 +57,11 @@ f=$(fifo nl.fifo)
 bounded classify --model "$model" --video "$v" --labels-file "$f"
 [ "$rc" -eq 2 ] && ok || bad "--labels-file FIFO without a writer: exit $rc (124: hung)"
 has err "nl.fifo: no data for 1 s"
+# a stream is capped as it arrives, like a file by its size (16 MiB)
+head -c 16777300 /dev/zero | tr '\0' 'a' | timeout 30 "$clx" classify --model "$model" --video "$v" \
+  --labels-file - >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && ok || bad "--labels-file - over the cap: $(cat "$tmp/err")"
+has err "standard input: more than the 16777216-byte limit"
 printf 'a dog\na c\0at\n' >"$tmp/nul.txt"
 expect 2 "nul.txt:2: a NUL byte inside a label" -- classify --model "$model" --video "$v" --labels-file "$tmp/nul.txt"
 expect 2 "/dev/zero: not a regular file (a character device)" -- classify --model "$model" --video "$v" --labels-file /dev/zero
