@@ -43,23 +43,29 @@ static int frame_interlaced(const AVFrame *f)
 #endif
 }
 
-/* One libswscale call the way PyAV 18 (libswscale 9, sws_scale_frame) sets it
- * up: SWS_BILINEAR; the source matrix from the frame's colorspace and its
- * range (YUVJ formats and grey count as full range); chroma siting from the
- * frame's chroma location; for an interlaced frame each field separately
- * (field = 1 top, 2 bottom) with the siting shifted as libswscale 9 does. The
- * caller passes an even-width source padded to a multiple of 16 columns:
- * libswscale 6's x86 YUV→RGB converter otherwise skips or overruns the last
- * columns (libswscale 9 handles the tail). */
-static enum clx_status sws_run(struct reader *r, const AVFrame *f, const uint8_t *const src[4],
-			       const int src_ls[4], int w, int h, int field, uint8_t *dst,
-			       int dst_ls)
+int video_full_range(const AVFrame *f)
 {
 	const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f->format);
-	struct SwsContext *sws = sws_alloc_context();
-	if (!sws)
-		return clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
-	int hpos = -513, vpos = -513;
+	switch (f->format) {
+	case AV_PIX_FMT_YUVJ420P:
+	case AV_PIX_FMT_YUVJ411P:
+	case AV_PIX_FMT_YUVJ422P:
+	case AV_PIX_FMT_YUVJ444P:
+	case AV_PIX_FMT_YUVJ440P:
+		return 1;
+	default:
+		return f->color_range == AVCOL_RANGE_JPEG || desc->nb_components < 3;
+	}
+}
+
+/* The source chroma siting libswscale 9 uses for f (hpos, vpos in 1/256
+ * of a luma sample, -513 where a direction is not subsampled): from the
+ * frame's chroma location, and for one field of an interlaced frame
+ * (field = 1 top, 2 bottom) shifted as libswscale 9 shifts it. */
+static void chroma_siting(const AVFrame *f, int field, int *hpos, int *vpos)
+{
+	const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f->format);
+	*hpos = *vpos = -513;
 	if (desc->log2_chroma_w || desc->log2_chroma_h) {
 		int x, y;
 		chroma_loc_pos(f->chroma_location, &x, &y);
@@ -70,12 +76,30 @@ static enum clx_status sws_run(struct reader *r, const AVFrame *f, const uint8_t
 				y += (256 << desc->log2_chroma_h) - 256;
 			y >>= 1;
 		}
-		hpos = desc->log2_chroma_w ? x : -513;
-		vpos = desc->log2_chroma_h ? y : -513;
+		*hpos = desc->log2_chroma_w ? x : -513;
+		*vpos = desc->log2_chroma_h ? y : -513;
 	}
+}
+
+/* One libswscale call the way PyAV 18 (libswscale 9, sws_scale_frame) sets it
+ * up: SWS_BILINEAR; the source matrix from the frame's colorspace and its
+ * range (YUVJ formats and grey count as full range); the chroma siting
+ * given (chroma_siting). The source is in pixel format fmt: f's own, or the
+ * 16-bit 4:2:2 that video_hbd.c makes. The caller passes an even-width
+ * source padded to a multiple of 16 columns: libswscale 6's x86 YUV→RGB
+ * converter otherwise skips or overruns the last columns (libswscale 9
+ * handles the tail). */
+static enum clx_status sws_run(struct reader *r, const AVFrame *f, int fmt, int hpos, int vpos,
+			       const uint8_t *const src[4], const int src_ls[4], int w, int h,
+			       uint8_t *dst, int dst_ls)
+{
+	const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f->format);
+	struct SwsContext *sws = sws_alloc_context();
+	if (!sws)
+		return clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
 	av_opt_set_int(sws, "srcw", w, 0);
 	av_opt_set_int(sws, "srch", h, 0);
-	av_opt_set_int(sws, "src_format", f->format, 0);
+	av_opt_set_int(sws, "src_format", fmt, 0);
 	av_opt_set_int(sws, "dstw", w, 0);
 	av_opt_set_int(sws, "dsth", h, 0);
 	av_opt_set_int(sws, "dst_format", AV_PIX_FMT_RGB24, 0);
@@ -89,18 +113,7 @@ static enum clx_status sws_run(struct reader *r, const AVFrame *f, const uint8_t
 		return clx_fail(r->ctx, CLX_ERR_UNSUPPORTED, "%s: cannot convert %s frames to RGB: %s",
 				r->name, desc->name, AVERR(ret));
 	}
-	int full = f->color_range == AVCOL_RANGE_JPEG || desc->nb_components < 3;
-	switch (f->format) {
-	case AV_PIX_FMT_YUVJ420P:
-	case AV_PIX_FMT_YUVJ411P:
-	case AV_PIX_FMT_YUVJ422P:
-	case AV_PIX_FMT_YUVJ444P:
-	case AV_PIX_FMT_YUVJ440P:
-		full = 1;
-		break;
-	default:
-		break;
-	}
+	int full = video_full_range(f);
 	int *inv_table, *table, src_range, dst_range, brightness, contrast, saturation;
 	sws_getColorspaceDetails(sws, &inv_table, &src_range, &table, &dst_range, &brightness,
 				 &contrast, &saturation);
@@ -115,6 +128,42 @@ static enum clx_status sws_run(struct reader *r, const AVFrame *f, const uint8_t
 		return clx_fail(r->ctx, CLX_ERR_FORMAT, "%s: RGB conversion failed: %s", r->name,
 				AVERR(ret));
 	return CLX_OK;
+}
+
+/* The frame, or one field of it (field 1 top, 2 bottom; 0 the whole
+ * frame), h rows of w pixels from a source padded to wp columns, to RGB24.
+ * High-bit-depth 4:2:0 goes through video_hbd.c first. */
+static enum clx_status convert_part(struct reader *r, const AVFrame *f, const uint8_t *const src[4],
+				    const int src_ls[4], int w, int wp, int h, int field,
+				    uint8_t *dst, int dst_ls)
+{
+	int hpos, vpos;
+	chroma_siting(f, field, &hpos, &vpos);
+	if (!video_hbd420_applies(f, w, h))
+		return sws_run(r, f, f->format, hpos, vpos, src, src_ls, wp, h, dst, dst_ls);
+	if (w & 1)
+		return video_hbd420_full_rgb(r, f, src, src_ls, w, h, hpos, vpos, dst, dst_ls);
+	AVFrame *q = av_frame_alloc();
+	if (!q)
+		return clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
+	q->format = AV_PIX_FMT_YUV422P16;
+	q->width = wp;
+	q->height = h;
+	enum clx_status st = CLX_OK;
+	int ret = av_frame_get_buffer(q, 64);
+	if (ret < 0) {
+		st = clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory (%s)", r->name, AVERR(ret));
+	} else {
+		for (int i = 0; i < AV_NUM_DATA_POINTERS && q->buf[i]; i++)
+			memset(q->buf[i]->data, 0, q->buf[i]->size);
+		st = video_hbd420_to_yuv422p16(r, f, src, src_ls, w, h, hpos, vpos, q);
+		/* co-sited chroma, one sample per two pixels: identity filters */
+		if (!st)
+			st = sws_run(r, f, AV_PIX_FMT_YUV422P16, 128, -513,
+				     (const uint8_t *const *)q->data, q->linesize, wp, h, dst, dst_ls);
+	}
+	av_frame_free(&q);
+	return st;
 }
 
 /* ----------------------------------------------------------------- rotation */
@@ -223,7 +272,8 @@ static enum clx_status frame_to_rgb(struct reader *r, const AVFrame *f, int w, i
 		goto done;
 	}
 	if (!frame_interlaced(f) || h < 2) {
-		st = sws_run(r, f, (const uint8_t *const *)pad->data, pad->linesize, wp, h, 0, buf, ls);
+		st = convert_part(r, f, (const uint8_t *const *)pad->data, pad->linesize, w, wp, h, 0,
+				  buf, ls);
 	} else {
 		/* libswscale 9 converts the two fields of an interlaced frame apart */
 		const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f->format);
@@ -236,8 +286,8 @@ static enum clx_status frame_to_rgb(struct reader *r, const AVFrame *f, int w, i
 				src_ls[i] = is_pal ? pad->linesize[i] : pad->linesize[i] * 2;
 			}
 			int fh = (h + (field == 1)) >> 1;
-			st = sws_run(r, f, src, src_ls, wp, fh, field,
-				     buf + (field == 2 ? ls : 0), ls * 2);
+			st = convert_part(r, f, src, src_ls, w, wp, fh, field,
+					  buf + (field == 2 ? ls : 0), ls * 2);
 		}
 	}
 	if (!st)
