@@ -241,7 +241,10 @@ static void test_configs(void)
 
 static const char *const stems[] = { "h264", "bt709", "fullrange", "vp9", "mjpeg", "anim",
 				     "portrait", "odd444", "vfr", "interlaced", "rotated",
-				     "truncated" };
+				     "truncated", "p10", "p10full", "p10center", "p10il",
+				     "p422p10", "p444p10", "hevc10", "hevc12", "hevc422p12",
+				     "hevc444p12", "vp9p10odd", "vp9p10oddw", "vp9p440",
+				     "vp9p440p10" };
 
 static void config_hub(struct clx_preprocess_config *c)
 {

@@ -133,6 +133,10 @@ static void test_sampling(void)
 static const char *const videos[] = {
 	"h264.mp4", "bt709.mov", "fullrange.mp4", "vp9.webm", "mjpeg.avi", "anim.gif",
 	"portrait.mkv", "odd444.mkv", "vfr.mp4", "interlaced.mp4", "rotated.mp4", "truncated.mkv",
+	/* high bit depths, chroma layouts and sitings */
+	"p10.mp4", "p10full.mp4", "p10center.mkv", "p10il.mp4", "p422p10.mkv", "p444p10.mkv",
+	"hevc10.mkv", "hevc12.mkv", "hevc422p12.mkv", "hevc444p12.mkv", "vp9p10odd.webm",
+	"vp9p10oddw.webm", "vp9p440.webm", "vp9p440p10.webm",
 };
 
 struct sampling {

@@ -19,6 +19,21 @@
 #   resize.mkv      MKV/H.264 whose resolution changes mid-stream
 #   truncated.mkv   MKV/H.264 cut at 60% of its bytes
 #   audio.m4a       AAC only, no video stream (a bad input)
+# and high bit depths, odd chroma layouts and sitings (RGB conversion):
+#   p10.mp4         H.264 High 10, 4:2:0 10-bit, chroma sited left
+#   p10full.mp4     the same, full range
+#   p10center.mkv   H.264 4:2:0 10-bit, chroma sited centre, 70x38
+#   p10il.mp4       H.264 4:2:0 10-bit, coded interlaced
+#   p422p10.mkv     H.264 4:2:2 10-bit
+#   p444p10.mkv     H.264 4:4:4 10-bit
+#   hevc10.mkv      HEVC Main 10, 4:2:0, limited range, tagged BT.709
+#   hevc12.mkv      HEVC Main 12, 4:2:0 12-bit
+#   hevc422p12.mkv  HEVC 4:2:2 12-bit
+#   hevc444p12.mkv  HEVC 4:4:4 12-bit, full range
+#   vp9p10odd.webm  VP9 profile 2, 4:2:0 10-bit, odd height 66x37
+#   vp9p10oddw.webm VP9 profile 2, 4:2:0 10-bit, odd width 65x36
+#   vp9p440.webm    VP9 4:4:0 8-bit
+#   vp9p440p10.webm VP9 4:4:0 10-bit
 set -eu
 out=${1:-$(dirname "$0")/../../tests/fixtures/video}
 mkdir -p "$out"
@@ -64,4 +79,28 @@ ff -f lavfi -i testsrc2=size=96x64:rate=15 -t 3 $bx $x264 -g 10 \
 size=$(wc -c < "$tmp/full.mkv")
 head -c $((size * 6 / 10)) "$tmp/full.mkv" > "$out/truncated.mkv"
 ff -f lavfi -i sine=frequency=440:duration=0.5 $bx -c:a aac -b:a 32k "$out/audio.m4a"
+src="-f lavfi -i testsrc2=size=48x32:rate=10 -t 0.6"
+# (64x48 for HEVC: Debian 12's x265 aborts on 48x32 at 12 bits)
+hsrc="-f lavfi -i testsrc2=size=64x48:rate=10 -t 0.6"
+x265="-c:v libx265 -x265-params log-level=error:frame-threads=1"
+vp9="-c:v libvpx-vp9 -b:v 150k -threads 1"
+ff $src $bx $x264 -pix_fmt yuv420p10le "$out/p10.mp4"
+ff $src $bx $x264 -pix_fmt yuv420p10le -color_range pc "$out/p10full.mp4"
+ff -f lavfi -i mandelbrot=size=70x38:rate=10 -t 0.6 $bx $x264 -pix_fmt yuv420p10le \
+   -chroma_sample_location center "$out/p10center.mkv"
+ff -f lavfi -i testsrc2=size=48x32:rate=10 -t 0.6 $bx $x264 \
+   -flags:v +ildct+ilme+bitexact -pix_fmt yuv420p10le "$out/p10il.mp4"
+ff $src $bx $x264 -pix_fmt yuv422p10le "$out/p422p10.mkv"
+ff $src $bx $x264 -pix_fmt yuv444p10le "$out/p444p10.mkv"
+ff $hsrc $bx $x265 -pix_fmt yuv420p10le -colorspace bt709 -color_primaries bt709 \
+   -color_trc bt709 "$out/hevc10.mkv"
+ff $hsrc $bx $x265 -pix_fmt yuv420p12le "$out/hevc12.mkv"
+ff $hsrc $bx $x265 -pix_fmt yuv422p12le "$out/hevc422p12.mkv"
+ff $hsrc $bx $x265 -pix_fmt yuv444p12le -color_range pc "$out/hevc444p12.mkv"
+ff -f lavfi -i mandelbrot=size=66x37:rate=10 -t 0.6 $bx $vp9 -pix_fmt yuv420p10le \
+   "$out/vp9p10odd.webm"
+ff -f lavfi -i mandelbrot=size=65x36:rate=10 -t 0.6 $bx $vp9 -pix_fmt yuv420p10le \
+   "$out/vp9p10oddw.webm"
+ff $src $bx $vp9 -pix_fmt yuv440p "$out/vp9p440.webm"
+ff $src $bx $vp9 -pix_fmt yuv440p10le "$out/vp9p440p10.webm"
 ls -l "$out"
