@@ -1,31 +1,30 @@
-/* video_hbd.c — high-bit-depth 4:2:0 frames (yuv420p9 … yuv420p16, as
- * HEVC Main 10/12 and H.264 High 10 decode to) converted the way PyAV 18's
- * libswscale 9 converts them to RGB24.
+/* video_hbd.c — frames whose chroma is subsampled vertically (4:2:0 at 9
+ * to 16 bits, as HEVC Main 10/12, H.264 High 10 and VP9 profile 2 decode
+ * to; 4:4:0 and 4:1:0; 8-bit 4:2:0 of odd height) converted to RGB24 the
+ * way PyAV 18's libswscale 9 converts them.
  *
- * Why it exists: for these formats libswscale upsamples chroma vertically
- * with a two-tap bilinear filter. libswscale 9 applies both taps; Debian
- * 12's libswscale 6 takes a shortcut on that path (the nearer chroma row,
- * or the mean of two), so about a third of the pixels came out one or more
- * levels off, up to ~50 levels on sharp chroma edges. 4:2:2 and 4:4:4
- * agree in both versions, as does 8-bit 4:2:0 (another path).
+ * Why it exists: libswscale upsamples such chroma vertically with a two-tap
+ * bilinear filter. libswscale 9 applies both taps; Debian 12's libswscale 6
+ * takes a shortcut (the nearer chroma row, or the mean of two), so about a
+ * third of the values came out one or more 8-bit levels off, up to ~50 on
+ * sharp chroma edges. 4:2:2, 4:4:4 and 8-bit 4:2:0 of even height (the
+ * unscaled converter) agree in both versions and stay with libswscale.
  *
- * What it does: the first two stages of libswscale 9's scaler, in its
- * integer arithmetic, from the frame to 8-bit Y, U and V at the output's
- * chroma positions:
+ * What it does, in libswscale 9's integer arithmetic:
  *   1. horizontal filters to 15-bit intermediates (luma: identity; chroma:
- *      the bilinear filter for the source's chroma siting),
- *   2. vertical filters with 12-bit coefficients, rounded to 8 bits and
- *      clipped, as the packed-RGB output stage does before its tables.
+ *      the bilinear filter from the source's chroma siting to the output's);
+ *   2. the vertical chroma filter with 12-bit coefficients;
+ *   3. for an even width, packed output with one chroma sample per two
+ *      pixels: Y, U, V rounded to 8 bits and clipped, as libswscale's
+ *      output stage does before its colour tables, handed back as 16-bit
+ *      4:2:2 with co-sited chroma (value << 8) for libswscale 6 to finish
+ *      with identity filters and the same tables (video_rgb.c);
+ *      for an odd width libswscale switches to full-chroma output, which
+ *      has no 8-bit stage: the RGB is computed here, with the coefficients
+ *      libswscale derives from the colour space and range.
  * The filters are libswscale's initFilter for SWS_BILINEAR: the same
  * positions, tap counts, near-zero trimming, border folding and
- * error-diffusing normalisation. The result is handed back as a 16-bit
- * 4:2:2 frame with co-sited chroma (value << 8), which libswscale 6 turns
- * into RGB24 with no further filtering (identity filters, the same
- * colour tables as libswscale 9).
- *
- * Covered: even widths. An odd width makes libswscale switch to full-chroma
- * output, whose arithmetic skips the 8-bit stage; those frames keep
- * libswscale 6's own conversion (docs/VIDEO.md). */
+ * error-diffusing normalisation (with x86's tap alignment). */
 #ifdef CLX_HAVE_FFMPEG
 #include "io/video_internal.h"
 
