@@ -25,7 +25,7 @@ OUT=${OUT:-$B/fuzz-run}
 jobs=${FUZZ_JOBS:-1}
 command -v clang >/dev/null || { echo "fuzz.sh: needs clang (apt-get install clang)" >&2; exit 1; }
 CC=clang cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLX_FUZZ=ON -DCLX_SANITIZE=ON >/dev/null
-targets=${TARGETS:-fuzz_safetensors fuzz_config fuzz_npy fuzz_tokenizer fuzz_demux fuzz_manifest fuzz_tuning fuzz_labels fuzz_preprocess}
+targets=${TARGETS:-fuzz_safetensors fuzz_config fuzz_npy fuzz_tokenizer fuzz_demux fuzz_decode fuzz_manifest fuzz_tuning fuzz_labels fuzz_preprocess}
 # shellcheck disable=SC2086
 cmake --build "$B" -j"$(nproc)" --target $targets >/dev/null
 mkdir -p "$OUT"
@@ -34,6 +34,7 @@ run_one() {
   local t=$1 seeds=tests/fuzz/corpus/${1#fuzz_} extra=()
   case $t in
     fuzz_demux) seeds=tests/fixtures/video; extra=(-timeout=10 -rss_limit_mb=4096) ;;
+    fuzz_decode) extra=(-timeout=10 -rss_limit_mb=4096) ;;
     fuzz_tokenizer) extra=(-timeout=10) ;;
   esac
   mkdir -p "$OUT/corpus/$t" "$OUT/artifacts/$t"
