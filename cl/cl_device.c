@@ -181,6 +181,7 @@ enum clx_status cl_enumerate(struct clx_ctx *ctx, struct cl_dev **out, int *n)
 			count++;
 		}
 	}
+	cl_test_leak();
 	*out = devs;
 	*n = count;
 	return CLX_OK;

@@ -38,6 +38,15 @@ struct cl_dev {
 
 /* Enumerates every device (handles and info); CLX_ERR_NOT_FOUND when there
  * is no platform at all. */
+/* Sanitizer builds only (cl_sanitizer.c, which also keeps the drivers
+ * loaded and suppresses their leaks): the deliberate-leak test hook
+ * (CLX_TEST_LEAK=1). A no-op otherwise. */
+#ifdef CLX_SANITIZE_BUILD
+void cl_test_leak(void);
+#else
+static inline void cl_test_leak(void) {}
+#endif
+
 enum clx_status cl_enumerate(struct clx_ctx *ctx, struct cl_dev **out, int *n);
 
 /* The handles of device cl:platform:device, queried from that platform

@@ -14,32 +14,9 @@ set(CLX_CL_ENV_rusticl "RUSTICL_ENABLE=llvmpipe")
 
 # Program binaries go to a cache inside the build tree, not the user's.
 set(CLX_CL_TEST_ENV "CLX_CACHE_DIR=${CMAKE_BINARY_DIR}/clx-cache")
-# Sanitizer builds: the ICDs ocl-icd loads keep one-time allocations from
-# their initialisers; cl_lsan.supp suppresses those third-party leaks by
-# library (nothing of clx). Mesa's Clover leaks through an LLVM it unloads,
-# so LSan cannot attribute that leak with its default (fast) unwinder, and
-# the slow one deadlocks inside rusticl's threads: sanitizer runs therefore
-# use a vendors directory without Clover (a platform with zero devices; the
-# normal build's tests still see it and skip it). LSan does not scan
-# thread-local storage (use_tls=0): once a kernel has been compiled in the
-# process, PoCL's LLVM leaves a dynamic-TLS record that LSan's exit-time
-# scan crashes on ("Tracer caught signal 11" while processing DTLS, GCC 12's
-# libsanitizer); the third-party blocks only TLS points to are suppressed
-# by library in cl_lsan.supp. clx keeps no heap pointer in TLS.
-if(CLX_SANITIZE)
-  set(CLX_CL_VENDORS ${CMAKE_BINARY_DIR}/cl-vendors)
-  file(MAKE_DIRECTORY ${CLX_CL_VENDORS})
-  file(GLOB CLX_CL_ICDS /etc/OpenCL/vendors/*.icd)
-  foreach(icd ${CLX_CL_ICDS})
-    file(READ ${icd} lib)
-    if(NOT lib MATCHES "libMesaOpenCL")
-      file(COPY ${icd} DESTINATION ${CLX_CL_VENDORS})
-    endif()
-  endforeach()
-  list(APPEND CLX_CL_TEST_ENV
-       "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/cl_lsan.supp:print_suppressions=0:use_tls=0"
-       "OCL_ICD_VENDORS=${CLX_CL_VENDORS}")
-endif()
+# Sanitizer builds need no environment here: libclx itself carries the
+# drivers' leak suppressions and keeps their libraries loaded
+# (cl/cl_sanitizer.c), and test_asan_outside checks a plain process.
 
 add_executable(test_cl_ops test_cl_ops.c)
 target_include_directories(test_cl_ops PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/runtime)
@@ -153,3 +130,14 @@ foreach(d ${CLX_CL_DEVICES})
   set_tests_properties(test_tune_${d} PROPERTIES LABELS "cl;${d};bad-input"
                        ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
 endforeach()
+
+# Sanitizer builds: OpenCL runs as a user runs them (every installed ICD, no
+# LSAN_OPTIONS) exit 0, and a deliberate clx leak (CLX_TEST_LEAK=1) still
+# fails the run.
+if(CLX_SANITIZE)
+  add_test(NAME test_asan_outside
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_asan_outside.sh $<TARGET_FILE:clx_cli>
+                   ${CMAKE_BINARY_DIR}/clip_tiny_model ${CLX_FIXTURES}/video/h264.mp4
+                   ${CLX_CL_SPEC_pocl})
+  set_tests_properties(test_asan_outside PROPERTIES LABELS "cl;pocl" FIXTURES_REQUIRED clip_tiny)
+endif()
