@@ -244,7 +244,7 @@ static const char *const stems[] = { "h264", "bt709", "fullrange", "vp9", "mjpeg
 				     "truncated", "p10", "p10full", "p10center", "p10il",
 				     "p422p10", "p444p10", "hevc10", "hevc12", "hevc422p12",
 				     "hevc444p12", "vp9p10odd", "vp9p10oddw", "vp9p440",
-				     "vp9p440p10" };
+				     "vp9p440p10", "vp9oddodd" };
 
 static void config_hub(struct clx_preprocess_config *c)
 {

@@ -136,7 +136,7 @@ static const char *const videos[] = {
 	/* high bit depths, chroma layouts and sitings */
 	"p10.mp4", "p10full.mp4", "p10center.mkv", "p10il.mp4", "p422p10.mkv", "p444p10.mkv",
 	"hevc10.mkv", "hevc12.mkv", "hevc422p12.mkv", "hevc444p12.mkv", "vp9p10odd.webm",
-	"vp9p10oddw.webm", "vp9p440.webm", "vp9p440p10.webm",
+	"vp9p10oddw.webm", "vp9p440.webm", "vp9p440p10.webm", "vp9oddodd.webm",
 };
 
 struct sampling {

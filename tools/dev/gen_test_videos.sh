@@ -32,6 +32,7 @@
 #   hevc444p12.mkv  HEVC 4:4:4 12-bit, full range
 #   vp9p10odd.webm  VP9 profile 2, 4:2:0 10-bit, odd height 66x37
 #   vp9p10oddw.webm VP9 profile 2, 4:2:0 10-bit, odd width 65x36
+#   vp9oddodd.webm  VP9 4:2:0 8-bit, odd width and height 65x37
 #   vp9p440.webm    VP9 4:4:0 8-bit
 #   vp9p440p10.webm VP9 4:4:0 10-bit
 set -eu
@@ -101,6 +102,8 @@ ff -f lavfi -i mandelbrot=size=66x37:rate=10 -t 0.6 $bx $vp9 -pix_fmt yuv420p10l
    "$out/vp9p10odd.webm"
 ff -f lavfi -i mandelbrot=size=65x36:rate=10 -t 0.6 $bx $vp9 -pix_fmt yuv420p10le \
    "$out/vp9p10oddw.webm"
+ff -f lavfi -i mandelbrot=size=65x37:rate=10 -t 0.6 $bx $vp9 -pix_fmt yuv420p \
+   "$out/vp9oddodd.webm"
 ff $src $bx $vp9 -pix_fmt yuv440p "$out/vp9p440.webm"
 ff $src $bx $vp9 -pix_fmt yuv440p10le "$out/vp9p440p10.webm"
 ls -l "$out"

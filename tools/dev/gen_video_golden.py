@@ -50,7 +50,7 @@ VIDEOS = ["h264.mp4", "bt709.mov", "fullrange.mp4", "vp9.webm", "mjpeg.avi", "an
           "p10.mp4", "p10full.mp4", "p10center.mkv", "p10il.mp4",
           "p422p10.mkv", "p444p10.mkv", "hevc10.mkv", "hevc12.mkv",
           "hevc422p12.mkv", "hevc444p12.mkv", "vp9p10odd.webm", "vp9p10oddw.webm",
-          "vp9p440.webm", "vp9p440p10.webm"]
+          "vp9p440.webm", "vp9p440p10.webm", "vp9oddodd.webm"]
 
 HUB = {"do_center_crop": True, "do_normalize": True, "do_resize": True,
        "feature_extractor_type": "VideoMAEFeatureExtractor",
