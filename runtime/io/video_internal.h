@@ -14,7 +14,8 @@
  *                   the start, or after a seek (GOPs too long to buffer)
  *   video_gop.c     the seek path that buffers and sorts one GOP at a time
  *   video_rgb.c     frames → RGB24 as PyAV does, rotation, the output slots
- *   video_hbd.c     high-bit-depth 4:2:0 through libswscale 9's filters */
+ *   video_vchroma.c vertically subsampled chroma through libswscale 9's
+ *                   filters (high-bit-depth 4:2:0, 4:4:0, 4:1:0) */
 #ifndef CLX_IO_VIDEO_INTERNAL_H
 #define CLX_IO_VIDEO_INTERNAL_H
 
@@ -187,24 +188,24 @@ enum clx_status video_store_frame(struct reader *r, const AVFrame *f, int64_t ra
  * formats and grey count as full). */
 int video_full_range(const AVFrame *f);
 
-/* --------------------------------------------------------- video_hbd.c */
+/* --------------------------------------------------------- video_vchroma.c */
 
-/* Whether h rows of w pixels of f's format take video_hbd.c's path: planar
+/* Whether h rows of f's format take video_vchroma.c's path: planar
  * native-endian YUV with vertically subsampled chroma, 8 to 16 bits, except
  * 8-bit 4:2:0 of even height. */
-int video_hbd420_applies(const AVFrame *f, int w, int h);
+int video_vchroma_applies(const AVFrame *f, int h);
 
 /* h rows of such a frame (or field: src and src_ls describe it, hpos and
  * vpos are its chroma siting as libswscale takes it) as libswscale 9's
  * scaler has them just before its RGB tables: 8-bit Y, U, V << 8 in the
  * 16-bit 4:2:2 frame `out` (allocated, at least w × h). */
-enum clx_status video_hbd420_to_yuv422p16(struct reader *r, const AVFrame *f,
+enum clx_status video_vchroma_to_yuv422p16(struct reader *r, const AVFrame *f,
 					  const uint8_t *const src[4], const int src_ls[4],
 					  int w, int h, int hpos, int vpos, AVFrame *out);
 
 /* The same rows of an odd width straight to RGB24 (dst, dst_ls), as
  * libswscale 9's full-chroma output does it. */
-enum clx_status video_hbd420_full_rgb(struct reader *r, const AVFrame *f,
+enum clx_status video_vchroma_full_rgb(struct reader *r, const AVFrame *f,
 				      const uint8_t *const src[4], const int src_ls[4], int w,
 				      int h, int hpos, int vpos, uint8_t *dst, int dst_ls);
 

@@ -85,7 +85,7 @@ static void chroma_siting(const AVFrame *f, int field, int *hpos, int *vpos)
  * up: SWS_BILINEAR; the source matrix from the frame's colorspace and its
  * range (YUVJ formats and grey count as full range); the chroma siting
  * given (chroma_siting). The source is in pixel format fmt: f's own, or the
- * 16-bit 4:2:2 that video_hbd.c makes. The caller passes an even-width
+ * 16-bit 4:2:2 that video_vchroma.c makes. The caller passes an even-width
  * source padded to a multiple of 16 columns: libswscale 6's x86 YUV→RGB
  * converter otherwise skips or overruns the last columns (libswscale 9
  * handles the tail). */
@@ -132,17 +132,18 @@ static enum clx_status sws_run(struct reader *r, const AVFrame *f, int fmt, int 
 
 /* The frame, or one field of it (field 1 top, 2 bottom; 0 the whole
  * frame), h rows of w pixels from a source padded to wp columns, to RGB24.
- * High-bit-depth 4:2:0 goes through video_hbd.c first. */
+ * Vertically subsampled chroma that libswscale would filter goes through
+ * video_vchroma.c (video_vchroma_applies). */
 static enum clx_status convert_part(struct reader *r, const AVFrame *f, const uint8_t *const src[4],
 				    const int src_ls[4], int w, int wp, int h, int field,
 				    uint8_t *dst, int dst_ls)
 {
 	int hpos, vpos;
 	chroma_siting(f, field, &hpos, &vpos);
-	if (!video_hbd420_applies(f, w, h))
+	if (!video_vchroma_applies(f, h))
 		return sws_run(r, f, f->format, hpos, vpos, src, src_ls, wp, h, dst, dst_ls);
 	if (w & 1)
-		return video_hbd420_full_rgb(r, f, src, src_ls, w, h, hpos, vpos, dst, dst_ls);
+		return video_vchroma_full_rgb(r, f, src, src_ls, w, h, hpos, vpos, dst, dst_ls);
 	AVFrame *q = av_frame_alloc();
 	if (!q)
 		return clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
@@ -156,7 +157,7 @@ static enum clx_status convert_part(struct reader *r, const AVFrame *f, const ui
 	} else {
 		for (int i = 0; i < AV_NUM_DATA_POINTERS && q->buf[i]; i++)
 			memset(q->buf[i]->data, 0, q->buf[i]->size);
-		st = video_hbd420_to_yuv422p16(r, f, src, src_ls, w, h, hpos, vpos, q);
+		st = video_vchroma_to_yuv422p16(r, f, src, src_ls, w, h, hpos, vpos, q);
 		/* co-sited chroma, one sample per two pixels: identity filters */
 		if (!st)
 			st = sws_run(r, f, AV_PIX_FMT_YUV422P16, 128, -513,

@@ -10,7 +10,7 @@
  * rest is the payload: whole raw frames (the bytes repeated to fill up to
  * 3 frames), or up to 8 coded packets with a length byte each. Where the
  * demux fuzzer spends its time in probing, this one reaches the decoders
- * and every path of video_rgb.c and video_hbd.c with odd sizes and formats.
+ * and every path of video_rgb.c and video_vchroma.c with odd sizes and formats.
  * Replayed under ctest over tests/fuzz/corpus/decode. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* video_hbd.c — frames whose chroma is subsampled vertically (4:2:0 at 9
+/* video_vchroma.c — frames whose chroma is subsampled vertically (4:2:0 at 9
  * to 16 bits, as HEVC Main 10/12, H.264 High 10 and VP9 profile 2 decode
  * to; 4:4:0 and 4:1:0; 8-bit 4:2:0 of odd height) converted to RGB24 the
  * way PyAV 18's libswscale 9 converts them.
@@ -216,9 +216,8 @@ static int clip_u8(int v)
 	return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-int video_hbd420_applies(const AVFrame *f, int w, int h)
+int video_vchroma_applies(const AVFrame *f, int h)
 {
-	(void)w;
 	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
 	/* 8-bit 4:2:0 of even height takes libswscale's unscaled YUV→RGB
 	 * converter instead, which both versions share */
@@ -321,7 +320,7 @@ static int chroma_sum(const struct planes *p, int k, int y, int x)
 	return acc;
 }
 
-enum clx_status video_hbd420_to_yuv422p16(struct reader *r, const AVFrame *f,
+enum clx_status video_vchroma_to_yuv422p16(struct reader *r, const AVFrame *f,
 					  const uint8_t *const src[4], const int src_ls[4],
 					  int w, int h, int hpos, int vpos, AVFrame *out)
 {
@@ -361,7 +360,7 @@ static unsigned clip30(int v)
 	return (v & ~((1 << 30) - 1)) ? (unsigned)((~v) >> 31) & ((1u << 30) - 1) : (unsigned)v;
 }
 
-enum clx_status video_hbd420_full_rgb(struct reader *r, const AVFrame *f,
+enum clx_status video_vchroma_full_rgb(struct reader *r, const AVFrame *f,
 				      const uint8_t *const src[4], const int src_ls[4], int w,
 				      int h, int hpos, int vpos, uint8_t *dst, int dst_ls)
 {
