@@ -5,14 +5,14 @@
  *
  * The OpenCL drivers ocl-icd loads keep one-time allocations from their own
  * initialisers. Suppressing them by library needs each leak's stack to name
- * a library, and one did not: Mesa's Clover loads its gallium pipe driver
- * (pipe_swrast.so, with LLVM inside) when devices are listed and dlcloses it
- * at exit, before LeakSanitizer's check runs, so its 128-byte leak came from
- * "<unknown module>" and nothing could match it: every ASan run that listed
- * OpenCL devices exited 1. It loads and unloads it inside clGetDeviceIDs,
- * so no flag set afterwards can keep it; instead dlclose is a no-op in
- * sanitizer builds (below), every library stays mapped until exit, and
- * every driver frame keeps its library's name.
+ * a library, and one did not: inside clGetDeviceIDs, Mesa's Clover loads
+ * its gallium pipe driver (pipe_swrast.so), leaks 128 bytes in it and
+ * dlcloses it again, so by LeakSanitizer's exit-time check the leak came
+ * from "<unknown module>" and nothing could match it: every ASan run that
+ * listed OpenCL devices exited 1. No flag set after the call can keep a
+ * library that is already gone; instead dlclose is a no-op in sanitizer
+ * builds (below), every library stays mapped until exit, and every driver
+ * frame keeps its library's name.
  *
  * __lsan_default_suppressions and __lsan_default_options replace the
  * suppressions file the tests used to pass in LSAN_OPTIONS (an LSAN_OPTIONS
