@@ -23,7 +23,7 @@ if(TARGET clx_cl_kernels)
                        ENVIRONMENT "RUSTICL_ENABLE=llvmpipe")
 endif()
 
-# In-process soak: 1000 classify calls and 20 classifiers created and freed,
+# In-process soak: 1000 classify calls and 21 classifiers created and freed,
 # allocator bytes, file descriptors and OpenCL buffers back to their value
 # after every one (fewer calls under the sanitizers, for time).
 set(CLX_SOAK_CALLS 1000)

@@ -65,6 +65,25 @@ static int mem_write(void *opaque, uint8_t *buf, int n)
 	return n;
 }
 
+/* One packet of n bytes taken from src (len bytes) from offset on, wrapping
+ * round; 0 on failure. */
+static int put_packet(AVFormatContext *oc, int64_t pts, int key, const uint8_t *src, size_t len,
+		      size_t offset, size_t n)
+{
+	AVPacket *pkt = av_packet_alloc();
+	if (!pkt || av_new_packet(pkt, (int)n) < 0) {
+		av_packet_free(&pkt);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		pkt->data[i] = src[(offset + i) % len];
+	pkt->pts = pkt->dts = pts;
+	pkt->flags = key ? AV_PKT_FLAG_KEY : 0;
+	int ret = av_write_frame(oc, pkt);
+	av_packet_free(&pkt);
+	return ret >= 0;
+}
+
 /* The NUT file of the stream the input describes into *m; 0 if it cannot
  * be muxed (a format NUT has no tag for, an empty payload). */
 static int mux(const uint8_t *data, size_t size, struct membuf *m)
@@ -75,7 +94,7 @@ static int mux(const uint8_t *data, size_t size, struct membuf *m)
 	const int w = 1 + h[1] % 64, ht = 1 + h[2] % 64;
 	const enum AVPixelFormat fmt = formats[h[3] % (sizeof formats / sizeof *formats)];
 	AVFormatContext *oc = NULL;
-	uint8_t *iobuf = NULL, *frame = NULL;
+	uint8_t *iobuf = NULL;
 	int ok = 0;
 	if (avformat_alloc_output_context2(&oc, NULL, "nut", NULL) < 0)
 		return 0;
@@ -109,48 +128,23 @@ static int mux(const uint8_t *data, size_t size, struct membuf *m)
 	if (avformat_write_header(oc, NULL) < 0)
 		goto done;
 	if (codec == AV_CODEC_ID_RAWVIDEO) {
+		/* up to 3 whole frames, the payload repeated to fill them */
 		int fsize = av_image_get_buffer_size(fmt, w, ht, 1);
 		if (fsize <= 0 || !left)
 			goto done;
-		frame = malloc((size_t)fsize);
-		if (!frame)
-			goto done;
 		size_t n_frames = 1 + left / (size_t)fsize;
-		for (size_t i = 0; i < (size_t)fsize; i++)
-			frame[i] = p[i % left];
-		for (size_t k = 0; k < n_frames && k < 3; k++) {
-			AVPacket *pkt = av_packet_alloc();
-			if (!pkt || av_new_packet(pkt, fsize) < 0) {
-				av_packet_free(&pkt);
+		for (size_t k = 0; k < n_frames && k < 3; k++)
+			if (!put_packet(oc, (int64_t)k, 1, p, left, k * (size_t)fsize, (size_t)fsize))
 				goto done;
-			}
-			for (size_t i = 0; i < (size_t)fsize; i++)
-				pkt->data[i] = p[(i + k * (size_t)fsize) % left];
-			pkt->pts = pkt->dts = (int64_t)k;
-			pkt->flags = AV_PKT_FLAG_KEY;
-			int ret = av_write_frame(oc, pkt);
-			av_packet_free(&pkt);
-			if (ret < 0)
-				goto done;
-		}
 	} else {
+		/* up to 8 packets, each behind its length byte */
 		for (int64_t k = 0; left > 1 && k < 8; k++) {
 			size_t n = 1 + (size_t)p[0] * 8;
 			p++;
 			left--;
 			if (n > left)
 				n = left;
-			AVPacket *pkt = av_packet_alloc();
-			if (!pkt || av_new_packet(pkt, (int)n) < 0) {
-				av_packet_free(&pkt);
-				goto done;
-			}
-			memcpy(pkt->data, p, n);
-			pkt->pts = pkt->dts = k;
-			pkt->flags = k == 0 ? AV_PKT_FLAG_KEY : 0;
-			int ret = av_write_frame(oc, pkt);
-			av_packet_free(&pkt);
-			if (ret < 0)
+			if (!put_packet(oc, k, k == 0, p, left, 0, n))
 				goto done;
 			p += n;
 			left -= n;
@@ -158,7 +152,6 @@ static int mux(const uint8_t *data, size_t size, struct membuf *m)
 	}
 	ok = av_write_trailer(oc) >= 0;
 done:
-	free(frame);
 	if (oc) {
 		if (oc->pb) {
 			avio_flush(oc->pb);

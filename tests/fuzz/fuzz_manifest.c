@@ -25,9 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	clx_collection_free(c);
 	c = NULL;
-	/* the same bytes as the records of an earlier run */
+	/* the same bytes (the manifest reader left the file as it was) as the
+	 * records of an earlier run */
 	size_t n = 0;
-	if (fuzz_input_file(data, size) && clx_collection_create(ctx, &c) == CLX_OK)
+	if (clx_collection_create(ctx, &c) == CLX_OK)
 		clx_collection_resume(ctx, c, path, &n);
 out:
 	clx_collection_free(c);
