@@ -233,33 +233,36 @@ int video_vchroma_applies(const AVFrame *f, int h)
 	       d->comp[0].plane == 0 && d->comp[1].plane == 1 && d->comp[2].plane == 2;
 }
 
-/* Sample x of a plane row: 8-bit, or 9 to 16 bits in native 16-bit words. */
-static int sample(const uint8_t *row, int wide, int x)
-{
-	return wide ? ((const uint16_t *)row)[x] : row[x];
-}
-
-/* One plane row through a horizontal filter to 15 bits. */
-static void hscale(const uint8_t *src, int wide, const struct taps *t, int n, int sh,
+/* One plane row (src_n samples) through a horizontal filter to 15 bits.
+ * Taps past the row's end carry zero weight (the border folding moved it),
+ * so they are not read. */
+static void hscale(const uint8_t *src, int wide, int src_n, const struct taps *t, int n, int sh,
 		   int16_t *dst)
 {
+	const uint16_t *s16 = (const uint16_t *)src;
 	for (int i = 0; i < n; i++) {
 		const int16_t *c = t->coef + (size_t)i * t->size;
+		const int p0 = t->pos[i], nj = p0 + t->size > src_n ? src_n - p0 : t->size;
 		int val = 0;
-		for (int j = 0; j < t->size; j++)
-			if (c[j])
-				val += sample(src, wide, t->pos[i] + j) * c[j];
+		if (wide)
+			for (int j = 0; j < nj; j++)
+				val += s16[p0 + j] * c[j];
+		else
+			for (int j = 0; j < nj; j++)
+				val += src[p0 + j] * c[j];
 		val >>= sh;
 		dst[i] = (int16_t)(val > 32767 ? 32767 : val);
 	}
 }
 
-/* What both outputs share: the luma of one row as a 15-bit intermediate,
- * and both chroma planes horizontally filtered to cw samples a row
- * (chroma sited at dst_hpos), with the vertical filter to h rows. */
+/* What both outputs share: luma at 15 bits (the identity filter), both
+ * chroma planes horizontally filtered
+ * to cw samples a row (chroma sited at dst_hpos), and the vertical filter
+ * to h rows with a row of its sums. */
 struct planes {
-	int sh, wide, cw, ch_src;
+	int wide, sh, cw, ch_src;
 	int16_t *chroma; /* 2 × ch_src × cw */
+	int32_t *acc;    /* cw: one output row's vertical sums */
 	struct taps tv;
 };
 
@@ -272,23 +275,25 @@ static enum clx_status planes_prepare(struct reader *r, const AVFrame *f,
 	const int lw = d->log2_chroma_w, lh = d->log2_chroma_h;
 	const int cw_src = -((-w) >> lw);
 	struct taps th;
+	const int depth = d->comp[0].depth, sh = depth - 1;
 	memset(p, 0, sizeof(*p));
-	p->sh = d->comp[0].depth - 1;
-	p->wide = d->comp[0].depth > 8;
+	p->wide = depth > 8;
+	p->sh = sh;
 	p->cw = cw;
 	p->ch_src = -((-h) >> lh);
 	if (bilinear_taps(cw_src, cw, local_pos(lw, hpos), dst_hpos, 1 << 14, H_ALIGN, &th))
 		return clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
 	enum clx_status st = CLX_OK;
 	p->chroma = clx_malloc(sizeof(*p->chroma) * (size_t)cw * (size_t)p->ch_src * 2);
-	if (!p->chroma || bilinear_taps(p->ch_src, h, local_pos(lh, vpos), local_pos(0, -513),
+	p->acc = clx_malloc(sizeof(*p->acc) * (size_t)cw);
+	if (!p->chroma || !p->acc || bilinear_taps(p->ch_src, h, local_pos(lh, vpos), local_pos(0, -513),
 					1 << 12, V_ALIGN, &p->tv)) {
 		st = clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
 	} else {
 		for (int k = 0; k < 2; k++)
 			for (int y = 0; y < p->ch_src; y++)
-				hscale(src[1 + k] + (ptrdiff_t)y * src_ls[1 + k], p->wide, &th, cw,
-				       p->sh, p->chroma + ((size_t)k * p->ch_src + y) * cw);
+				hscale(src[1 + k] + (ptrdiff_t)y * src_ls[1 + k], p->wide, cw_src, &th,
+				       cw, sh, p->chroma + ((size_t)k * p->ch_src + y) * cw);
 	}
 	taps_free(&th);
 	return st;
@@ -297,27 +302,33 @@ static enum clx_status planes_prepare(struct reader *r, const AVFrame *f,
 static void planes_release(struct planes *p)
 {
 	clx_free(p->chroma);
+	clx_free(p->acc);
 	taps_free(&p->tv);
 }
 
-/* Luma sample x of a row at 15 bits (identity filter). */
+/* Luma sample x of a row at 15 bits. A 16-bit word may hold more than
+ * the format's depth (a damaged stream): libswscale's arithmetic, then its
+ * clip, as for any value. */
 static int luma15(const struct planes *p, const uint8_t *row, int x)
 {
-	int v = (sample(row, p->wide, x) * (1 << 14)) >> p->sh;
+	const int v = ((p->wide ? ((const uint16_t *)row)[x] : row[x]) * (1 << 14)) >> p->sh;
 	return v > 32767 ? 32767 : v;
 }
 
-/* Chroma plane k (0 U, 1 V) at output row y, column x: the vertical
- * filter's sum with 12-bit coefficients. */
-static int chroma_sum(const struct planes *p, int k, int y, int x)
+/* Chroma plane k (0 U, 1 V) at output row y: the vertical filter's sums
+ * with 12-bit coefficients, into p->acc. */
+static void chroma_sums(struct planes *p, int k, int y)
 {
 	const int16_t *c = p->tv.coef + (size_t)y * p->tv.size;
 	const int16_t *plane = p->chroma + (size_t)k * p->ch_src * p->cw;
-	int acc = 0;
-	for (int j = 0; j < p->tv.size; j++)
-		if (c[j])
-			acc += plane[(size_t)(p->tv.pos[y] + j) * p->cw + x] * c[j];
-	return acc;
+	memset(p->acc, 0, sizeof(*p->acc) * (size_t)p->cw);
+	for (int j = 0; j < p->tv.size; j++) {
+		if (!c[j]) /* zero weight: possibly past the last row */
+			continue;
+		const int16_t *row = plane + (size_t)(p->tv.pos[y] + j) * p->cw;
+		for (int x = 0; x < p->cw; x++)
+			p->acc[x] += row[x] * c[j];
+	}
 }
 
 enum clx_status video_vchroma_to_yuv422p16(struct reader *r, const AVFrame *f,
@@ -338,9 +349,9 @@ enum clx_status video_vchroma_to_yuv422p16(struct reader *r, const AVFrame *f,
 			for (int k = 0; k < 2; k++) {
 				uint16_t *oc = (uint16_t *)(out->data[1 + k] +
 							    (ptrdiff_t)y * out->linesize[1 + k]);
+				chroma_sums(&p, k, y);
 				for (int x = 0; x < p.cw; x++)
-					oc[x] = (uint16_t)(clip_u8((chroma_sum(&p, k, y, x) +
-								    (1 << 18)) >> 19) << 8);
+					oc[x] = (uint16_t)(clip_u8((p.acc[x] + (1 << 18)) >> 19) << 8);
 			}
 		}
 	}
@@ -387,14 +398,20 @@ enum clx_status video_vchroma_full_rgb(struct reader *r, const AVFrame *f,
 	struct planes p;
 	enum clx_status st = planes_prepare(r, f, src, src_ls, w, h, hpos, vpos, w,
 					    local_pos(0, -513), &p);
+	int32_t *u = st ? NULL : clx_malloc(sizeof(*u) * (size_t)w);
+	if (!st && !u)
+		st = clx_fail(r->ctx, CLX_ERR_NOMEM, "%s: out of memory", r->name);
 	if (!st) {
 		for (int y = 0; y < h; y++) {
 			const uint8_t *s = src[0] + (ptrdiff_t)y * src_ls[0];
 			uint8_t *o = dst + (ptrdiff_t)y * dst_ls;
+			chroma_sums(&p, 0, y);
+			memcpy(u, p.acc, sizeof(*u) * (size_t)w);
+			chroma_sums(&p, 1, y);
 			for (int x = 0; x < w; x++) {
 				int Y = (luma15(&p, s, x) * 4096 + (1 << 9)) >> 10;
-				int U = (chroma_sum(&p, 0, y, x) - (128 << 19)) >> 10;
-				int V = (chroma_sum(&p, 1, y, x) - (128 << 19)) >> 10;
+				int U = (u[x] - (128 << 19)) >> 10;
+				int V = (p.acc[x] - (128 << 19)) >> 10;
 				Y = (Y - y_off) * y_coeff + (1 << 21);
 				int R = (int)((unsigned)Y + (unsigned)V * v2r);
 				int G = (int)((unsigned)Y + (unsigned)V * v2g + (unsigned)U * u2g);
@@ -410,6 +427,7 @@ enum clx_status video_vchroma_full_rgb(struct reader *r, const AVFrame *f,
 			}
 		}
 	}
+	clx_free(u);
 	planes_release(&p);
 	return st;
 }
