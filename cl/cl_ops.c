@@ -30,6 +30,7 @@ const char *const cl_kernel_names[CL_KID_COUNT] = {
 	[CL_KID_MATMUL_EPILOGUE] = "matmul_epilogue",
 	[CL_KID_ATTENTION_ROWS] = "attention_rows",
 	[CL_KID_LAYER_NORM_ROWS] = "layer_norm_rows",
+	[CL_KID_GELU] = "gelu",
 };
 
 /* ------------------------------------------------------------- launches */
@@ -286,6 +287,9 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 	case CLX_OP_QUICK_GELU:
 		kid = CL_KID_QUICK_GELU;
 		break;
+	case CLX_OP_GELU:
+		kid = CL_KID_GELU;
+		break;
 	case CLX_OP_EXP:
 		kid = CL_KID_EXP;
 		break;
@@ -336,6 +340,8 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 		n_src = 2;
 		ex[n_ex++] = x->ne[1];
 		ex[n_ex++] = x->ne[2];
+		ex[n_ex++] = nd->iattr[0] == 1; /* match iattr[1] instead of the maximum */
+		ex[n_ex++] = nd->iattr[0] == 1 ? nd->iattr[1] : 0;
 		break;
 	case CLX_OP_REPEAT:
 		kid = CL_KID_REPEAT;
@@ -397,6 +403,7 @@ enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const stru
 	case CLX_OP_ATTENTION: return op_attention(b, ctx, g, nd);
 	case CLX_OP_L2_NORMALIZE: return op_l2_normalize(b, ctx, g, nd);
 	case CLX_OP_QUICK_GELU:
+	case CLX_OP_GELU:
 	case CLX_OP_EXP:
 	case CLX_OP_ADD:
 	case CLX_OP_MUL:

@@ -68,7 +68,7 @@ struct hand {
 	double text_gemm_per_token;
 };
 
-static inline struct hand hand_count(const struct clx_xclip_config *c, double B, double K, double L)
+static inline struct hand hand_count(const struct clx_model_config *c, double B, double K, double L)
 {
 	const struct clx_vision_config *v = &c->vision;
 	const struct clx_text_config *t = &c->text;
@@ -115,7 +115,7 @@ static inline struct hand hand_count(const struct clx_xclip_config *c, double B,
  * which the profiler counts with them: a residual add (1 per output) after
  * every attention output projection and every second MLP linear, a
  * quick_gelu (4 per output) after every first MLP linear. */
-static inline double hand_fused_epilogues(const struct clx_xclip_config *c, double B, double K,
+static inline double hand_fused_epilogues(const struct clx_model_config *c, double B, double K,
 					  double L)
 {
 	const struct clx_vision_config *v = &c->vision;

@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	CHECK(st == CLX_OK, "load %s: %s", argv[2], clx_last_error(ctx));
 	if (st != CLX_OK)
 		return check_summary();
-	const struct clx_vision_config *v = &model->cfg.xclip.vision;
+	const struct clx_vision_config *v = &model->cfg.vision;
 	const size_t npx = (size_t)(shape.B * shape.T * v->num_channels) * (size_t)v->image_size *
 			   (size_t)v->image_size;
 	pixels = malloc(npx * sizeof *pixels);

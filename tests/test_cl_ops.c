@@ -362,6 +362,8 @@ static void cases_unary_binary(void)
 		const int64_t n = sizes[i];
 		snprintf(d, sizeof d, "quick_gelu (%lld)", (long long)n);
 		one_input_case(d, CLX_OP_QUICK_GELU, 1, NE(n), -8, 8, 1, NE(n), 0, 0, EW_TOL);
+		snprintf(d, sizeof d, "gelu (%lld)", (long long)n);
+		one_input_case(d, CLX_OP_GELU, 1, NE(n), -8, 8, 1, NE(n), 0, 0, EW_TOL);
 		snprintf(d, sizeof d, "exp (%lld)", (long long)n);
 		one_input_case(d, CLX_OP_EXP, 1, NE(n), -5, 5, 1, NE(n), 0, 0, EW_TOL);
 	}
@@ -456,21 +458,23 @@ static void cases_movement(void)
 		one_input_case(d, CLX_OP_PATCHIFY, 4, NE(N, C, H, W), -1, 1, 3,
 			       NE(N, (H / p) * (W / p), C * p * p), (int32_t)p, 0, EXACT);
 	}
-	/* pool_argmax: ids with ties (the first maximum wins) */
+	/* pool_argmax: ids with ties (the first maximum wins); and the match form
+	 * (the first id equal to 3, or row 0 in rows without one) */
 	static const int64_t pool[][3] = { { 1, 1, 1 }, { 3, 7, 32 }, { 2, 77, 65 } };
-	for (size_t i = 0; i < sizeof pool / sizeof pool[0]; i++) {
-		const int64_t K = pool[i][0], L = pool[i][1], D = pool[i][2];
-		struct tcase c = begin();
-		int x = input_f32(&c, "x", 3, NE(K, L, D), -1, 1);
-		int32_t ids[256];
-		for (int j = 0; j < K * L; j++)
-			ids[j] = irand(5); /* many ties */
-		int idt = input_i32(&c, "ids", 2, NE(K, L), ids);
-		int y = node(&c, CLX_OP_POOL_ARGMAX, 2, SRC(x, idt), 2, NE(K, D), 0, 0, 0);
-		snprintf(d, sizeof d, "pool_argmax x(%lld,%lld,%lld)", (long long)K, (long long)L,
-			 (long long)D);
-		run_case(&c, d, CLX_OP_POOL_ARGMAX, y, EXACT);
-	}
+	for (int match = 0; match <= 1; match++)
+		for (size_t i = 0; i < sizeof pool / sizeof pool[0]; i++) {
+			const int64_t K = pool[i][0], L = pool[i][1], D = pool[i][2];
+			struct tcase c = begin();
+			int x = input_f32(&c, "x", 3, NE(K, L, D), -1, 1);
+			int32_t ids[256];
+			for (int j = 0; j < K * L; j++)
+				ids[j] = irand(5); /* many ties */
+			int idt = input_i32(&c, "ids", 2, NE(K, L), ids);
+			int y = node(&c, CLX_OP_POOL_ARGMAX, 2, SRC(x, idt), 2, NE(K, D), match, 3, 0);
+			snprintf(d, sizeof d, "pool_argmax%s x(%lld,%lld,%lld)", match ? " (match 3)" : "",
+				 (long long)K, (long long)L, (long long)D);
+			run_case(&c, d, CLX_OP_POOL_ARGMAX, y, EXACT);
+		}
 	/* repeat */
 	static const int64_t rep[][3] = { { 1, 1, 1 }, { 3, 5, 2 }, { 3, 64, 4 } };
 	for (size_t i = 0; i < sizeof rep / sizeof rep[0]; i++) {

@@ -44,7 +44,7 @@ static bool reference(const struct clx_model *m, struct clx_backend *be, const c
 {
 	struct clx_video_opts vo;
 	clx_video_opts_default(&vo);
-	vo.n_frames = m->cfg.xclip.vision.num_frames;
+	vo.n_frames = m->cfg.vision.num_frames;
 	float *px = NULL;
 	struct clx_video_input vin;
 	if (clx_video_input_init(ctx, m, &vo, &vin) != CLX_OK ||
@@ -134,8 +134,8 @@ static void batch_and_caches(const struct clx_model *m, struct clx_backend *be,
 	struct clx_tokenizer_batch *tb = NULL;
 	CHECK(clx_tokenizer_encode_batch(ctx, tok, texts, NULL, 3, NULL, &tb) == CLX_OK, "tokenize: %s",
 	      clx_last_error(ctx));
-	CHECK(m->cfg.xclip.projection_dim <= 64, "the test's buffers hold P <= 64");
-	if (!tb || m->cfg.xclip.projection_dim > 64)
+	CHECK(m->cfg.projection_dim <= 64, "the test's buffers hold P <= 64");
+	if (!tb || m->cfg.projection_dim > 64)
 		return;
 	for (size_t i = 0; i < N_MIXED; i++) {
 		if (strcmp(mixed[i], "BROKEN") == 0)
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 		snprintf(vpath, sizeof vpath, "%s/%s", fixtures, video);
 		struct clx_video_opts vo;
 		clx_video_opts_default(&vo);
-		vo.n_frames = m->cfg.xclip.vision.num_frames;
+		vo.n_frames = m->cfg.vision.num_frames;
 
 		/* pixel values */
 		float *px = NULL;
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 	/* --frames other than num_frames is refused with a message. */
 	struct clx_video_opts vo;
 	clx_video_opts_default(&vo);
-	vo.n_frames = m->cfg.xclip.vision.num_frames + 1;
+	vo.n_frames = m->cfg.vision.num_frames + 1;
 	struct clx_video_input vin;
 	CHECK(clx_video_input_init(ctx, m, &vo, &vin) == CLX_ERR_INVALID_ARG &&
 		      strstr(clx_last_error(ctx), "num_frames"),

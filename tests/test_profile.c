@@ -420,7 +420,7 @@ int main(int argc, char **argv)
 	/* the hand count for the tiny config at B=1, K=3, L=7 */
 	char cfg_path[4200];
 	snprintf(cfg_path, sizeof cfg_path, "%s/config.json", model);
-	struct clx_xclip_config cfg;
+	struct clx_model_config cfg;
 	struct clx_ctx *c2 = clx_ctx_create();
 	CHECK(clx_config_load(c2, cfg_path, &cfg) == CLX_OK, "tiny config: %s", clx_last_error(c2));
 	clx_ctx_free(c2);

@@ -75,19 +75,19 @@ static void check_config(const char *path, const char *what, int64_t B, int64_t 
 			 bool base)
 {
 	struct shapes_only s = { 0 };
-	if (clx_config_load(ctx, path, &s.m.cfg.xclip) != CLX_OK) {
+	if (clx_config_load(ctx, path, &s.m.cfg) != CLX_OK) {
 		CHECK(false, "%s: %s", path, clx_last_error(ctx));
 		return;
 	}
-	clx_xclip_for_each_param(&s.m.cfg.xclip, add_param, &s);
-	const struct clx_xclip_shape shape = { .B = B, .T = s.m.cfg.xclip.vision.num_frames, .K = K, .L = L };
+	clx_model_for_each_param(&s.m.cfg, add_param, &s);
+	const struct clx_xclip_shape shape = { .B = B, .T = s.m.cfg.vision.num_frames, .K = K, .L = L };
 	struct clx_xclip_graph xg;
 	if (clx_xclip_build(ctx, &s.m, CLX_XCLIP_FULL, &shape, &xg) != CLX_OK) {
 		CHECK(false, "%s: build: %s", what, clx_last_error(ctx));
 		free_shapes(&s);
 		return;
 	}
-	const struct hand h = hand_count(&s.m.cfg.xclip, (double)B, (double)K, (double)L);
+	const struct hand h = hand_count(&s.m.cfg, (double)B, (double)K, (double)L);
 	const struct hand gc = graph_count(xg.g);
 	printf("%s (B=%lld K=%lld L=%lld): GEMM+attention GFLOP  vision %.6f (hand %.6f), mit %.6f "
 	       "(%.6f), prompts_visual %.6f (%.6f), text %.6f (%.6f), prompt generator + logits %.6f "
@@ -117,7 +117,7 @@ static void check_config(const char *path, const char *what, int64_t B, int64_t 
 		}
 	}
 	CHECK(sane, "%s: every node has flops >= 0 and bytes > 0", what);
-	const struct clx_vision_config *v = &s.m.cfg.xclip.vision;
+	const struct clx_vision_config *v = &s.m.cfg.vision;
 	const double N = (double)(B * v->num_frames), D = v->hidden_size, I = v->intermediate_size;
 	const double G = v->image_size / v->patch_size, S = G * G + 1;
 	int id = node_named(xg.g, "vision.layers.0.mlp.fc1");
@@ -141,7 +141,7 @@ static void check_config(const char *path, const char *what, int64_t B, int64_t 
 	if (id >= 0) {
 		double f, b;
 		clx_node_cost(xg.g, id, &f, &b);
-		const double Dt = s.m.cfg.xclip.text.hidden_size;
+		const double Dt = s.m.cfg.text.hidden_size;
 		CHECK(f == 0 && b == 4.0 * K * L + 2 * 4.0 * K * L * Dt,
 		      "%s gather reads only the rows it selects: flops %.0f bytes %.0f", what, f, b);
 	}

@@ -125,9 +125,9 @@ static void test_small_graph(void)
 static void test_xclip_plan(void)
 {
 	struct shapes_only s = { 0 };
-	clx_config_default(&s.m.cfg.xclip);
-	s.m.cfg.xclip.vision.patch_size = 32; /* base-patch32 */
-	clx_xclip_for_each_param(&s.m.cfg.xclip, add_param, &s);
+	clx_config_default(&s.m.cfg);
+	s.m.cfg.vision.patch_size = 32; /* base-patch32 */
+	clx_model_for_each_param(&s.m.cfg, add_param, &s);
 	const struct clx_xclip_shape shape = { .B = 1, .T = 8, .K = 3, .L = 7 };
 	struct clx_xclip_graph xg;
 	CHECK(clx_xclip_build(ctx, &s.m, CLX_XCLIP_FULL, &shape, &xg) == CLX_OK, "build: %s",

@@ -3,7 +3,7 @@
  * argv[1] is tests/fixtures/tiny (config.json + model.safetensors written by
  * tools/dev/gen_fixtures.py with seed 1); argv[2] a scratch folder. The C writer
  * must produce the same tensor names, shapes, dtypes and bytes — which also
- * checks clx_xclip_for_each_param against transformers' state_dict for the
+ * checks clx_model_for_each_param against transformers' state_dict for the
  * tiny config. A different seed must change the data. */
 #include "alloc_fail.h"
 #include "check.h"
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	CHECK(mkdir(argv[2], 0777) == 0 || errno == EEXIST, "mkdir %s", argv[2]);
 
 	struct clx_ctx *ctx = clx_ctx_create();
-	struct clx_xclip_config cfg;
+	struct clx_model_config cfg;
 	struct clx_safetensors *ref = NULL, *got = NULL;
 	enum clx_status st = clx_config_load(ctx, cfg_path, &cfg);
 	CHECK(st == CLX_OK, "config: %s", clx_last_error(ctx));

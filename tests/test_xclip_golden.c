@@ -157,8 +157,8 @@ int main(int argc, char **argv)
 	test_check_ran_on_device(be, spec);
 
 	/* Intermediates in graph order: the first failure names the layer. */
-	const struct clx_vision_config *v = &m->cfg.xclip.vision;
-	const struct clx_text_config *tc = &m->cfg.xclip.text;
+	const struct clx_vision_config *v = &m->cfg.vision;
+	const struct clx_text_config *tc = &m->cfg.text;
 	const double gemm = 1e-7, big = 1e30;
 	char tname[128], rname[128];
 	bool first_bad_reported = false;

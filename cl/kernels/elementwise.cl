@@ -1,4 +1,4 @@
-/* elementwise.cl — one value in, one value out: quick_gelu, exp, add / mul
+/* elementwise.cl — one value in, one value out: quick_gelu, gelu, exp, add / mul
  * with a repeating second operand, and the epilogue of a matmul whose GEMM
  * ran in a library.
  *
@@ -15,6 +15,17 @@ kernel void quick_gelu(global const float *x, ulong xo, global float *y, ulong y
 	if (i >= n)
 		return;
 	y[yo + i] = clx_quick_gelu(x[xo + i]);
+}
+
+/* y = x · Φ(x) = 0.5 x · erfc(−x / √2) (exact GELU); x (n) → y (n). erfc,
+ * not 1 + erf: for x ≪ 0 the sum cancels to a few bits in f32. */
+kernel void gelu(global const float *x, ulong xo, global float *y, ulong yo, uint n)
+{
+	const uint i = (uint)get_global_id(0);
+	if (i >= n)
+		return;
+	const float v = x[xo + i];
+	y[yo + i] = 0.5f * v * erfc(-v * 0.70710678118654752440f);
 }
 
 /* y = e^x; x (n) → y (n) */

@@ -86,9 +86,10 @@ kernel void patchify(global const float *x, ulong xo, global float *y, ulong yo,
 }
 
 /* x (K, L, D), ids (K, L) i32 → y (K, D): the row at the first maximum of
- * ids[k] (CLIP pools the EOS token, the largest id). */
+ * ids[k] (CLIP's legacy EOS pooling: the EOS token has the largest id), or
+ * with `match` at the first j where ids[k][j] = id (row 0 when none). */
 kernel void pool_argmax(global const float *x, ulong xo, global const int *ids, ulong io,
-			global float *y, ulong yo, uint n, uint L, uint D)
+			global float *y, ulong yo, uint n, uint L, uint D, uint match, uint id)
 {
 	const uint i = (uint)get_global_id(0);
 	if (i >= n)
@@ -96,9 +97,17 @@ kernel void pool_argmax(global const float *x, ulong xo, global const int *ids, 
 	const uint kk = i / D, d = i % D;
 	global const int *row = ids + io + (ulong)kk * L;
 	uint best = 0;
-	for (uint j = 1; j < L; j++)
-		if (row[j] > row[best])
-			best = j;
+	if (match) { /* the first j with row[j] == id, else 0 */
+		for (uint j = 0; j < L; j++)
+			if ((uint)row[j] == id) {
+				best = j;
+				break;
+			}
+	} else { /* the first maximum */
+		for (uint j = 1; j < L; j++)
+			if (row[j] > row[best])
+				best = j;
+	}
 	y[yo + i] = x[xo + ((ulong)kk * L + best) * D + d];
 }
 

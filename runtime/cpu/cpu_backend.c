@@ -118,6 +118,12 @@ static float quick_gelu(float x)
 	return (float)(x / (1.0 + exp(-1.702 * (double)x)));
 }
 
+/* x · Φ(x) = 0.5 x (1 + erf(x / √2)), in f64 (torch's exact GELU). */
+static float gelu(float x)
+{
+	return (float)(0.5 * (double)x * (1.0 + erf((double)x * 0.70710678118654752440)));
+}
+
 struct mm {
 	const float *x, *w, *bias;
 	const float *res;        /* residual (M, N), or NULL */
@@ -284,6 +290,8 @@ static void op_unary(struct cpu *c, const struct clx_graph *g, const struct clx_
 	for (int64_t i = 0; i < n; i++) {
 		if (nd->op == CLX_OP_QUICK_GELU) /* x · sigmoid(1.702 x) */
 			y[i] = quick_gelu(x[i]);
+		else if (nd->op == CLX_OP_GELU)
+			y[i] = gelu(x[i]);
 		else /* CLX_OP_EXP */
 			y[i] = (float)exp((double)x[i]);
 	}
@@ -399,11 +407,17 @@ static void op_pool_argmax(struct cpu *c, const struct clx_graph *g, const struc
 	const float *px = F32(nd->src[0]);
 	const int32_t *ids = I32(nd->src[1]);
 	float *y = F32(nd->dst);
+	const bool match = nd->iattr[0] == 1;
 	for (int64_t k = 0; k < K; k++) {
-		int64_t best = 0; /* the first maximum, as torch.argmax */
-		for (int64_t j = 1; j < L; j++)
-			if (ids[k * L + j] > ids[k * L + best])
+		int64_t best = 0; /* the first maximum or match, as torch.argmax */
+		for (int64_t j = match ? 0 : 1; j < L; j++) {
+			if (match && ids[k * L + j] == nd->iattr[1]) {
 				best = j;
+				break;
+			}
+			if (!match && ids[k * L + j] > ids[k * L + best])
+				best = j;
+		}
 		memcpy(y + k * D, px + (k * L + best) * D, (size_t)D * sizeof *y);
 	}
 }
@@ -566,6 +580,7 @@ static enum clx_status run_op(struct cpu *c, struct clx_ctx *ctx, const struct c
 	case CLX_OP_LAYER_NORM: op_layer_norm(c, g, nd); break;
 	case CLX_OP_ATTENTION: return op_attention(c, ctx, g, nd);
 	case CLX_OP_QUICK_GELU:
+	case CLX_OP_GELU:
 	case CLX_OP_EXP: op_unary(c, g, nd); break;
 	case CLX_OP_ADD:
 	case CLX_OP_MUL: op_binary(c, g, nd); break;

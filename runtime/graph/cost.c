@@ -79,6 +79,9 @@ void clx_node_cost(const struct clx_graph *g, int node, double *flops, double *b
 	case CLX_OP_QUICK_GELU:
 		f = 4.0 * E; /* x / (1 + exp(−1.702·x)): multiply, exp, add, divide */
 		break;
+	case CLX_OP_GELU:
+		f = 5.0 * E; /* 0.5·x·(1 + erf(x/√2)): multiply, erf, add, two multiplies */
+		break;
 	case CLX_OP_ADD:
 	case CLX_OP_MUL:
 	case CLX_OP_EXP:
@@ -118,6 +121,7 @@ enum clx_op_class clx_op_class_of(enum clx_op op)
 	case CLX_OP_LAYER_NORM:
 	case CLX_OP_L2_NORMALIZE: return CLX_OPCLASS_NORM;
 	case CLX_OP_QUICK_GELU:
+	case CLX_OP_GELU:
 	case CLX_OP_ADD:
 	case CLX_OP_MUL:
 	case CLX_OP_EXP:

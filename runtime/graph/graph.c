@@ -16,6 +16,7 @@ const char *clx_op_name(enum clx_op op)
 		[CLX_OP_MEAN] = "mean",            [CLX_OP_L2_NORMALIZE] = "l2_normalize",
 		[CLX_OP_PATCHIFY] = "patchify",    [CLX_OP_POOL_ARGMAX] = "pool_argmax",
 		[CLX_OP_REPEAT] = "repeat",        [CLX_OP_TRANSPOSE] = "transpose",
+		[CLX_OP_GELU] = "gelu",
 	};
 	return (unsigned)op < CLX_OP_COUNT ? names[op] : "?";
 }

@@ -37,7 +37,7 @@ void clx_classifier_opts_default(const struct clx_model *m, struct clx_classifie
 {
 	memset(o, 0, sizeof *o);
 	clx_video_opts_default(&o->video);
-	o->video.n_frames = m->cfg.xclip.vision.num_frames;
+	o->video.n_frames = m->cfg.vision.num_frames;
 }
 
 int64_t clx_classifier_default_batch(const struct clx_backend *be)
@@ -101,7 +101,7 @@ static enum clx_status text_tower_chunked(struct clx_ctx *ctx, struct clx_classi
 		if (n != built) {
 			clx_session_free(s);
 			s = NULL;
-			const struct clx_xclip_shape shape = { .B = 1, .T = c->m->cfg.xclip.vision.num_frames,
+			const struct clx_xclip_shape shape = { .B = 1, .T = c->m->cfg.vision.num_frames,
 							       .K = n, .L = L };
 			if ((st = clx_pipeline_session(ctx, c->m, c->be, CLX_XCLIP_TEXT_FEATURES, &shape, 0,
 						       &xg, &s)) != CLX_OK)
@@ -122,7 +122,7 @@ static enum clx_status text_tower_chunked(struct clx_ctx *ctx, struct clx_classi
 static enum clx_status text_features(struct clx_ctx *ctx, struct clx_classifier *c,
 				     const struct clx_tokenizer_batch *labels)
 {
-	const struct clx_xclip_shape shape = { .B = 1, .T = c->m->cfg.xclip.vision.num_frames,
+	const struct clx_xclip_shape shape = { .B = 1, .T = c->m->cfg.vision.num_frames,
 					       .K = labels->n_texts, .L = labels->seq_len };
 	enum clx_status st = clx_xclip_check_text(ctx, c->m, &shape, labels->input_ids,
 						  labels->attention_mask);
@@ -153,7 +153,7 @@ enum clx_status clx_classifier_create(struct clx_ctx *ctx, const struct clx_mode
 				      struct clx_classifier **out)
 {
 	*out = NULL;
-	const struct clx_vision_config *v = &m->cfg.xclip.vision;
+	const struct clx_vision_config *v = &m->cfg.vision;
 	if (m->kind != CLX_MODEL_XCLIP)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: not an X-CLIP model", m->dir);
 	if (!opts->embed && (!labels || labels->n_texts < 1))
@@ -173,7 +173,7 @@ enum clx_status clx_classifier_create(struct clx_ctx *ctx, const struct clx_mode
 	c->B = opts->batch ? opts->batch : clx_classifier_default_batch(be);
 	if (!c->o.decode_threads)
 		c->o.decode_threads = default_threads();
-	c->P = m->cfg.xclip.projection_dim;
+	c->P = m->cfg.projection_dim;
 	c->K = opts->embed ? 0 : labels->n_texts;
 	c->frame_floats = (int64_t)v->num_frames * v->num_channels * v->image_size * v->image_size;
 	c->text_source = "none";
@@ -234,7 +234,7 @@ static enum clx_status session_for(struct clx_ctx *ctx, struct clx_classifier *c
 	}
 	clx_session_free(bs->s);
 	bs->s = NULL;
-	const struct clx_xclip_shape shape = { .B = n, .T = c->m->cfg.xclip.vision.num_frames,
+	const struct clx_xclip_shape shape = { .B = n, .T = c->m->cfg.vision.num_frames,
 					       .K = c->o.embed ? 1 : c->K, .L = 1 };
 	enum clx_status st = clx_pipeline_session(
 		ctx, c->m, c->be, c->o.embed ? CLX_XCLIP_VIDEO_FEATURES : CLX_XCLIP_CACHED_TEXT,

@@ -88,7 +88,8 @@ void clip_params_text_tower(struct clip_params *e, const struct clx_text_config 
 	clip_params_norm(e, "text_model.final_layer_norm", t->hidden_size);
 }
 
-void clip_params_vision_embeddings(struct clip_params *e, const struct clx_vision_config *v)
+void clip_params_vision_embeddings(struct clip_params *e, const struct clx_vision_config *v,
+				   const char *pre_ln)
 {
 	const int64_t G = v->image_size / v->patch_size;
 	clip_param(e, "vision_model.embeddings.class_embedding", 1, v->hidden_size, 0, 0, 0);
@@ -96,7 +97,7 @@ void clip_params_vision_embeddings(struct clip_params *e, const struct clx_visio
 		   v->num_channels, v->patch_size, v->patch_size);
 	clip_param(e, "vision_model.embeddings.position_embedding.weight", 2, G * G + 1,
 		   v->hidden_size, 0, 0);
-	clip_params_norm(e, "vision_model.pre_layernorm", v->hidden_size);
+	clip_params_norm(e, pre_ln, v->hidden_size);
 }
 
 /* ------------------------------------------------------------ primitives */
@@ -226,14 +227,15 @@ int clip_attention(struct clip_builder *b, const char *name, int xq, int xkv, co
 	return clip_linear(b, n, o, h, true);
 }
 
-/* fc2(quick_gelu(fc1(x))) */
-int clip_mlp(struct clip_builder *b, const char *name, int x, const char *fc1, const char *fc2)
+/* fc2(act(fc1(x))) */
+int clip_mlp(struct clip_builder *b, const char *name, int x, const char *fc1, const char *fc2,
+	     enum clx_act act)
 {
 	char n[CLX_MAX_NAME];
 	clip_name(n, "%s.fc1", name);
 	int y = clip_linear(b, n, x, fc1, true);
 	clip_name(n, "%s.act", name);
-	y = clip_elementwise(b, n, CLX_OP_QUICK_GELU, y, -1);
+	y = clip_elementwise(b, n, act == CLX_ACT_GELU ? CLX_OP_GELU : CLX_OP_QUICK_GELU, y, -1);
 	clip_name(n, "%s.fc2", name);
 	return clip_linear(b, n, y, fc2, true);
 }
@@ -252,23 +254,23 @@ int clip_residual_attention(struct clip_builder *b, const char *name, const char
 }
 
 int clip_residual_mlp(struct clip_builder *b, const char *name, const char *hf, int x,
-		      const char *norm, const char *fc1, const char *fc2, float eps)
+		      const char *norm, const char *fc1, const char *fc2, float eps, enum clx_act act)
 {
 	char n[CLX_MAX_NAME], p[CLX_MAX_NAME], p2[CLX_MAX_NAME];
 	clip_name(n, "%s.%s", name, norm), clip_name(p, "%s.%s", hf, norm);
 	int y = clip_layer_norm(b, n, x, p, eps);
 	clip_name(n, "%s.mlp", name), clip_name(p, "%s.%s", hf, fc1), clip_name(p2, "%s.%s", hf, fc2);
-	y = clip_mlp(b, n, y, p, p2);
+	y = clip_mlp(b, n, y, p, p2, act);
 	return clip_elementwise(b, name, CLX_OP_ADD, x, y);
 }
 
 int clip_encoder_layer(struct clip_builder *b, const char *name, const char *hf, int h, int heads,
-		       bool causal, int mask, float eps)
+		       bool causal, int mask, float eps, enum clx_act act)
 {
 	const struct clip_attn_spec self = { "layer_norm1", "self_attn", "out_proj", heads, causal,
 					     true, mask, eps };
 	h = clip_residual_attention(b, name, hf, h, -1, &self);
-	return clip_residual_mlp(b, name, hf, h, "layer_norm2", "mlp.fc1", "mlp.fc2", eps);
+	return clip_residual_mlp(b, name, hf, h, "layer_norm2", "mlp.fc1", "mlp.fc2", eps, act);
 }
 
 int clip_slice(struct clip_builder *b, const char *name, int x, int64_t start, int64_t len)
@@ -293,7 +295,7 @@ int clip_mean1(struct clip_builder *b, const char *name, int x)
 /* ------------------------------------------------------------- towers */
 
 int clip_vision_embeddings(struct clip_builder *b, const struct clx_vision_config *v, int pixels,
-			   int64_t N)
+			   int64_t N, const char *pre_ln)
 {
 	const int64_t D = v->hidden_size, C = v->num_channels, p = v->patch_size;
 	const int64_t G = v->image_size / p, np = G * G, S = np + 1;
@@ -314,8 +316,7 @@ int clip_vision_embeddings(struct clip_builder *b, const struct clx_vision_confi
 	int h = clip_node(b, "vision.embeddings.concat", CLX_OP_CONCAT, 2, cat, 3, hne, 0, 0, 0);
 	h = clip_elementwise(b, "vision.embeddings", CLX_OP_ADD, h,
 			     clip_weight(b, "vision_model.embeddings.position_embedding.weight"));
-	return clip_layer_norm(b, "vision.pre_layernorm", h, "vision_model.pre_layernorm",
-			       v->layer_norm_eps);
+	return clip_layer_norm(b, "vision.pre_layernorm", h, pre_ln, v->layer_norm_eps);
 }
 
 /* Text tower (docs/XCLIP.md §1.8): text features (K, P), unnormalised. */
@@ -334,13 +335,17 @@ int clip_text_tower(struct clip_builder *b, const struct clx_text_config *t, int
 		clip_name(name, "text.layers.%d", l);
 		clip_name(pre, "text_model.encoder.layers.%d", l);
 		h = clip_encoder_layer(b, name, pre, h, t->num_attention_heads, true, mask,
-				       t->layer_norm_eps);
+				       t->layer_norm_eps, t->hidden_act);
 	}
 	h = clip_layer_norm(b, "text.final_layer_norm", h, "text_model.final_layer_norm",
 			    t->layer_norm_eps);
+	/* CLIPTextTransformer: eos_token_id 2 (legacy) pools at the largest id,
+	 * any other at the first position holding eos_token_id. */
 	const int pool[2] = { h, ids };
 	const int64_t kne[2] = { K, Dt };
-	h = clip_node(b, "text.pooled", CLX_OP_POOL_ARGMAX, 2, pool, 2, kne, 0, 0, 0);
+	const bool match = t->eos_token_id != 2;
+	h = clip_node(b, "text.pooled", CLX_OP_POOL_ARGMAX, 2, pool, 2, kne, match,
+		      match ? t->eos_token_id : 0, 0);
 	return clip_linear(b, "text_projection", h, "text_projection", false);
 }
 

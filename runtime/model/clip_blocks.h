@@ -14,6 +14,7 @@
 #include "clx/config.h"
 #include "clx/graph.h"
 #include "clx/model.h"
+#include "clx/xclip.h"
 
 /* ------------------------------------------------------------ parameters */
 
@@ -36,8 +37,10 @@ void clip_params_attention(struct clip_params *e, const char *prefix, int64_t d)
 void clip_params_encoder_layer(struct clip_params *e, const char *prefix, int64_t d, int64_t ff);
 /* text_model.*: embeddings, every layer, final_layer_norm. */
 void clip_params_text_tower(struct clip_params *e, const struct clx_text_config *t);
-/* vision_model.embeddings.* and vision_model.pre_layernorm. */
-void clip_params_vision_embeddings(struct clip_params *e, const struct clx_vision_config *v);
+/* vision_model.embeddings.* and the pre-layer norm `pre_ln`
+ * ("vision_model.pre_layernorm" in X-CLIP, "vision_model.pre_layrnorm" in CLIP). */
+void clip_params_vision_embeddings(struct clip_params *e, const struct clx_vision_config *v,
+				   const char *pre_ln);
 
 /* ----------------------------------------------------------------- graph */
 
@@ -76,8 +79,9 @@ int clip_layer_norm(struct clip_builder *b, const char *name, int x, const char 
  * (Wo = `hf`.`out_proj`). mask: a (n, Sk) i32 tensor, or -1. */
 int clip_attention(struct clip_builder *b, const char *name, int xq, int xkv, const char *hf,
 		   int heads, bool causal, int mask, bool qkv_bias, const char *out_proj);
-/* fc2(quick_gelu(fc1(x))) */
-int clip_mlp(struct clip_builder *b, const char *name, int x, const char *fc1, const char *fc2);
+/* fc2(act(fc1(x))) */
+int clip_mlp(struct clip_builder *b, const char *name, int x, const char *fc1, const char *fc2,
+	     enum clx_act act);
 /* How a layer names and runs its attention (clip_residual_attention). */
 struct clip_attn_spec {
 	const char *norm;            /* the layer norm before it: "layer_norm1", "norm1" */
@@ -96,18 +100,34 @@ int clip_residual_attention(struct clip_builder *b, const char *name, const char
 			    int kv, const struct clip_attn_spec *a);
 /* x + mlp(norm(x)) with hf.fc1 and hf.fc2; the sum is node `name`. */
 int clip_residual_mlp(struct clip_builder *b, const char *name, const char *hf, int x,
-		      const char *norm, const char *fc1, const char *fc2, float eps);
+		      const char *norm, const char *fc1, const char *fc2, float eps, enum clx_act act);
 /* A pre-LN encoder layer: h = h + self_attn(layer_norm1(h)); h = h + mlp(layer_norm2(h)). */
 int clip_encoder_layer(struct clip_builder *b, const char *name, const char *hf, int h, int heads,
-		       bool causal, int mask, float eps);
+		       bool causal, int mask, float eps, enum clx_act act);
 
 /* pixels (N, C, S, S) → patch embedding (conv as patchify + matmul), class
- * token, position embedding, pre_layernorm: (N, S/p·S/p + 1, D). */
+ * token, position embedding, the pre-layer norm pre_ln (weights' HF name):
+ * (N, S/p·S/p + 1, D). */
 int clip_vision_embeddings(struct clip_builder *b, const struct clx_vision_config *v, int pixels,
-			   int64_t N);
+			   int64_t N, const char *pre_ln);
 /* The text tower: token + position embeddings, every layer (causal, masked),
- * final_layer_norm, EOS pooling, text_projection: text features (K, P). */
+ * final_layer_norm, EOS pooling (by t->eos_token_id), text_projection: text
+ * features (K, P). */
 int clip_text_tower(struct clip_builder *b, const struct clx_text_config *t, int ids, int mask,
 		    int64_t K, int64_t L);
+
+/* CLIPModel's graph (clip.c) into X-CLIP's graph struct, the image in its
+ * vision slots; called by clx_xclip_build, which checks the shape first and
+ * marks the outputs after. */
+enum clx_status clip_build(struct clx_ctx *ctx, const struct clx_model *m,
+			   enum clx_xclip_entry entry, const struct clx_xclip_shape *s,
+			   struct clx_xclip_graph *out);
+
+/* CLIPModel's graph (clip.c) into X-CLIP's graph struct, the image in its
+ * vision slots; called by clx_xclip_build, which checks the shape first and
+ * marks the outputs after. */
+enum clx_status clip_build(struct clx_ctx *ctx, const struct clx_model *m,
+			   enum clx_xclip_entry entry, const struct clx_xclip_shape *s,
+			   struct clx_xclip_graph *out);
 
 #endif

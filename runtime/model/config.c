@@ -1,7 +1,9 @@
-/* config.c — XCLIPConfig from a Hugging Face config.json (clx/config.h).
+/* config.c — XCLIPConfig or CLIPConfig from a Hugging Face config.json
+ * (clx/config.h).
  *
- * Semantics follow transformers 5.24 configuration_x_clip.py (the final word,
- * see tools/dev/gen_config_golden.py): absent keys and `null` sub-configs take the
+ * Semantics follow transformers 5.24 configuration_x_clip.py and
+ * configuration_clip.py (the final word, see tools/dev/gen_config_golden.py),
+ * which share this shape: absent keys and `null` sub-configs take the
  * dataclass defaults; a legacy `text_config_dict` / `vision_config_dict`, when
  * present and not null, is expanded with the defaults and then overrides
  * every field of `text_config` / `vision_config` — so in effect it alone
@@ -14,8 +16,11 @@
  * Python the last — never let the two disagree silently).
  *
  * Deliberately not done: reading fields only used for training (dropouts,
- * initializer_*), token ids (the text model forces the legacy eos pooling),
- * per-axis image/patch sizes (XCLIP's embeddings use them as ints). */
+ * initializer_*), X-CLIP's token ids (its text model forces the legacy eos
+ * pooling), per-axis image/patch sizes (both embeddings use them as ints),
+ * CLIP's vision_config.projection_dim / text_config.projection_dim (only the
+ * *WithProjection models use them; CLIPModel projects to the top-level
+ * projection_dim). */
 #include "clx/config.h"
 #include "clx/limits.h"
 #include "core/file.h"
@@ -35,9 +40,9 @@
  * 32 in 5.24 (the base-patch32 checkpoint), so XCLIPConfig() already has the
  * microsoft/xclip-base-patch32 shapes. Checked field by field against
  * tests/fixtures/config/default.expected by tests/test_config.c. */
-void clx_config_default(struct clx_xclip_config *cfg)
+void clx_config_default(struct clx_model_config *cfg)
 {
-	*cfg = (struct clx_xclip_config){
+	*cfg = (struct clx_model_config){
 		.text = {
 			.vocab_size = 49408,
 			.hidden_size = 512,
@@ -46,6 +51,8 @@ void clx_config_default(struct clx_xclip_config *cfg)
 			.num_attention_heads = 8,
 			.max_position_embeddings = 77,
 			.layer_norm_eps = 1e-5f,
+			.hidden_act = CLX_ACT_QUICK_GELU,
+			.eos_token_id = 2, /* X-CLIP pools at the largest id, whatever the config */
 		},
 		.vision = {
 			.hidden_size = 768,
@@ -61,6 +68,7 @@ void clx_config_default(struct clx_xclip_config *cfg)
 			.patch_size = 32,
 			.num_frames = 8,
 			.layer_norm_eps = 1e-5f,
+			.hidden_act = CLX_ACT_QUICK_GELU,
 		},
 		.projection_dim = 512,
 		.prompt_layers = 2,
@@ -68,6 +76,17 @@ void clx_config_default(struct clx_xclip_config *cfg)
 		.prompt_alpha = 0.1f,
 		.logit_scale_init_value = 2.6592f,
 	};
+}
+
+/* Equal to transformers 5.24 CLIPConfig(): CLIPTextConfig() and
+ * CLIPVisionConfig() defaults; the X-CLIP-only fields keep XCLIPConfig's
+ * values, unused, except num_frames = 1. */
+void clx_config_default_clip(struct clx_model_config *cfg)
+{
+	clx_config_default(cfg);
+	cfg->kind = CLX_MODEL_CLIP;
+	cfg->text.eos_token_id = 49407;
+	cfg->vision.num_frames = 1;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -188,6 +207,33 @@ static enum clx_status read_enum(const struct parse *p, struct obj o, const char
 	return CLX_OK;
 }
 
+/* hidden_act: quick_gelu, or with allow_gelu also gelu; absent keeps *v. */
+static enum clx_status read_act(const struct parse *p, struct obj o, const char *key,
+				bool allow_gelu, enum clx_act *v)
+{
+	const cJSON *it;
+	enum clx_status st = lookup(p, o, key, &it);
+	if (st || !it)
+		return st;
+	if (!allow_gelu)
+		return read_enum(p, o, key, "quick_gelu", "clx runs X-CLIP with quick_gelu only");
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s%s must be a string, got %s",
+				p->name, o.prefix, key, clx_json_type_name(it));
+	if (strcmp(it->valuestring, "quick_gelu") == 0)
+		*v = CLX_ACT_QUICK_GELU;
+	else if (strcmp(it->valuestring, "gelu") == 0)
+		*v = CLX_ACT_GELU;
+	else {
+		char q[256];
+		quote_value(q, sizeof q, it->valuestring);
+		return clx_fail(p->ctx, CLX_ERR_UNSUPPORTED,
+				"%s: %s%s '%s' is not supported (clx implements quick_gelu and gelu)",
+				p->name, o.prefix, key, q);
+	}
+	return CLX_OK;
+}
+
 /* The sub-config object: `<key>_dict` wins when present and not null (as
  * transformers' __post_init__), else `<key>`; null/absent → defaults. */
 static enum clx_status sub_object(const struct parse *p, const cJSON *root, const char *key,
@@ -217,9 +263,21 @@ static enum clx_status sub_object(const struct parse *p, const cJSON *root, cons
 
 /* ------------------------------------------------------------------- parse */
 
-static enum clx_status read_text(const struct parse *p, struct obj o, struct clx_text_config *t)
+static enum clx_status read_text(const struct parse *p, struct obj o, bool clip,
+				 struct clx_text_config *t)
 {
 	enum clx_status st;
+	if (clip) {
+		const cJSON *it;
+		if ((st = lookup(p, o, "eos_token_id", &it)))
+			return st;
+		if (it && !cJSON_IsNumber(it))
+			return clx_fail(p->ctx, CLX_ERR_UNSUPPORTED,
+					"%s: %seos_token_id must be one integer (the EOS pooling position), got %s",
+					p->name, o.prefix, clx_json_type_name(it));
+		if ((st = read_int(p, o, "eos_token_id", 0, CLX_MAX_CONFIG_VOCAB, &t->eos_token_id)))
+			return st;
+	}
 	if ((st = read_int(p, o, "vocab_size", 1, CLX_MAX_CONFIG_VOCAB, &t->vocab_size)) ||
 	    (st = read_int(p, o, "hidden_size", 1, CLX_MAX_CONFIG_DIM, &t->hidden_size)) ||
 	    (st = read_int(p, o, "intermediate_size", 1, CLX_MAX_CONFIG_DIM,
@@ -231,12 +289,12 @@ static enum clx_status read_text(const struct parse *p, struct obj o, struct clx
 	    (st = read_int(p, o, "max_position_embeddings", 1, CLX_MAX_TOKENS,
 			   &t->max_position_embeddings)) ||
 	    (st = read_float(p, o, "layer_norm_eps", true, &t->layer_norm_eps)) ||
-	    (st = read_enum(p, o, "hidden_act", "quick_gelu", "clx implements quick_gelu only")))
+	    (st = read_act(p, o, "hidden_act", clip, &t->hidden_act)))
 		return st;
 	return CLX_OK;
 }
 
-static enum clx_status read_vision(const struct parse *p, struct obj o,
+static enum clx_status read_vision(const struct parse *p, struct obj o, bool clip,
 				   struct clx_vision_config *v)
 {
 	enum clx_status st;
@@ -247,19 +305,22 @@ static enum clx_status read_vision(const struct parse *p, struct obj o,
 			   &v->num_hidden_layers)) ||
 	    (st = read_int(p, o, "num_attention_heads", 1, CLX_MAX_CONFIG_DIM,
 			   &v->num_attention_heads)) ||
-	    (st = read_int(p, o, "mit_hidden_size", 1, CLX_MAX_CONFIG_DIM, &v->mit_hidden_size)) ||
+	    (st = read_int(p, o, "num_channels", 1, CLX_MAX_CONFIG_CHANNELS, &v->num_channels)) ||
+	    (st = read_int(p, o, "image_size", 1, CLX_MAX_IMAGE_SIZE, &v->image_size)) ||
+	    (st = read_int(p, o, "patch_size", 1, CLX_MAX_IMAGE_SIZE, &v->patch_size)) ||
+	    (st = read_float(p, o, "layer_norm_eps", true, &v->layer_norm_eps)) ||
+	    (st = read_act(p, o, "hidden_act", clip, &v->hidden_act)))
+		return st;
+	if (clip) /* CLIPVisionConfig has no MIT and no frames */
+		return CLX_OK;
+	if ((st = read_int(p, o, "mit_hidden_size", 1, CLX_MAX_CONFIG_DIM, &v->mit_hidden_size)) ||
 	    (st = read_int(p, o, "mit_intermediate_size", 1, CLX_MAX_CONFIG_DIM,
 			   &v->mit_intermediate_size)) ||
 	    (st = read_int(p, o, "mit_num_hidden_layers", 1, CLX_MAX_CONFIG_LAYERS,
 			   &v->mit_num_hidden_layers)) ||
 	    (st = read_int(p, o, "mit_num_attention_heads", 1, CLX_MAX_CONFIG_DIM,
 			   &v->mit_num_attention_heads)) ||
-	    (st = read_int(p, o, "num_channels", 1, CLX_MAX_CONFIG_CHANNELS, &v->num_channels)) ||
-	    (st = read_int(p, o, "image_size", 1, CLX_MAX_IMAGE_SIZE, &v->image_size)) ||
-	    (st = read_int(p, o, "patch_size", 1, CLX_MAX_IMAGE_SIZE, &v->patch_size)) ||
-	    (st = read_int(p, o, "num_frames", 1, CLX_MAX_CONFIG_FRAMES, &v->num_frames)) ||
-	    (st = read_float(p, o, "layer_norm_eps", true, &v->layer_norm_eps)) ||
-	    (st = read_enum(p, o, "hidden_act", "quick_gelu", "clx implements quick_gelu only")))
+	    (st = read_int(p, o, "num_frames", 1, CLX_MAX_CONFIG_FRAMES, &v->num_frames)))
 		return st;
 	return CLX_OK;
 }
@@ -275,7 +336,7 @@ static enum clx_status check_divides(const struct parse *p, const char *a, int32
 }
 
 static enum clx_status validate(const struct parse *p, struct obj to, struct obj vo,
-				const struct clx_xclip_config *c)
+				const struct clx_model_config *c)
 {
 	char a[64], b[64];
 	enum clx_status st;
@@ -290,15 +351,17 @@ static enum clx_status validate(const struct parse *p, struct obj to, struct obj
 	NAMES(vo, "hidden_size", vo, "num_attention_heads");
 	if ((st = check_divides(p, a, c->vision.hidden_size, b, c->vision.num_attention_heads)))
 		return st;
+	NAMES(vo, "image_size", vo, "patch_size");
+	if ((st = check_divides(p, a, c->vision.image_size, b, c->vision.patch_size)))
+		return st;
+	if (c->kind == CLX_MODEL_CLIP)
+		return CLX_OK;
 	NAMES(vo, "mit_hidden_size", vo, "mit_num_attention_heads");
 	if ((st = check_divides(p, a, c->vision.mit_hidden_size, b,
 				c->vision.mit_num_attention_heads)))
 		return st;
 	NAMES(top, "projection_dim", top, "prompt_num_attention_heads");
 	if ((st = check_divides(p, a, c->projection_dim, b, c->prompt_num_attention_heads)))
-		return st;
-	NAMES(vo, "image_size", vo, "patch_size");
-	if ((st = check_divides(p, a, c->vision.image_size, b, c->vision.patch_size)))
 		return st;
 	/* The MIT runs on the projected frame features and its output is added
 	 * to them: its width is projection_dim. */
@@ -310,9 +373,24 @@ static enum clx_status validate(const struct parse *p, struct obj to, struct obj
 	return CLX_OK;
 }
 
+/* model_type: "xclip" (or absent) or "clip"; *c gets that family's defaults. */
+static enum clx_status read_kind(const struct parse *p, struct obj top, struct clx_model_config *c)
+{
+	const cJSON *it;
+	enum clx_status st = lookup(p, top, "model_type", &it);
+	if (st)
+		return st;
+	if (it && cJSON_IsString(it) && it->valuestring && strcmp(it->valuestring, "clip") == 0) {
+		clx_config_default_clip(c);
+		return CLX_OK;
+	}
+	clx_config_default(c);
+	return read_enum(p, top, "model_type", "xclip", "clx runs model_type xclip and clip");
+}
+
 /* `s` is NUL-terminated at s[len]. */
 static enum clx_status parse_terminated(const struct parse *p, const char *s, size_t len,
-					struct clx_xclip_config *out)
+					struct clx_model_config *out)
 {
 	cJSON *root = NULL;
 	enum clx_status st = clx_json_parse(p->ctx, p->name, s, len, 0, &root);
@@ -325,24 +403,28 @@ static enum clx_status parse_terminated(const struct parse *p, const char *s, si
 	}
 
 	struct obj top = { root, "" }, to, vo;
-	struct clx_xclip_config c;
-	clx_config_default(&c);
-	if ((st = read_enum(p, top, "model_type", "xclip", "expected an X-CLIP config")) ||
+	struct clx_model_config c;
+	if ((st = read_kind(p, top, &c)) ||
 	    (st = sub_object(p, root, "text_config", "text_config_dict", "text_config.",
 			     "text_config_dict.", &to)) ||
 	    (st = sub_object(p, root, "vision_config", "vision_config_dict", "vision_config.",
-			     "vision_config_dict.", &vo)) ||
-	    (st = read_text(p, to, &c.text)) || (st = read_vision(p, vo, &c.vision)) ||
+			     "vision_config_dict.", &vo)))
+		goto done;
+	const bool clip = c.kind == CLX_MODEL_CLIP;
+	if ((st = read_text(p, to, clip, &c.text)) || (st = read_vision(p, vo, clip, &c.vision)) ||
 	    (st = read_int(p, top, "projection_dim", 1, CLX_MAX_CONFIG_DIM, &c.projection_dim)) ||
-	    (st = read_int(p, top, "prompt_layers", 1, CLX_MAX_CONFIG_LAYERS, &c.prompt_layers)) ||
-	    (st = read_int(p, top, "prompt_num_attention_heads", 1, CLX_MAX_CONFIG_DIM,
-			   &c.prompt_num_attention_heads)) ||
-	    (st = read_float(p, top, "prompt_alpha", false, &c.prompt_alpha)) ||
 	    (st = read_float(p, top, "logit_scale_init_value", false,
-			     &c.logit_scale_init_value)) ||
-	    (st = read_enum(p, top, "prompt_hidden_act", "quick_gelu",
-			    "clx implements quick_gelu only")) ||
-	    (st = validate(p, to, vo, &c)))
+			     &c.logit_scale_init_value)))
+		goto done;
+	if (!clip &&
+	    ((st = read_int(p, top, "prompt_layers", 1, CLX_MAX_CONFIG_LAYERS, &c.prompt_layers)) ||
+	     (st = read_int(p, top, "prompt_num_attention_heads", 1, CLX_MAX_CONFIG_DIM,
+			    &c.prompt_num_attention_heads)) ||
+	     (st = read_float(p, top, "prompt_alpha", false, &c.prompt_alpha)) ||
+	     (st = read_enum(p, top, "prompt_hidden_act", "quick_gelu",
+			     "clx runs X-CLIP with quick_gelu only"))))
+		goto done;
+	if ((st = validate(p, to, vo, &c)))
 		goto done;
 	*out = c;
 	st = CLX_OK;
@@ -352,7 +434,7 @@ done:
 }
 
 enum clx_status clx_config_parse(struct clx_ctx *ctx, const char *name, const char *json,
-				 size_t len, struct clx_xclip_config *cfg)
+				 size_t len, struct clx_model_config *cfg)
 {
 	struct parse p = { ctx, name ? name : "config" };
 	if (!cfg || (!json && len))
@@ -374,7 +456,7 @@ enum clx_status clx_config_parse(struct clx_ctx *ctx, const char *name, const ch
 }
 
 enum clx_status clx_config_load(struct clx_ctx *ctx, const char *path,
-				struct clx_xclip_config *cfg)
+				struct clx_model_config *cfg)
 {
 	if (!path || !cfg)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_config_load: NULL argument");

@@ -236,9 +236,9 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 		goto nomem;
 
 	snprintf(file, sizeof file, "%s/config.json", dir);
-	if ((st = clx_config_load(ctx, file, &m->cfg.xclip)) != CLX_OK) /* model_type "xclip" */
+	if ((st = clx_config_load(ctx, file, &m->cfg)) != CLX_OK) /* model_type xclip or clip */
 		goto fail;
-	m->kind = CLX_MODEL_XCLIP;
+	m->kind = m->cfg.kind;
 
 	snprintf(file, sizeof file, "%s/model.safetensors", dir);
 	struct stat sb;
@@ -258,7 +258,7 @@ enum clx_status clx_model_load(struct clx_ctx *ctx, const char *path, struct clx
 		goto fail;
 
 	const uint64_t file_key = file_identity(file);
-	clx_xclip_for_each_param(&m->cfg.xclip, collect_param, &c);
+	clx_model_for_each_param(&m->cfg, collect_param, &c);
 	m->weights = c.w;
 	m->n_weights = c.n;
 	if (c.oom)

@@ -1,14 +1,36 @@
-/* params.c — the parameter list of XCLIPModel for a config (docs/XCLIP.md §3.5):
- * CLIP's blocks (clip_blocks.c) plus X-CLIP's own. Names and shapes only; no
- * data. The order is fixed (towers first), not the state_dict order. */
+/* params.c — the parameter list of XCLIPModel (docs/XCLIP.md §3.5) or
+ * CLIPModel (docs/CLIP.md) for a config: CLIP's blocks (clip_blocks.c), plus
+ * X-CLIP's own. Names and shapes only; no data. The order is fixed (towers
+ * first), not the state_dict order. */
 #include "clx/model.h"
 
 #include "clip_blocks.h"
 
 #include <stdio.h>
 
-int clx_xclip_for_each_param(const struct clx_xclip_config *cfg, clx_param_fn fn, void *user)
+/* CLIPModel: the two towers, plain encoder layers, the projections. */
+static int clip_model_params(const struct clx_model_config *cfg, clx_param_fn fn, void *user)
 {
+	struct clip_params e = { fn, user, 0 };
+	const struct clx_vision_config *v = &cfg->vision;
+	char name[CLX_MAX_NAME];
+	clip_params_text_tower(&e, &cfg->text);
+	clip_params_vision_embeddings(&e, v, "vision_model.pre_layrnorm"); /* sic, in CLIPModel */
+	for (int l = 0; l < v->num_hidden_layers; l++) {
+		snprintf(name, sizeof name, "vision_model.encoder.layers.%d", l);
+		clip_params_encoder_layer(&e, name, v->hidden_size, v->intermediate_size);
+	}
+	clip_params_norm(&e, "vision_model.post_layernorm", v->hidden_size);
+	clip_params_linear(&e, "visual_projection", cfg->projection_dim, v->hidden_size, false);
+	clip_params_linear(&e, "text_projection", cfg->projection_dim, cfg->text.hidden_size, false);
+	clip_param(&e, "logit_scale", 0, 0, 0, 0, 0);
+	return e.count;
+}
+
+int clx_model_for_each_param(const struct clx_model_config *cfg, clx_param_fn fn, void *user)
+{
+	if (cfg->kind == CLX_MODEL_CLIP)
+		return clip_model_params(cfg, fn, user);
 	struct clip_params e = { fn, user, 0 };
 	const struct clx_text_config *t = &cfg->text;
 	const struct clx_vision_config *v = &cfg->vision;
@@ -16,7 +38,7 @@ int clx_xclip_for_each_param(const struct clx_xclip_config *cfg, clx_param_fn fn
 	char name[CLX_MAX_NAME];
 
 	clip_params_text_tower(&e, t);
-	clip_params_vision_embeddings(&e, v);
+	clip_params_vision_embeddings(&e, v, "vision_model.pre_layernorm");
 	for (int l = 0; l < v->num_hidden_layers; l++) {
 		snprintf(name, sizeof name, "vision_model.encoder.layers.%d.message_fc", l);
 		clip_params_linear(&e, name, v->hidden_size, v->hidden_size, true);

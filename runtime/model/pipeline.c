@@ -50,7 +50,7 @@ enum clx_status clx_pipeline_set_inputs(struct clx_ctx *ctx, struct clx_session 
 enum clx_status clx_video_input_init(struct clx_ctx *ctx, const struct clx_model *m,
 				     const struct clx_video_opts *opts, struct clx_video_input *in)
 {
-	const struct clx_vision_config *v = &m->cfg.xclip.vision;
+	const struct clx_vision_config *v = &m->cfg.vision;
 	in->opts = *opts;
 	if (opts->n_frames != v->num_frames)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
@@ -76,7 +76,7 @@ static enum clx_status sink_frame(void *user, struct clx_ctx *ctx, int32_t t, co
 				  int32_t height, int32_t width)
 {
 	const struct pixel_sink *k = user;
-	const int32_t S = k->m->cfg.xclip.vision.image_size;
+	const int32_t S = k->m->cfg.vision.image_size;
 	int32_t oh, ow;
 	enum clx_status st = clx_preprocess_output_size(ctx, &k->in->pc, height, width, &oh, &ow);
 	if (st != CLX_OK)
@@ -93,7 +93,7 @@ enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model 
 				    const struct clx_video_input *in, const char *video_path,
 				    float **pixel_values, struct clx_video *info)
 {
-	const struct clx_vision_config *v = &m->cfg.xclip.vision;
+	const struct clx_vision_config *v = &m->cfg.vision;
 	*pixel_values = NULL;
 	const size_t frame_floats = (size_t)3 * (size_t)v->image_size * (size_t)v->image_size;
 	float *px = clx_malloc((size_t)in->opts.n_frames * frame_floats * sizeof *px);

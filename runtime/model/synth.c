@@ -158,7 +158,7 @@ static void fill_param(void *user, const char *name, int n_dims, const int64_t *
 	c->i++;
 }
 
-enum clx_status clx_synth_write_model(struct clx_ctx *ctx, const struct clx_xclip_config *cfg,
+enum clx_status clx_synth_write_model(struct clx_ctx *ctx, const struct clx_model_config *cfg,
 				      uint64_t seed, const char *out_dir)
 {
 	static const char file[] = "/model.safetensors";
@@ -169,7 +169,7 @@ enum clx_status clx_synth_write_model(struct clx_ctx *ctx, const struct clx_xcli
 
 	if (!cfg || !out_dir)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "clx_synth_write_model: NULL argument");
-	clx_xclip_for_each_param(cfg, count_param, &c);
+	clx_model_for_each_param(cfg, count_param, &c);
 	if (c.overflow || !clx_mul_ok(c.n_floats, sizeof(float), &bytes))
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 				"clx_synth_write_model: the config's model size overflows");
@@ -190,7 +190,7 @@ enum clx_status clx_synth_write_model(struct clx_ctx *ctx, const struct clx_xcli
 	strcpy(path, out_dir);
 	strcat(path, file);
 
-	clx_xclip_for_each_param(cfg, fill_param, &c);
+	clx_model_for_each_param(cfg, fill_param, &c);
 	CLX_ASSERT(c.i == c.n && c.data_off == c.n_floats);
 	st = clx_safetensors_write(ctx, path, c.n, c.entries);
 

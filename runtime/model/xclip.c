@@ -21,13 +21,13 @@
  * cross-frame message token; last_hidden_state (N, S, D), N = B·T. */
 static int vision_tower(struct clip_builder *b, int pixels, int64_t N)
 {
-	const struct clx_vision_config *v = &b->m->cfg.xclip.vision;
+	const struct clx_vision_config *v = &b->m->cfg.vision;
 	const int64_t D = v->hidden_size, G = v->image_size / v->patch_size, S = G * G + 1;
 	const float eps = v->layer_norm_eps;
 	char n[CLX_MAX_NAME], hf[CLX_MAX_NAME];
 	const struct clip_attn_spec self = { "layer_norm1", "self_attn", "out_proj",
 					     v->num_attention_heads, false, true, -1, eps };
-	int h = clip_vision_embeddings(b, v, pixels, N);
+	int h = clip_vision_embeddings(b, v, pixels, N, "vision_model.pre_layernorm");
 	const int64_t B = N / v->num_frames, Tn = v->num_frames;
 	for (int l = 0; l < v->num_hidden_layers; l++) {
 		char name[CLX_MAX_NAME], pre[CLX_MAX_NAME];
@@ -54,7 +54,8 @@ static int vision_tower(struct clip_builder *b, int pixels, int64_t N)
 		/* 5: drop the message token; 6: MLP */
 		clip_name(n, "%s.drop_message", name);
 		h = clip_slice(b, n, gx, 0, S);
-		h = clip_residual_mlp(b, name, pre, h, "layer_norm2", "mlp.fc1", "mlp.fc2", eps);
+		h = clip_residual_mlp(b, name, pre, h, "layer_norm2", "mlp.fc1", "mlp.fc2", eps,
+				      CLX_ACT_QUICK_GELU);
 	}
 	return h;
 }
@@ -63,8 +64,8 @@ static int vision_tower(struct clip_builder *b, int pixels, int64_t N)
  * (§1.4–1.6). Returns video features (B, P), unnormalised. */
 static int video_head(struct clip_builder *b, int h, int64_t B)
 {
-	const struct clx_vision_config *v = &b->m->cfg.xclip.vision;
-	const int64_t Tn = v->num_frames, P = b->m->cfg.xclip.projection_dim;
+	const struct clx_vision_config *v = &b->m->cfg.vision;
+	const int64_t Tn = v->num_frames, P = b->m->cfg.projection_dim;
 	const float eps = v->layer_norm_eps;
 	int cls = clip_slice(b, "vision.pooled_cls", h, 0, 1);
 	cls = clip_layer_norm(b, "vision.post_layernorm", cls, "vision_model.post_layernorm", eps);
@@ -75,7 +76,8 @@ static int video_head(struct clip_builder *b, int h, int64_t B)
 		char name[CLX_MAX_NAME], pre[CLX_MAX_NAME];
 		clip_name(name, "mit.layers.%d", l);
 		clip_name(pre, "mit.encoder.layers.%d", l);
-		x = clip_encoder_layer(b, name, pre, x, v->mit_num_attention_heads, false, -1, eps);
+		x = clip_encoder_layer(b, name, pre, x, v->mit_num_attention_heads, false, -1, eps,
+				       CLX_ACT_QUICK_GELU);
 	}
 	x = clip_elementwise(b, "mit.out", CLX_OP_ADD, x, x0); /* residual without position */
 	return clip_mean1(b, "mit.mean", x);
@@ -85,8 +87,8 @@ static int video_head(struct clip_builder *b, int h, int64_t B)
  * over T (§1.7). Returns (B, np, P). */
 static int visual_tokens(struct clip_builder *b, int h, int64_t B)
 {
-	const struct clx_vision_config *v = &b->m->cfg.xclip.vision;
-	const int64_t Tn = v->num_frames, P = b->m->cfg.xclip.projection_dim;
+	const struct clx_vision_config *v = &b->m->cfg.vision;
+	const int64_t Tn = v->num_frames, P = b->m->cfg.projection_dim;
 	const int64_t np = clip_tensor(b, h)->ne[1] - 1, N = clip_tensor(b, h)->ne[0];
 	int x = clip_slice(b, "prompts_visual.patches", h, 1, np);
 	x = clip_layer_norm(b, "prompts_visual_layernorm", x, "prompts_visual_layernorm", v->layer_norm_eps);
@@ -101,7 +103,7 @@ static int visual_tokens(struct clip_builder *b, int h, int64_t B)
  * → text + alpha ⊙ x, (B, K, P). */
 static int prompt_generator(struct clip_builder *b, int text, int visual, int64_t B)
 {
-	const struct clx_xclip_config *c = &b->m->cfg.xclip;
+	const struct clx_model_config *c = &b->m->cfg;
 	const int64_t K = clip_tensor(b, text)->ne[0], P = c->projection_dim;
 	const float veps = c->vision.layer_norm_eps, teps = c->text.layer_norm_eps;
 	const int64_t rne[3] = { B, K, P };
@@ -114,7 +116,8 @@ static int prompt_generator(struct clip_builder *b, int text, int visual, int64_
 		char name[CLX_MAX_NAME];
 		clip_name(name, "prompts_generator.decoder.%d", j); /* = the HF module name */
 		x = clip_residual_attention(b, name, name, x, vis, &cross);
-		x = clip_residual_mlp(b, name, name, x, "norm3", "mlp.0", "mlp.3", teps);
+		x = clip_residual_mlp(b, name, name, x, "norm3", "mlp.0", "mlp.3", teps,
+				      CLX_ACT_QUICK_GELU);
 	}
 	x = clip_elementwise(b, "prompts_generator", CLX_OP_MUL, x, clip_weight(b, "prompts_generator.alpha"));
 	return clip_elementwise(b, "text_embeds.conditioned", CLX_OP_ADD, x0, x);
@@ -122,13 +125,17 @@ static int prompt_generator(struct clip_builder *b, int text, int visual, int64_
 
 /* ----------------------------------------------------------------- build */
 
-static enum clx_status check_shape(struct clx_ctx *ctx, const struct clx_xclip_config *c,
+static enum clx_status check_shape(struct clx_ctx *ctx, const struct clx_model_config *c,
 				   enum clx_xclip_entry entry, const struct clx_xclip_shape *s)
 {
 	const bool vision = entry != CLX_XCLIP_TEXT_FEATURES;
 	const bool text = entry != CLX_XCLIP_VIDEO_FEATURES && entry != CLX_XCLIP_CACHED_TEXT;
 	if (vision && (s->B < 1 || s->B > 65536))
-		return clx_fail(ctx, CLX_ERR_SHAPE, "pixel_values: %lld videos; need 1..65536", (long long)s->B);
+		return clx_fail(ctx, CLX_ERR_SHAPE, "pixel_values: %lld %s; need 1..65536", (long long)s->B,
+				c->kind == CLX_MODEL_CLIP ? "images" : "videos");
+	if (vision && c->kind == CLX_MODEL_CLIP && s->T != 1)
+		return clx_fail(ctx, CLX_ERR_SHAPE, "pixel_values: %lld frames; a CLIP model takes images (T = 1)",
+				(long long)s->T);
 	if (vision && s->T != c->vision.num_frames)
 		return clx_fail(ctx, CLX_ERR_SHAPE,
 				"pixel_values: %lld frames per video; this model needs exactly num_frames = %d",
@@ -142,18 +149,11 @@ static enum clx_status check_shape(struct clx_ctx *ctx, const struct clx_xclip_c
 	return CLX_OK;
 }
 
-enum clx_status clx_xclip_build(struct clx_ctx *ctx, const struct clx_model *m,
-				enum clx_xclip_entry entry, const struct clx_xclip_shape *s,
-				struct clx_xclip_graph *out)
+static enum clx_status xclip_graph(struct clx_ctx *ctx, const struct clx_model *m,
+				   enum clx_xclip_entry entry, const struct clx_xclip_shape *s,
+				   struct clx_xclip_graph *out)
 {
-	const struct clx_xclip_config *c = &m->cfg.xclip;
-	memset(out, 0xff, sizeof *out); /* every id = -1 */
-	out->g = NULL;
-	if (m->kind != CLX_MODEL_XCLIP)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: not an X-CLIP model", m->dir);
-	enum clx_status st = check_shape(ctx, c, entry, s);
-	if (st != CLX_OK)
-		return st;
+	const struct clx_model_config *c = &m->cfg;
 	struct clip_builder b = { clx_graph_create(), m };
 	if (!b.g)
 		return clx_fail(ctx, CLX_ERR_NOMEM, "graph: out of memory");
@@ -197,12 +197,27 @@ enum clx_status clx_xclip_build(struct clx_ctx *ctx, const struct clx_model *m,
 		clx_graph_free(b.g);
 		return clx_fail(ctx, CLX_ERR_NOMEM, "graph: out of memory building the X-CLIP graph");
 	}
+	out->g = b.g;
+	return CLX_OK;
+}
+
+enum clx_status clx_xclip_build(struct clx_ctx *ctx, const struct clx_model *m,
+				enum clx_xclip_entry entry, const struct clx_xclip_shape *s,
+				struct clx_xclip_graph *out)
+{
+	memset(out, 0xff, sizeof *out); /* every id = -1 */
+	out->g = NULL;
+	enum clx_status st = check_shape(ctx, &m->cfg, entry, s);
+	if (st == CLX_OK)
+		st = m->kind == CLX_MODEL_CLIP ? clip_build(ctx, m, entry, s, out)
+					       : xclip_graph(ctx, m, entry, s, out);
+	if (st != CLX_OK)
+		return st;
 	const int outs[] = { out->logits_per_video, out->logits_per_text, out->text_embeds,
 			     out->video_embeds, out->text_features, out->video_features };
 	for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++)
 		if (outs[i] >= 0)
-			b.g->tensors[outs[i]].is_output = true;
-	out->g = b.g;
+			out->g->tensors[outs[i]].is_output = true;
 	return CLX_OK;
 }
 
@@ -211,11 +226,11 @@ enum clx_status clx_xclip_check_text(struct clx_ctx *ctx, const struct clx_model
 				     const int32_t *mask)
 {
 	for (int64_t i = 0; i < s->K * s->L; i++) {
-		if (ids[i] < 0 || ids[i] >= m->cfg.xclip.text.vocab_size)
+		if (ids[i] < 0 || ids[i] >= m->cfg.text.vocab_size)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"input_ids[%lld][%lld] = %d is outside the vocabulary [0, %d)",
 					(long long)(i / s->L), (long long)(i % s->L), ids[i],
-					m->cfg.xclip.text.vocab_size);
+					m->cfg.text.vocab_size);
 		if (mask && mask[i] != 0 && mask[i] != 1)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"attention_mask[%lld][%lld] = %d; must be 0 or 1",

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct clx_ctx *ctx = clx_ctx_create();
 	if (!ctx)
 		return 0;
-	struct clx_xclip_config cfg;
+	struct clx_model_config cfg;
 	enum clx_status st = clx_config_parse(ctx, "fuzz.json", (const char *)data, size, &cfg);
 	if (st == CLX_OK) {
 		/* What the graph builder divides by and sizes with. */

@@ -30,16 +30,16 @@ static enum clx_status video_opts(struct clx_ctx *ctx, const struct cli_opt *opt
 				  const struct clx_model *m, struct clx_video_opts *vo)
 {
 	clx_video_opts_default(vo);
-	vo->n_frames = m->cfg.xclip.vision.num_frames;
+	vo->n_frames = m->cfg.vision.num_frames;
 	const char *s;
 	long long v;
 	if ((s = cli_get(opts, "frames"))) {
 		if (!clx_parse_int(s, 1, 100000, &v))
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--frames %s: need a positive integer", s);
-		if (v != m->cfg.xclip.vision.num_frames)
+		if (v != m->cfg.vision.num_frames)
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"--frames %s: this model takes exactly num_frames = %d frames per video",
-					s, m->cfg.xclip.vision.num_frames);
+					s, m->cfg.vision.num_frames);
 		vo->n_frames = (int32_t)v;
 	}
 	if ((s = cli_get(opts, "sample"))) {
@@ -197,7 +197,7 @@ int cmd_preprocess(int argc, char **argv)
 		goto done;
 	}
 	warn_video(&info, video);
-	const int64_t S = m->cfg.xclip.vision.image_size;
+	const int64_t S = m->cfg.vision.image_size;
 	const int64_t shape[5] = { 1, vo.n_frames, 3, S, S };
 	if ((st = clx_npy_save(ctx, out, CLX_DTYPE_F32, 5, shape, px)) != CLX_OK) {
 		rc = cli_fail(ctx, st);
@@ -274,7 +274,7 @@ static int embed_main(struct cli_opt *opts)
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
 		goto fail;
-	struct clx_xclip_shape shape = { .B = 1, .T = m->cfg.xclip.vision.num_frames, .K = 1, .L = 1 };
+	struct clx_xclip_shape shape = { .B = 1, .T = m->cfg.vision.num_frames, .K = 1, .L = 1 };
 	int64_t rows;
 	if (video) {
 		struct clx_video_input vin;
@@ -306,7 +306,7 @@ static int embed_main(struct cli_opt *opts)
 		    (st = clx_session_run(ctx, s, NULL, NULL)) != CLX_OK)
 			goto fail;
 	}
-	const int64_t P = m->cfg.xclip.projection_dim;
+	const int64_t P = m->cfg.projection_dim;
 	if (!(emb = clx_malloc((size_t)(rows * P) * sizeof *emb))) {
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "embed: out of memory");
 		goto fail;

@@ -66,7 +66,7 @@ int cmd_run(int argc, char **argv)
 
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK)
 		goto fail;
-	const struct clx_xclip_config *c = &m->cfg.xclip;
+	const struct clx_model_config *c = &m->cfg;
 	if ((st = cli_inputs_load(ctx, m, px_path, ids_path, mask_path, &in)) != CLX_OK)
 		goto fail;
 	const struct clx_xclip_shape shape = in.shape;

@@ -165,7 +165,7 @@ int cmd_tune(int argc, char **argv)
 	if (st == CLX_OK)
 		st = cli_open_device(ctx, dev, &be);
 	if (st == CLX_OK) {
-		const struct clx_xclip_shape shape = { .B = B, .T = m->cfg.xclip.vision.num_frames,
+		const struct clx_xclip_shape shape = { .B = B, .T = m->cfg.vision.num_frames,
 						       .K = K, .L = L };
 		st = clx_xclip_build(ctx, m, CLX_XCLIP_FULL, &shape, &xg);
 	}
@@ -178,7 +178,7 @@ int cmd_tune(int argc, char **argv)
 		const struct clx_device_info *d = clx_backend_device(be);
 		if (!cli_flag(opts, "quiet"))
 			fprintf(stderr, "clx tune: %s (%s), B=%lld T=%lld K=%lld L=%lld, budget %lld s\n",
-				d->id, d->name, (long long)B, (long long)m->cfg.xclip.vision.num_frames,
+				d->id, d->name, (long long)B, (long long)m->cfg.vision.num_frames,
 				(long long)K, (long long)L, (long long)budget);
 		st = clx_tune_run(ctx, be, xg.g, &to, &rep);
 	}

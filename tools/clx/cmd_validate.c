@@ -82,7 +82,7 @@ static enum clx_status load_video_inputs(struct clx_ctx *ctx, const struct clx_m
 	struct clx_video info = { 0 };
 	struct clx_video_opts vo;
 	clx_video_opts_default(&vo);
-	vo.n_frames = m->cfg.xclip.vision.num_frames;
+	vo.n_frames = m->cfg.vision.num_frames;
 	enum clx_status st = list ? cli_labels_parse(ctx, list, &labels) : cli_labels_read(ctx, file, &labels);
 	if (st == CLX_OK)
 		st = cli_labels_tokenize(ctx, m->dir, &labels, &tb);

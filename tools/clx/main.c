@@ -63,7 +63,7 @@ done:
 enum clx_status cli_inputs_load(struct clx_ctx *ctx, const struct clx_model *m, const char *px_path,
 				const char *ids_path, const char *mask_path, struct cli_inputs *in)
 {
-	const struct clx_vision_config *v = &m->cfg.xclip.vision;
+	const struct clx_vision_config *v = &m->cfg.vision;
 	enum clx_status st = clx_npy_load(ctx, px_path, &in->px);
 	if (st != CLX_OK)
 		return st;

@@ -407,7 +407,7 @@ void prof_measure(const struct prof_worker_opts *o, struct prof_device *d)
 		goto done;
 	}
 	d->model_load_s = prof_since(t0);
-	const struct clx_xclip_config *c = &m->cfg.xclip;
+	const struct clx_model_config *c = &m->cfg;
 	const struct clx_xclip_shape shape = { .B = o->B, .T = c->vision.num_frames, .K = o->K, .L = o->L };
 	d->B = shape.B, d->T = shape.T, d->K = shape.K, d->L = shape.L;
 	const int64_t S = c->vision.image_size, C = c->vision.num_channels;

@@ -488,9 +488,9 @@ static int doc_model(const char *cmd, const struct opts *o, struct prof_doc *doc
 		return CLI_BAD_INPUT;
 	}
 	int rc = -1;
-	if (o->L > m->cfg.xclip.text.max_position_embeddings) {
+	if (o->L > m->cfg.text.max_position_embeddings) {
 		fprintf(stderr, "%s: --tokens %lld: this model takes at most max_position_embeddings = %d\n",
-			cmd, (long long)o->L, m->cfg.xclip.text.max_position_embeddings);
+			cmd, (long long)o->L, m->cfg.text.max_position_embeddings);
 		rc = CLI_BAD_INPUT;
 	}
 	snprintf(doc->model_path, sizeof doc->model_path, "%s", o->model);
@@ -505,8 +505,8 @@ static int doc_model(const char *cmd, const struct opts *o, struct prof_doc *doc
 	doc->n_params = 0;
 	for (int i = 0; i < m->n_weights; i++)
 		doc->n_params += m->weights[i].n_elems;
-	doc->B = o->B, doc->T = m->cfg.xclip.vision.num_frames, doc->K = o->K, doc->L = o->L;
-	doc->image_size = m->cfg.xclip.vision.image_size;
+	doc->B = o->B, doc->T = m->cfg.vision.num_frames, doc->K = o->K, doc->L = o->L;
+	doc->image_size = m->cfg.vision.image_size;
 	doc->runs = o->runs;
 	doc->warmup = o->warmup < 1 ? 1 : o->warmup;
 	clx_model_free(m);

@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 0, pixel_seed = 0;
 	int n_dims = 0;
 	int64_t shape[CLX_MAX_DIMS];
-	struct clx_xclip_config cfg;
+	struct clx_model_config cfg;
 	struct clx_ctx *ctx = NULL;
 	char *dst = NULL;
 	float *px = NULL;

@@ -39,10 +39,13 @@ enum clx_op {
 	CLX_OP_L2_NORMALIZE, /* rows of the last dim divided by their L2 norm */
 	CLX_OP_PATCHIFY,     /* x (N, C, H, W) → (N, (H/p)·(W/p), C·p·p) ordered
 	                        (c, kh, kw), patches row-major; iattr[0] = p */
-	CLX_OP_POOL_ARGMAX,  /* x (K, L, D), ids (K, L) i32 → (K, D): row at the
-	                        first maximum of ids[k] (CLIP's EOS pooling) */
+	CLX_OP_POOL_ARGMAX,  /* x (K, L, D), ids (K, L) i32 → (K, D): CLIP's EOS
+	                        pooling, the row at the first maximum of ids[k]
+	                        (iattr[0] = 0), or at the first j with ids[k][j]
+	                        = iattr[1] (iattr[0] = 1; row 0 when none) */
 	CLX_OP_REPEAT,       /* x (…) → (r, …): iattr[0] = r copies */
 	CLX_OP_TRANSPOSE,    /* x (a, b) → (b, a) */
+	CLX_OP_GELU,         /* x · Φ(x) = x/2 · (1 + erf(x/√2)) (exact, not tanh) */
 	CLX_OP_COUNT
 };
 
@@ -170,7 +173,7 @@ enum clx_op_class {
 	CLX_OPCLASS_GEMM,        /* matmul */
 	CLX_OPCLASS_ATTENTION,   /* attention (scores, softmax, weighted sum) */
 	CLX_OPCLASS_NORM,        /* layer_norm, l2_normalize */
-	CLX_OPCLASS_ELEMENTWISE, /* quick_gelu, add, mul, exp, mean */
+	CLX_OPCLASS_ELEMENTWISE, /* quick_gelu, gelu, add, mul, exp, mean */
 	CLX_OPCLASS_MOVEMENT,    /* gather, concat, slice, patchify, pool_argmax, repeat, transpose */
 	CLX_OPCLASS_COUNT
 };

@@ -1,5 +1,5 @@
 /* model.h — a model directory: config.json + model.safetensors, for any
- * model family of clx (the kind; X-CLIP today), with a config per kind.
+ * model family of clx (the kind: X-CLIP or CLIP, config.h).
  *
  * Loading validates every tensor the graph needs against the shape the
  * config implies (error names the tensor and both shapes), ignores
@@ -26,19 +26,12 @@ struct clx_weight {
 	                                 size, mtime, inode) and the tensor name; 0 when owned */
 };
 
-/* The families clx runs, from config.json's model_type. */
-enum clx_model_kind {
-	CLX_MODEL_XCLIP,              /* "xclip": XCLIPModel */
-};
-
 struct clx_model {
-	enum clx_model_kind kind;
-	union {
-		struct clx_xclip_config xclip; /* kind CLX_MODEL_XCLIP */
-	} cfg;
+	enum clx_model_kind kind;     /* = cfg.kind */
+	struct clx_model_config cfg;
 	char *dir;                    /* resolved model directory */
 	int n_weights;
-	struct clx_weight *weights;   /* in clx_xclip_for_each_param order */
+	struct clx_weight *weights;   /* in clx_model_for_each_param order */
 	int n_ignored;                /* tensors in the file the model doesn't use */
 	struct clx_safetensors *st;
 };
@@ -55,10 +48,11 @@ enum clx_status clx_model_resolve(struct clx_ctx *ctx, const char *path, char *o
 /* NULL if the model has no such weight (a programming error for builders). */
 const struct clx_weight *clx_model_weight(const struct clx_model *m, const char *name);
 
-/* Every parameter XCLIPModel has for `cfg`, with its
- * shape (docs/XCLIP.md §3.5), in a fixed order. Used by the loader, the graph builder and the
- * synthetic-weight generator. Returns the count. */
+/* Every parameter XCLIPModel or CLIPModel (cfg->kind) has for `cfg`, with
+ * its shape (docs/XCLIP.md §3.5, docs/CLIP.md), in a fixed order. Used by
+ * the loader, the graph builder and the synthetic-weight generator.
+ * Returns the count. */
 typedef void (*clx_param_fn)(void *user, const char *name, int n_dims, const int64_t *shape);
-int clx_xclip_for_each_param(const struct clx_xclip_config *cfg, clx_param_fn fn, void *user);
+int clx_model_for_each_param(const struct clx_model_config *cfg, clx_param_fn fn, void *user);
 
 #endif

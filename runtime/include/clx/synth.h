@@ -35,10 +35,10 @@ void clx_synth_fill_rule(const char *name, uint64_t seed, double mean, double sc
 			 int64_t n);
 
 /* Writes `out_dir`/model.safetensors holding every parameter XCLIPModel has
- * for `cfg` (clx_xclip_for_each_param order, f32, no position_ids), each
+ * for `cfg` (clx_model_for_each_param order, f32, no position_ids), each
  * filled from the generator with `seed`. Peak memory is the f32 size of the
  * model plus the names. `out_dir` must exist. */
-enum clx_status clx_synth_write_model(struct clx_ctx *ctx, const struct clx_xclip_config *cfg,
+enum clx_status clx_synth_write_model(struct clx_ctx *ctx, const struct clx_model_config *cfg,
 				      uint64_t seed, const char *out_dir);
 
 #endif
