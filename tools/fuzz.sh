@@ -25,7 +25,7 @@ OUT=${OUT:-$B/fuzz-run}
 jobs=${FUZZ_JOBS:-1}
 command -v clang >/dev/null || { echo "fuzz.sh: needs clang (apt-get install clang)" >&2; exit 1; }
 CC=clang cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLX_FUZZ=ON -DCLX_SANITIZE=ON >/dev/null
-targets=${TARGETS:-fuzz_safetensors fuzz_config fuzz_npy fuzz_tokenizer fuzz_demux fuzz_decode fuzz_manifest fuzz_tuning fuzz_labels fuzz_preprocess}
+targets=${TARGETS:-fuzz_safetensors fuzz_config fuzz_npy fuzz_tokenizer fuzz_demux fuzz_decode fuzz_manifest fuzz_tuning fuzz_labels fuzz_preprocess fuzz_image}
 # shellcheck disable=SC2086
 cmake --build "$B" -j"$(nproc)" --target $targets >/dev/null
 mkdir -p "$OUT"
@@ -36,6 +36,7 @@ run_one() {
     fuzz_demux) seeds=tests/fixtures/video; extra=(-timeout=10 -rss_limit_mb=4096) ;;
     fuzz_decode) extra=(-timeout=10 -rss_limit_mb=4096) ;;
     fuzz_tokenizer) extra=(-timeout=10) ;;
+    fuzz_image) extra=(-timeout=10 -rss_limit_mb=4096) ;;
   esac
   mkdir -p "$OUT/corpus/$t" "$OUT/artifacts/$t"
   cp -rn "$seeds"/. "$OUT/corpus/$t/" 2>/dev/null || true

@@ -13,6 +13,7 @@ packages=(
   ocl-icd-opencl-dev opencl-headers libclblast-dev clinfo
   pocl-opencl-icd mesa-opencl-icd
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev
 )
 case "${1:-}" in
   "") ;;

@@ -39,6 +39,15 @@
 #define CLX_VIDEO_TIMEOUT_S 120.0               /* deadline of one read (default) */
 #define CLX_MAX_VIDEO_SPOOL (4ull << 30)        /* bytes of a video from a pipe or FIFO, spooled */
 
+/* Image input (runtime/io/image.c, docs/IMAGES.md). The pixel cap is
+ * Pillow's Image.MAX_IMAGE_PIXELS (1024 · 1024 · 1024 / 4 / 3, a quarter GiB
+ * of RGB): Pillow only warns above it and refuses above twice it; clx refuses
+ * above it. Both are checked from the header, before any allocation. */
+#define CLX_MAX_IMAGE_FILE (256u << 20)         /* bytes of one image file */
+#define CLX_MAX_IMAGE_DIM 16384                 /* width or height */
+#define CLX_MAX_IMAGE_PIXELS 89478485           /* width × height */
+#define CLX_MAX_IMAGE_JPEG_SCANS 1000           /* progressive JPEG scans (real files: ~10) */
+
 /* Tuning files (runtime/engine/tuning.c): a base model at several batch
  * sizes has a few dozen shapes. */
 #define CLX_MAX_TUNE_FILE (4u << 20)            /* bytes */
