@@ -51,6 +51,30 @@ foreach(d ${CLX_CL_DEVICES})
                          ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV};${CLX_CL_FORCED_${f}}")
   endforeach()
 endforeach()
+# CLIPModel's fixtures: tiny and gelu on both devices (also with CLBlast
+# forced: the logits product of two activations), base on PoCL.
+foreach(d ${CLX_CL_DEVICES})
+  foreach(c tiny gelu)
+    foreach(f default clblast)
+      set(name test_cl_clip_golden_${c}_${d})
+      set(env "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
+      if(NOT f STREQUAL "default")
+        set(name ${name}_${f})
+        list(APPEND env ${CLX_CL_FORCED_${f}})
+      endif()
+      add_test(NAME ${name}
+               COMMAND test_clip_golden_${c} ${CLX_FIXTURES}/clip/${c} ${CLX_FIXTURES}/clip/${c}
+                       ${CLX_FIXTURES}/clip/${c}/pixel_values.npy ${CLX_CL_SPEC_${d}})
+      set_tests_properties(${name} PROPERTIES LABELS "cl;${d}" ENVIRONMENT "${env}")
+    endforeach()
+  endforeach()
+endforeach()
+add_test(NAME test_cl_clip_golden_base_pocl
+         COMMAND test_clip_golden_base ${CLX_FIXTURES}/clip/base ${CMAKE_BINARY_DIR}/clip_base_model
+                 ${CMAKE_BINARY_DIR}/clip_base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
+set_tests_properties(test_cl_clip_golden_base_pocl PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED clip_base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
+
 # (test_xclip_golden_base, its model directory and the base_model fixture
 # come from xclip.cmake; target names in add_test resolve at generate time.)
 foreach(f default ${CLX_CL_FORCED})

@@ -1,4 +1,5 @@
-/* test_xclip_golden.c — the CPU reference against transformers' XCLIPModel.
+/* test_xclip_golden.c — the CPU reference against transformers' XCLIPModel
+ * or CLIPModel (the model's kind decides which intermediates and outputs).
  *
  *   test_xclip_golden FIXTURE_DIR MODEL_DIR PIXEL_VALUES.npy [DEVICE_SPEC]
  *
@@ -10,7 +11,7 @@
  * (tools/dev/gen_fixtures.py). Checks docs/NUMERICS.md's tolerances: logits max abs
  * diff ≤ 1e-3, every embedding row cosine ≥ 0.99999, intermediates NMSE ≤
  * 1e-7; reports the first diverging tensor in graph order. Also checks the
- * get_text_features / get_video_features entries. */
+ * get_text_features / get_video_features (CLIP: get_image_features) entries. */
 #include "check.h"
 #include "clx/check.h"
 #include "test_backend.h"
@@ -127,7 +128,8 @@ int main(int argc, char **argv)
 	struct clx_npy px = { 0 };
 	st = clx_npy_load(ctx, argv[3], &px);
 	CHECK(st == CLX_OK, "%s: %s", argv[3], clx_last_error(ctx));
-	struct clx_xclip_shape shape = { .B = px.shape[0], .T = px.shape[1] };
+	const bool clip = m->kind == CLX_MODEL_CLIP;
+	struct clx_xclip_shape shape = { .B = px.shape[0], .T = clip ? 1 : px.shape[1] };
 	int32_t *ids = load_ids("input_ids", &shape.K, &shape.L);
 	int64_t mk, ml;
 	int32_t *mask = load_ids("attention_mask", &mk, &ml);
@@ -169,6 +171,7 @@ int main(int argc, char **argv)
 			first_bad_reported = true;                                     \
 		}                                                                      \
 	} while (0)
+	const char *vision_features = clip ? "visual_projection" : "mit.mean";
 	for (int i = 0; i <= v->num_hidden_layers; i++) {
 		hidden_name(tname, sizeof tname, i, "vision.pre_layernorm", "vision");
 		snprintf(rname, sizeof rname, "ref/vision.hidden.%d", i);
@@ -177,9 +180,13 @@ int main(int argc, char **argv)
 		STEP(tname, rname, true);
 	}
 	STEP("vision.post_layernorm", "ref/vision.pooled", false);
-	STEP("mit.out", "ref/mit.out", false);
-	STEP("mit.mean", "ref/video_features", false);
-	STEP("prompts_visual.mean", "ref/img_features", false);
+	if (clip) {
+		STEP("visual_projection", "ref/image_features", false);
+	} else {
+		STEP("mit.out", "ref/mit.out", false);
+		STEP("mit.mean", "ref/video_features", false);
+		STEP("prompts_visual.mean", "ref/img_features", false);
+	}
 	for (int i = 0; i <= tc->num_hidden_layers; i++) {
 		hidden_name(tname, sizeof tname, i, "text.embeddings", "text");
 		snprintf(rname, sizeof rname, "ref/text.hidden.%d", i);
@@ -190,10 +197,12 @@ int main(int argc, char **argv)
 	STEP("prompts_generator", "ref/prompts.out", false);
 
 	/* Outputs under the contract tolerances. */
-	compare_tensor(s, "logits_per_video", "logits_per_video", false, big, 1e-3, -1);
+	const char *logits = clip ? "logits_per_image" : "logits_per_video";
+	const char *embeds = clip ? "image_embeds" : "video_embeds";
+	compare_tensor(s, logits, logits, false, big, 1e-3, -1);
 	compare_tensor(s, "logits_per_text", "logits_per_text", false, big, 1e-3, -1);
 	compare_tensor(s, "text_embeds", "text_embeds", false, big, big, 0.99999);
-	compare_tensor(s, "video_embeds", "video_embeds", false, big, big, 0.99999);
+	compare_tensor(s, embeds, embeds, false, big, big, 0.99999);
 	clx_session_free(s);
 
 	/* get_text_features / get_video_features entries on their own graphs. */
@@ -213,7 +222,8 @@ int main(int argc, char **argv)
 		CHECK(clx_pipeline_set_inputs(ctx, s, &xg, px.data, NULL, NULL) == CLX_OK &&
 			      clx_session_run(ctx, s, NULL, NULL) == CLX_OK,
 		      "video run: %s", clx_last_error(ctx));
-		compare_tensor(s, "mit.mean", "ref/video_features", false, gemm, big, 0.99999);
+		compare_tensor(s, vision_features, clip ? "ref/image_features" : "ref/video_features",
+			       false, gemm, big, 0.99999);
 		CHECK(xg.input_ids < 0 && xg.video_features >= 0, "video entry has no text input");
 		clx_session_free(s);
 	}
