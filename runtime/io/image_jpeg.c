@@ -176,8 +176,10 @@ static enum clx_status run(struct clx_ctx *ctx, const char *name, struct jpeg_jo
 					"ends before the image does)", name);
 		case JERR_OUT_OF_MEMORY:
 			return clx_fail(ctx, CLX_ERR_NOMEM, "%s: JPEG: %s", name, j->msg);
-		case JERR_BAD_PRECISION:
-		case JERR_CONVERSION_NOTIMPL:
+		case JERR_BAD_PRECISION:      /* 12-bit: Pillow refuses it too */
+		case JERR_SOF_UNSUPPORTED:    /* lossless and hierarchical JPEG */
+		case JERR_ARITH_NOTIMPL:
+		case JERR_CONVERSION_NOTIMPL: /* 2 components and the like */
 		case JERR_NOT_COMPILED:
 			return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: JPEG: %s", name, j->msg);
 		default:
