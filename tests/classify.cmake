@@ -36,3 +36,25 @@ if(TARGET clx_cl_kernels)
   add_test(NAME test_soak_pocl COMMAND test_soak ${CLX_CLIP_TINY} ${CLX_FIXTURES}/video ${CLX_SOAK_CALLS} pthread)
   set_tests_properties(test_soak_pocl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl")
 endif()
+
+# The same for a CLIP model on images (Pillow + CLIPProcessor + CLIPModel;
+# tools/dev/gen_clip_classify_golden.py): real CLIP vocab, tiny towers,
+# openai/clip-vit-base-patch32's processor config scaled to 64 px.
+set(CLX_CLIP_IMAGE ${CMAKE_BINARY_DIR}/clip_image_model)
+add_test(NAME clip_image_model_synth
+         COMMAND clx_synth --config ${CLX_FIXTURES}/clip_image/config.json --seed 5 --out ${CLX_CLIP_IMAGE})
+add_test(NAME clip_image_model_files
+         COMMAND ${CMAKE_COMMAND} -E copy ${CLX_FIXTURES}/clip_tokenizer/vocab.json
+                 ${CLX_FIXTURES}/clip_tokenizer/merges.txt
+                 ${CLX_FIXTURES}/clip_image/preprocessor_config.json ${CLX_CLIP_IMAGE}/)
+set_tests_properties(clip_image_model_synth PROPERTIES FIXTURES_SETUP clip_image)
+set_tests_properties(clip_image_model_files PROPERTIES FIXTURES_SETUP clip_image DEPENDS clip_image_model_synth)
+add_test(NAME test_classify_clip COMMAND test_classify ${CLX_CLIP_IMAGE} ${CLX_FIXTURES}/clip_image ${CLX_FIXTURES})
+set_tests_properties(test_classify_clip PROPERTIES FIXTURES_REQUIRED clip_image)
+if(TARGET clx_cl_kernels)
+  add_test(NAME test_classify_clip_pocl COMMAND test_classify ${CLX_CLIP_IMAGE} ${CLX_FIXTURES}/clip_image ${CLX_FIXTURES} pthread)
+  set_tests_properties(test_classify_clip_pocl PROPERTIES FIXTURES_REQUIRED clip_image LABELS "cl;pocl")
+  add_test(NAME test_classify_clip_rusticl COMMAND test_classify ${CLX_CLIP_IMAGE} ${CLX_FIXTURES}/clip_image ${CLX_FIXTURES} llvmpipe short)
+  set_tests_properties(test_classify_clip_rusticl PROPERTIES FIXTURES_REQUIRED clip_image LABELS "cl;rusticl"
+                       ENVIRONMENT "RUSTICL_ENABLE=llvmpipe")
+endif()

@@ -1,11 +1,14 @@
 /* test_classify.c — `clx classify`'s pipeline end to end against the
- * transformers docs pipeline (PyAV decode + XCLIPProcessor + XCLIPModel),
- * from tools/dev/gen_classify_golden.py: for each bundled case, the sampled
- * frame indices are identical, pixel_values match within 1e-5 and the
- * logits within 1e-3 (docs/NUMERICS.md), probabilities sum to 1.
+ * transformers docs pipeline (PyAV decode + XCLIPProcessor + XCLIPModel,
+ * tools/dev/gen_classify_golden.py; or for a CLIP model Pillow's
+ * Image.open(f).convert("RGB") + CLIPProcessor + CLIPModel,
+ * tools/dev/gen_clip_classify_golden.py): for each bundled case, the
+ * sampled frame indices are identical, pixel_values match within 1e-5 and
+ * the logits within 1e-3 (docs/NUMERICS.md), probabilities sum to 1.
  *
  * Then the batch runner (classifier.h) on the same device, over a mixed
- * collection of the bundled videos with an audio-only and a broken file:
+ * collection of the bundled videos with an audio-only and a broken file
+ * (CLIP: bundled images with a truncated and a broken one):
  * every video's logits are bit-identical to the full X-CLIP graph run on it
  * alone (no label cache, B = 1), in batches of 3 and one by one, with the
  * text features computed, cached on disk and read back, and after the
@@ -32,10 +35,18 @@
 
 static struct clx_ctx *ctx;
 
-/* the first four in the short run */
-static const char *const mixed[] = { "h264.mp4",  "audio.m4a",    "BROKEN",      "anim.gif",
-				     "mjpeg.avi", "vp9.webm",     "portrait.mkv", "truncated.mkv" };
-#define N_MAX (sizeof mixed / sizeof mixed[0])
+/* the first four in the short run; [1] and [2] fail to decode */
+static const char *const mixed_videos[] = {
+	"video/h264.mp4",  "video/audio.m4a", "BROKEN",         "video/anim.gif",
+	"video/mjpeg.avi", "video/vp9.webm",  "video/portrait.mkv", "video/truncated.mkv",
+};
+static const char *const mixed_images[] = {
+	"images/good/jpeg_420.jpg",  "images/bad/truncated.png",      "BROKEN",
+	"images/good/gif_animated.gif", "images/good/webp_lossless.webp", "images/good/bmp_8_palette.bmp",
+	"images/good/png_gray16.png", "images/good/jpeg_cmyk.jpg",
+};
+#define N_MAX (sizeof mixed_videos / sizeof mixed_videos[0])
+static const char *const *mixed = mixed_videos;
 static size_t N_MIXED = N_MAX;
 
 /* The full graph on one video alone: logits (K) or video features (P). */
@@ -124,13 +135,16 @@ static void batch_and_caches(const struct clx_model *m, struct clx_backend *be,
 		return;
 	setenv("CLX_CACHE_DIR", dir, 1); /* the label cache, isolated */
 	char broken[4200], paths_buf[N_MAX][4200];
-	snprintf(broken, sizeof broken, "%s/broken.mp4", dir);
+	const bool clip = m->kind == CLX_MODEL_CLIP;
+	snprintf(broken, sizeof broken, "%s/broken.%s", dir, clip ? "jpg" : "mp4");
 	test_write_text(broken, "this is not a video\n");
+	mixed = clip ? mixed_images : mixed_videos;
 	const char *paths[N_MAX];
 	bool ok[N_MAX];
 	static float ref[N_MAX][64], fref[N_MAX][64];
 	N_MIXED = short_run ? 4 : N_MAX;
 	const char *texts[] = { "playing sports", "eating spaghetti", "a cat on a sofa" };
+	(void)N_MAX;
 	struct clx_tokenizer_batch *tb = NULL;
 	CHECK(clx_tokenizer_encode_batch(ctx, tok, texts, NULL, 3, NULL, &tb) == CLX_OK, "tokenize: %s",
 	      clx_last_error(ctx));
@@ -141,14 +155,15 @@ static void batch_and_caches(const struct clx_model *m, struct clx_backend *be,
 		if (strcmp(mixed[i], "BROKEN") == 0)
 			snprintf(paths_buf[i], sizeof paths_buf[i], "%s", broken);
 		else
-			snprintf(paths_buf[i], sizeof paths_buf[i], "%s/video/%s", fixtures, mixed[i]);
+			snprintf(paths_buf[i], sizeof paths_buf[i], "%s/%s", fixtures, mixed[i]);
 		paths[i] = paths_buf[i];
 		ok[i] = reference(m, be, paths[i], tb, ref[i]);
 		CHECK(!ok[i] || short_run || reference(m, be, paths[i], NULL, fref[i]), "%s: features",
 		      mixed[i]);
 		clx_clear_error(ctx);
 	}
-	CHECK(!ok[1] && !ok[2], "the audio-only and the broken file fail to decode");
+	CHECK(!ok[1] && !ok[2], "the %s and the broken file fail to decode",
+	      clip ? "truncated" : "audio-only");
 	int n_ok = 0;
 	for (size_t i = 0; i < N_MIXED; i++)
 		n_ok += ok[i];
@@ -214,10 +229,12 @@ int main(int argc, char **argv)
 
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cases) {
-		const char *video = cJSON_GetObjectItemCaseSensitive(c, "video")->valuestring;
+		const bool clip = m->kind == CLX_MODEL_CLIP;
+		const char *video = cJSON_GetObjectItemCaseSensitive(c, clip ? "image" : "video")->valuestring;
 		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(c, "labels");
-		const cJSON *indices = cJSON_GetObjectItemCaseSensitive(c, "indices");
-		const cJSON *want = cJSON_GetObjectItemCaseSensitive(c, "logits_per_video");
+		const cJSON *indices = cJSON_GetObjectItemCaseSensitive(c, "indices"); /* videos */
+		const cJSON *want = cJSON_GetObjectItemCaseSensitive(c, clip ? "logits_per_image"
+									     : "logits_per_video");
 		int K = cJSON_GetArraySize(labels);
 		const char *texts[16];
 		for (int k = 0; k < K && k < 16; k++)
@@ -238,9 +255,9 @@ int main(int argc, char **argv)
 		CHECK(st == CLX_OK, "%s: pixels: %s", c->string, clx_last_error(ctx));
 		if (st != CLX_OK)
 			continue;
-		bool same_idx = info.n_frames == cJSON_GetArraySize(indices);
+		bool same_idx = clip || info.n_frames == cJSON_GetArraySize(indices);
 		for (int t = 0; same_idx && t < info.n_frames; t++)
-			same_idx = info.indices[t] == (int64_t)cJSON_GetArrayItem(indices, t)->valuedouble;
+			same_idx = clip || info.indices[t] == (int64_t)cJSON_GetArrayItem(indices, t)->valuedouble;
 		CHECK(same_idx, "%s: sampled frame indices differ from the golden", c->string);
 		struct clx_npy ref = { 0 };
 		snprintf(path, sizeof path, "%s/%s/pixel_values.npy", golden, c->string);
@@ -275,7 +292,7 @@ int main(int argc, char **argv)
 				max_d = d > max_d ? d : max_d;
 				psum += r.probs[k];
 			}
-			printf("%-9s logits_per_video max|d| %.3e on %s\n", c->string, max_d, clx_backend_name(be));
+			printf("%-9s logits max|d| %.3e on %s\n", c->string, max_d, clx_backend_name(be));
 			CHECK(max_d <= 1e-3, "%s: logits differ from transformers by %.3e", c->string, max_d);
 			CHECK(fabs(psum - 1) < 1e-5, "%s: probabilities sum to %.7f", c->string, psum);
 		}
@@ -285,13 +302,13 @@ int main(int argc, char **argv)
 	}
 	batch_and_caches(m, be, tok, fixtures, argc > 5 && strcmp(argv[5], "short") == 0);
 
-	/* --frames other than num_frames is refused with a message. */
+	/* --frames other than num_frames is refused with a message (videos). */
 	struct clx_video_opts vo;
 	clx_video_opts_default(&vo);
 	vo.n_frames = m->cfg.vision.num_frames + 1;
 	struct clx_video_input vin;
-	CHECK(clx_video_input_init(ctx, m, &vo, &vin) == CLX_ERR_INVALID_ARG &&
-		      strstr(clx_last_error(ctx), "num_frames"),
+	CHECK(m->kind == CLX_MODEL_CLIP || (clx_video_input_init(ctx, m, &vo, &vin) == CLX_ERR_INVALID_ARG &&
+					     strstr(clx_last_error(ctx), "num_frames")),
 	      "wrong frame count refused: %s", clx_last_error(ctx));
 
 	test_check_ran_on_device(be, spec);

@@ -22,6 +22,8 @@
 const char *const clx_video_extensions[] = { "mp4", "m4v", "mov", "mkv", "webm", "avi", "gif",
 					     "mpg", "mpeg", "ts", "mts", "flv", "wmv", "ogv", "3gp",
 					     NULL };
+const char *const clx_image_extensions[] = { "jpg", "jpeg", "jpe", "png", "webp", "bmp", "dib",
+					     "gif", NULL };
 
 struct entry {
 	struct clx_collection_item it;
@@ -109,6 +111,7 @@ struct clx_collection {
 	char **done;                 /* sorted "path\nsize\nmtime" keys */
 	size_t n_done;
 	int64_t skipped_shard, skipped_done;
+	bool images;                 /* directory walks take images, not videos */
 	char error[512];
 };
 
@@ -171,7 +174,7 @@ static enum clx_status push(struct clx_ctx *ctx, struct clx_collection *c, const
 
 /* ------------------------------------------------------------ directories */
 
-static bool wanted(const char *name, const char *glob)
+static bool wanted(const char *name, const char *glob, bool images)
 {
 	if (glob)
 		return fnmatch(glob, name, 0) == 0;
@@ -184,7 +187,7 @@ static bool wanted(const char *name, const char *glob)
 		return false;
 	for (size_t i = 0; i <= n; i++)
 		ext[i] = (char)(dot[1 + i] >= 'A' && dot[1 + i] <= 'Z' ? dot[1 + i] + 32 : dot[1 + i]);
-	for (const char *const *e = clx_video_extensions; *e; e++)
+	for (const char *const *e = images ? clx_image_extensions : clx_video_extensions; *e; e++)
 		if (strcmp(ext, *e) == 0)
 			return true;
 	return false;
@@ -237,13 +240,18 @@ static enum clx_status walk(struct clx_ctx *ctx, struct clx_collection *c, const
 			continue; /* a dangling link */
 		else if (S_ISDIR(sb.st_mode))
 			st = walk(ctx, c, path, glob, depth + 1);
-		else if (S_ISREG(sb.st_mode) && wanted(names[i], glob))
+		else if (S_ISREG(sb.st_mode) && wanted(names[i], glob, c->images))
 			st = push(ctx, c, path, path);
 	}
 	for (size_t i = 0; i < n; i++)
 		clx_free(names[i]);
 	clx_free(names);
 	return st;
+}
+
+void clx_collection_take_images(struct clx_collection *c)
+{
+	c->images = true;
 }
 
 enum clx_status clx_collection_add_path(struct clx_ctx *ctx, struct clx_collection *c,
@@ -256,8 +264,11 @@ enum clx_status clx_collection_add_path(struct clx_ctx *ctx, struct clx_collecti
 		const size_t before = c->n;
 		enum clx_status st = walk(ctx, c, path, glob, 0);
 		if (st == CLX_OK && c->n == before)
-			return clx_fail(ctx, CLX_ERR_NOT_FOUND, "%s: no video files in the directory (%s)",
-					path, glob ? glob : "by extension: .mp4, .mkv, .webm, ...");
+			return clx_fail(ctx, CLX_ERR_NOT_FOUND, "%s: no %s files in the directory (%s)",
+					path, c->images ? "image" : "video",
+					glob ? glob
+					: c->images ? "by extension: .jpg, .png, .webp, .bmp, .gif"
+						    : "by extension: .mp4, .mkv, .webm, ...");
 		return st;
 	}
 	return push(ctx, c, path, path); /* a missing file fails as that video */

@@ -353,6 +353,16 @@ void clx_preprocess_config_default(struct clx_preprocess_config *cfg)
 	};
 }
 
+void clx_preprocess_config_default_clip(struct clx_preprocess_config *cfg)
+{
+	clx_preprocess_config_default(cfg);
+	cfg->resample = CLX_RESAMPLE_BICUBIC;
+	static const double mean[3] = { 0.48145466, 0.4578275, 0.40821073 }; /* OPENAI_CLIP_MEAN */
+	static const double std[3] = { 0.26862954, 0.26130258, 0.27577711 };  /* OPENAI_CLIP_STD */
+	memcpy(cfg->image_mean, mean, sizeof mean);
+	memcpy(cfg->image_std, std, sizeof std);
+}
+
 /* The resized (height, width) of an h × w frame (transformers PilBackend.resize). */
 static enum clx_status resized_size(struct clx_ctx *ctx, const struct clx_preprocess_config *c,
 				    int32_t h, int32_t w, int32_t *oh, int32_t *ow)
@@ -734,6 +744,30 @@ static enum clx_status read_triple(const struct parse *p, const cJSON *root, con
 }
 
 /* s is NUL-terminated at s[len]. */
+/* The defaults of the processor class the file names (image_processor_type,
+ * else the legacy feature_extractor_type): CLIP's for a CLIP class. */
+static enum clx_status processor_defaults(const struct parse *p, const cJSON *root,
+					  struct clx_preprocess_config *c)
+{
+	static const char *const keys[2] = { "image_processor_type", "feature_extractor_type" };
+	clx_preprocess_config_default(c);
+	for (int i = 0; i < 2; i++) {
+		const cJSON *it;
+		enum clx_status st = get(p, root, "", keys[i], &it);
+		if (st)
+			return st;
+		if (!it)
+			continue;
+		if (!cJSON_IsString(it))
+			return clx_fail(p->ctx, CLX_ERR_FORMAT, "%s: %s must be a string, got %s",
+					p->name, keys[i], clx_json_type_name(it));
+		if (strncmp(it->valuestring, "CLIP", 4) == 0)
+			clx_preprocess_config_default_clip(c);
+		return CLX_OK;
+	}
+	return CLX_OK;
+}
+
 static enum clx_status parse_terminated(const struct parse *p, const char *s, size_t len,
 					struct clx_preprocess_config *cfg)
 {
@@ -747,8 +781,9 @@ static enum clx_status parse_terminated(const struct parse *p, const char *s, si
 		goto done;
 	}
 	struct clx_preprocess_config c;
-	clx_preprocess_config_default(&c);
 	const cJSON *it;
+	if ((st = processor_defaults(p, root, &c)))
+		goto done;
 	if ((st = read_bool(p, root, "do_resize", &c.do_resize)) ||
 	    (st = read_bool(p, root, "do_center_crop", &c.do_center_crop)) ||
 	    (st = read_bool(p, root, "do_rescale", &c.do_rescale)) ||

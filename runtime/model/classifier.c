@@ -154,8 +154,6 @@ enum clx_status clx_classifier_create(struct clx_ctx *ctx, const struct clx_mode
 {
 	*out = NULL;
 	const struct clx_vision_config *v = &m->cfg.vision;
-	if (m->kind != CLX_MODEL_XCLIP)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: not an X-CLIP model", m->dir);
 	if (!opts->embed && (!labels || labels->n_texts < 1))
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "classify: no labels");
 	if (opts->batch < 0 || opts->batch > MAX_BATCH)
@@ -184,9 +182,10 @@ enum clx_status clx_classifier_create(struct clx_ctx *ctx, const struct clx_mode
 	if (!c->px || !c->out)
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "classifier: out of memory for a batch of %lld",
 			      (long long)c->B);
-	else if ((st = clx_video_input_init(ctx, m, &opts->video, &c->video)) != CLX_OK)
-		;
-	else if (!opts->embed)
+	else
+		st = clx_video_input_init(ctx, m, &opts->video, &c->video);
+	c->video.image = opts->image;
+	if (st == CLX_OK && !opts->embed)
 		st = text_features(ctx, c, labels);
 	if (st != CLX_OK) {
 		clx_classifier_free(c);

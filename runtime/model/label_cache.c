@@ -38,6 +38,13 @@ bool clx_label_cache_key(const struct clx_model *m, const struct clx_backend *be
 {
 	uint64_t h = clx_fnv1a64_field(CLX_FNV_INIT, "clx label cache 1");
 	h = clx_fnv1a64_field(h, CLX_VERSION_STRING);
+	/* the family and the text config's arithmetic (activation, EOS pooling,
+	 * heads, eps: the weights alone do not fix them) */
+	const struct clx_text_config *t = &m->cfg.text;
+	const int32_t tc[4] = { (int32_t)m->kind, (int32_t)t->hidden_act, t->eos_token_id,
+				t->num_attention_heads };
+	h = clx_fnv1a64(h, tc, sizeof tc);
+	h = clx_fnv1a64(h, &t->layer_norm_eps, sizeof t->layer_norm_eps);
 	/* the text tower's weights: every text_model.* tensor and the projection */
 	for (int i = 0; i < m->n_weights; i++) {
 		const struct clx_weight *w = &m->weights[i];

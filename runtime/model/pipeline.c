@@ -1,6 +1,6 @@
-/* pipeline.c — video file + labels → probabilities, with no Python: the
- * composition of video decoding, preprocessing, tokenisation (done by the
- * caller, who owns the label list) and the X-CLIP graph. Classifying many
+/* pipeline.c — video (CLIP: image) file + labels → probabilities, with no
+ * Python: the composition of decoding, preprocessing, tokenisation (done by
+ * the caller, who owns the label list) and the model's graph. Classifying many
  * videos through one session is classifier.c. */
 #include "clx/pipeline.h"
 
@@ -52,14 +52,19 @@ enum clx_status clx_video_input_init(struct clx_ctx *ctx, const struct clx_model
 {
 	const struct clx_vision_config *v = &m->cfg.vision;
 	in->opts = *opts;
-	if (opts->n_frames != v->num_frames)
+	memset(&in->image, 0, sizeof in->image);
+	const bool clip = m->kind == CLX_MODEL_CLIP;
+	if (!clip && opts->n_frames != v->num_frames)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 				"%d frames per video requested; this model takes exactly num_frames = %d",
 				opts->n_frames, v->num_frames);
 	if (v->num_channels != 3)
-		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s/config.json: num_channels %d; video input is RGB (3)",
-				m->dir, v->num_channels);
-	return clx_preprocess_config_load_dir(ctx, m->dir, &in->pc, &in->pc_found);
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s/config.json: num_channels %d; %s input is RGB (3)",
+				m->dir, v->num_channels, clip ? "image" : "video");
+	enum clx_status st = clx_preprocess_config_load_dir(ctx, m->dir, &in->pc, &in->pc_found);
+	if (st == CLX_OK && clip && !in->pc_found)
+		clx_preprocess_config_default_clip(&in->pc);
+	return st;
 }
 
 /* Preprocesses each sampled frame as it is decoded into its slot of the
@@ -83,10 +88,35 @@ static enum clx_status sink_frame(void *user, struct clx_ctx *ctx, int32_t t, co
 		return st;
 	if (oh != S || ow != S)
 		return clx_fail(ctx, CLX_ERR_SHAPE,
-				"%s/preprocessor_config.json%s: frames come out %dx%d but the model's image_size is %d",
-				k->m->dir, k->in->pc_found ? "" : " (absent: transformers' defaults)", ow, oh, S);
+				"%s/preprocessor_config.json%s: %s come out %dx%d but the model's image_size is %d",
+				k->m->dir, k->in->pc_found ? "" : " (absent: transformers' defaults)",
+				k->m->kind == CLX_MODEL_CLIP ? "images" : "frames", ow, oh, S);
 	return clx_preprocess_frames(ctx, &k->in->pc, rgb, 1, height, width,
 				     k->px + (size_t)t * k->frame_floats);
+}
+
+/* A CLIP model's pixel values (1, C, S, S) of one image. */
+static enum clx_status image_pixels(struct clx_ctx *ctx, const struct clx_model *m,
+				    const struct clx_video_input *in, const char *path, float **out)
+{
+	const int32_t S = m->cfg.vision.image_size;
+	struct clx_image img = { 0 };
+	enum clx_status st = clx_image_read(ctx, path, &in->image, &img);
+	if (st != CLX_OK)
+		return st;
+	float *px = clx_malloc((size_t)3 * (size_t)S * (size_t)S * sizeof *px);
+	struct pixel_sink sink = { m, in, path, px, 0 };
+	if (!px)
+		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory for pixel values", path);
+	else
+		st = sink_frame(&sink, ctx, 0, img.rgb, img.height, img.width);
+	clx_image_release(&img);
+	if (st != CLX_OK) {
+		clx_free(px);
+		return st;
+	}
+	*out = px;
+	return CLX_OK;
 }
 
 enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model *m,
@@ -95,6 +125,11 @@ enum clx_status clx_pipeline_pixels(struct clx_ctx *ctx, const struct clx_model 
 {
 	const struct clx_vision_config *v = &m->cfg.vision;
 	*pixel_values = NULL;
+	if (m->kind == CLX_MODEL_CLIP) {
+		if (info)
+			memset(info, 0, sizeof *info);
+		return image_pixels(ctx, m, in, video_path, pixel_values);
+	}
 	const size_t frame_floats = (size_t)3 * (size_t)v->image_size * (size_t)v->image_size;
 	float *px = clx_malloc((size_t)in->opts.n_frames * frame_floats * sizeof *px);
 	if (!px)

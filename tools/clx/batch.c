@@ -56,13 +56,27 @@ static bool next_video(void *user, const char **path)
 	return true;
 }
 
-/* --video (files, directories), --manifest, the shard and --resume. */
+/* --video or --image (files, directories) as the model takes, --manifest,
+ * the shard and --resume. */
 static enum clx_status gather(struct clx_ctx *ctx, const struct batch_args *a,
 			      struct clx_collection *col, char *shard_from, size_t cap)
 {
+	const bool clip = a->m->kind == CLX_MODEL_CLIP;
+	if (clip && a->n_videos)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--video %s: %s is a CLIP model, which takes images: give --image",
+				a->videos[0], a->m->dir);
+	if (!clip && a->n_images)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--image %s: %s is an X-CLIP model, which takes videos: give --video",
+				a->images[0], a->m->dir);
+	if (clip)
+		clx_collection_take_images(col);
 	enum clx_status st = CLX_OK;
 	for (int i = 0; i < a->n_videos && st == CLX_OK; i++)
 		st = clx_collection_add_path(ctx, col, a->videos[i], a->glob);
+	for (int i = 0; i < a->n_images && st == CLX_OK; i++)
+		st = clx_collection_add_path(ctx, col, a->images[i], a->glob);
 	for (int i = 0; i < a->n_manifests && st == CLX_OK; i++)
 		st = clx_collection_add_manifest(ctx, col, a->manifests[i]);
 	if (st != CLX_OK)
@@ -145,11 +159,14 @@ static bool json_record(FILE *f, const struct run *r, const struct clx_collectio
 		fprintf(f, ", \"status\": \"error\", \"error\": ");
 		cli_json_fstring(f, it->error);
 	} else {
-		fprintf(f, ", \"status\": \"ok\", \"frames_total\": %lld, \"frame_indices\": [",
-			(long long)it->video.n_total);
-		for (int32_t t = 0; t < it->video.n_frames; t++)
-			fprintf(f, "%s%lld", t ? ", " : "", (long long)it->video.indices[t]);
-		fprintf(f, "]");
+		fprintf(f, ", \"status\": \"ok\"");
+		if (a->m->kind != CLX_MODEL_CLIP) {
+			fprintf(f, ", \"frames_total\": %lld, \"frame_indices\": [",
+				(long long)it->video.n_total);
+			for (int32_t t = 0; t < it->video.n_frames; t++)
+				fprintf(f, "%s%lld", t ? ", " : "", (long long)it->video.indices[t]);
+			fprintf(f, "]");
+		}
 		if (it->video.warning[0]) {
 			fprintf(f, ", \"warning\": ");
 			cli_json_fstring(f, it->video.warning);
@@ -188,10 +205,14 @@ static bool json_record(FILE *f, const struct run *r, const struct clx_collectio
 static bool human_record(FILE *f, const struct run *r, const struct clx_video_item *it)
 {
 	const struct batch_args *a = r->a;
-	fprintf(f, "%s: %lld frames, sampled", it->path, (long long)it->video.n_total);
-	for (int32_t t = 0; t < it->video.n_frames; t++)
-		fprintf(f, " %lld", (long long)it->video.indices[t]);
-	fprintf(f, "; %s\n", clx_backend_name(a->be));
+	fprintf(f, "%s: ", it->path);
+	if (a->m->kind != CLX_MODEL_CLIP) {
+		fprintf(f, "%lld frames, sampled", (long long)it->video.n_total);
+		for (int32_t t = 0; t < it->video.n_frames; t++)
+			fprintf(f, " %lld", (long long)it->video.indices[t]);
+		fprintf(f, "; ");
+	}
+	fprintf(f, "%s\n", clx_backend_name(a->be));
 	struct ranked *rk = rank(it);
 	if (!rk)
 		return false;
@@ -201,6 +222,12 @@ static bool human_record(FILE *f, const struct run *r, const struct clx_video_it
 	return true;
 }
 
+/* What the run's inputs are called. */
+static const char *noun(const struct run *r)
+{
+	return r->a->m->kind == CLX_MODEL_CLIP ? "images" : "videos";
+}
+
 static void progress_line(const struct run *r)
 {
 	const int64_t done = r->n_ok + r->n_failed;
@@ -208,7 +235,7 @@ static void progress_line(const struct run *r)
 	fprintf(stderr, "\rclx %s: %lld", r->a->cmd, (long long)done);
 	if (r->todo >= 0)
 		fprintf(stderr, "/%lld", (long long)r->todo);
-	fprintf(stderr, " videos, %.2f videos/s", rate);
+	fprintf(stderr, " %s, %.2f %s/s", noun(r), rate, noun(r));
 	if (r->todo >= 0 && rate > 0)
 		fprintf(stderr, ", ETA %.0f s", (double)(r->todo - done) / rate);
 	fprintf(stderr, ", %lld failed   ", (long long)r->n_failed);
@@ -266,6 +293,8 @@ static bool batch_done(void *user, struct clx_video_item *items, size_t n)
 bool cli_batch_args(const char *cmd, const struct cli_opt *opts, struct batch_args *a)
 {
 	a->videos = cli_get_all(opts, "video", &a->n_videos);
+	a->images = cli_get_all(opts, "image", &a->n_images);
+	a->apply_exif = cli_flag(opts, "apply-exif");
 	a->manifests = cli_get_all(opts, "manifest", &a->n_manifests);
 	a->glob = cli_get(opts, "glob");
 	a->out = cli_get(opts, "out");
@@ -276,13 +305,15 @@ bool cli_batch_args(const char *cmd, const struct cli_opt *opts, struct batch_ar
 	int n_stdin = 0;
 	for (int i = 0; i < a->n_videos; i++)
 		n_stdin += strcmp(a->videos[i], "-") == 0;
+	for (int i = 0; i < a->n_images; i++)
+		n_stdin += strcmp(a->images[i], "-") == 0;
 	for (int i = 0; i < a->n_manifests; i++)
 		n_stdin += strcmp(a->manifests[i], "-") == 0;
 	const char *lf = cli_get(opts, "labels-file");
 	n_stdin += lf && strcmp(lf, "-") == 0;
 	if (n_stdin > 1) {
-		cli_usage_error(cmd, "standard input ('-') can feed one of --video, --manifest and "
-				     "--labels-file, once");
+		cli_usage_error(cmd, "standard input ('-') can feed one of --video, --image, --manifest "
+				     "and --labels-file, once");
 		return false;
 	}
 	int64_t v = 0;
@@ -305,8 +336,9 @@ bool cli_batch_args(const char *cmd, const struct cli_opt *opts, struct batch_ar
 		cli_usage_error(cmd, "give --shard i/n or --shards N, not both");
 		return false;
 	}
-	if (a->n_videos + a->n_manifests == 0) {
-		cli_usage_error(cmd, "no videos: give --video PATH or --manifest F (see clx %s --help)", cmd);
+	if (a->n_videos + a->n_images + a->n_manifests == 0) {
+		cli_usage_error(cmd, "no inputs: give --video PATH (X-CLIP), --image PATH (CLIP) or "
+				     "--manifest F (see clx %s --help)", cmd);
 		return false;
 	}
 	return true;
@@ -317,9 +349,9 @@ static void summary(const struct run *r, const struct clx_classifier *cl, const 
 {
 	const double dt = clx_now() - r->t0;
 	const int64_t done = r->n_ok + r->n_failed;
-	fprintf(stderr, "clx %s: %lld videos in %.1f s (%.2f videos/s): %lld ok, %lld failed", r->a->cmd,
-		(long long)done, dt, dt > 0 ? (double)done / dt : 0.0, (long long)r->n_ok,
-		(long long)r->n_failed);
+	fprintf(stderr, "clx %s: %lld %s in %.1f s (%.2f %s/s): %lld ok, %lld failed", r->a->cmd,
+		(long long)done, noun(r), dt, dt > 0 ? (double)done / dt : 0.0, noun(r),
+		(long long)r->n_ok, (long long)r->n_failed);
 	if (r->a->resume)
 		fprintf(stderr, ", %lld already in %s", (long long)clx_collection_skipped_done(r->col),
 			r->a->out);
@@ -366,6 +398,7 @@ int cli_batch_run(struct clx_ctx *ctx, const struct batch_args *a)
 	struct clx_classifier_opts co;
 	clx_classifier_opts_default(a->m, &co);
 	co.video = *a->video;
+	co.image.apply_exif = a->apply_exif;
 	co.batch = a->batch;
 	co.decode_threads = a->decode_threads;
 	co.embed = a->labels == NULL;

@@ -1,5 +1,6 @@
 /* cmd_classify.c — `clx classify`, `clx preprocess` and `clx embed`: the
- * commands that take a video file and/or label text (pipeline.h). */
+ * commands that take a video (X-CLIP) or image (CLIP) file and/or label
+ * text (pipeline.h). */
 #include "batch.h"
 
 #include "clx/pipeline.h"
@@ -72,6 +73,25 @@ static enum clx_status get_labels(struct clx_ctx *ctx, const struct cli_opt *opt
 	return clx_fail(ctx, CLX_ERR_INVALID_ARG, "no labels: give --labels \"a,b,c\" or --labels-file F");
 }
 
+/* The one vision input of preprocess / embed: --video for an X-CLIP model,
+ * --image for a CLIP model (errors say which the model takes). */
+static enum clx_status vision_input(struct clx_ctx *ctx, const struct cli_opt *opts,
+				    const struct clx_model *m, const char **path)
+{
+	const char *video = cli_get(opts, "video"), *image = cli_get(opts, "image");
+	const bool clip = m->kind == CLX_MODEL_CLIP;
+	*path = clip ? image : video;
+	if (clip && video)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--video %s: %s is a CLIP model, which takes images: give --image", video,
+				m->dir);
+	if (!clip && image)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--image %s: %s is an X-CLIP model, which takes videos: give --video", image,
+				m->dir);
+	return CLX_OK;
+}
+
 static void warn_video(const struct clx_video *v, const char *path)
 {
 	if (v->warning[0])
@@ -81,17 +101,19 @@ static void warn_video(const struct clx_video *v, const char *path)
 /* ------------------------------------------------------------ classify */
 
 static const char classify_help[] =
-	"usage: clx classify --model M (--video PATH ... | --manifest F)\n"
+	"usage: clx classify --model M (--video PATH ... | --image PATH ... | --manifest F)\n"
 	"                    (--labels \"a,b,c\" | --labels-file F) [--device SPEC] [--json]\n"
 	"                    [--out F [--resume]] [--batch B] [--shard i/n] [video options]\n"
 	"\n"
-	"Zero-shot video classification: probabilities of each label for each video,\n"
-	"highest first (softmax of logits_per_video), as the transformers X-CLIP example.\n"
+	"Zero-shot classification: probabilities of each label for each video (an X-CLIP\n"
+	"model: softmax of logits_per_video) or image (a CLIP model: of logits_per_image),\n"
+	"highest first, as the transformers X-CLIP and CLIP examples.\n"
 	"The labels' text features are computed once per label set (and cached on disk);\n"
-	"videos are decoded on worker threads while the device runs B per forward.\n"
+	"inputs are decoded on worker threads while the device runs B per forward.\n"
 	"  --model M            model directory (config.json, model.safetensors, vocab.json,\n"
 	"                       merges.txt, preprocessor_config.json) or a Hub id in the\n"
-	"                       local Hugging Face cache (microsoft/xclip-base-patch32)\n"
+	"                       local Hugging Face cache (microsoft/xclip-base-patch32,\n"
+	"                       openai/clip-vit-base-patch32)\n"
 	"  --labels \"a,b,c\"     comma-separated labels; --labels-file F: one per line\n"
 	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n"
 	"  --json               a JSON Lines record per video on stdout (as --out writes)\n" VIDEO_HELP
@@ -160,25 +182,31 @@ int cmd_classify(int argc, char **argv)
 /* ---------------------------------------------------------- preprocess */
 
 static const char preprocess_help[] =
-	"usage: clx preprocess --model M --video FILE --out X.npy [--frames N] [--sample S] [--seed N]\n"
+	"usage: clx preprocess --model M (--video FILE | --image FILE [--apply-exif]) --out X.npy\n"
+	"                      [--frames N] [--sample S] [--seed N]\n"
 	"\n"
-	"Decodes and samples frames and writes pixel_values (1, N, 3, H, W) float32 exactly as\n"
-	"XCLIPProcessor (VideoMAE image processor, PIL path) with the model's\n"
-	"preprocessor_config.json; feed it to `clx run --pixel-values`.\n" VIDEO_HELP;
+	"X-CLIP: decodes and samples frames and writes pixel_values (1, N, 3, H, W) float32\n"
+	"exactly as XCLIPProcessor (VideoMAE image processor, PIL path). CLIP: decodes the\n"
+	"image as Pillow's Image.open(f).convert(\"RGB\") and writes pixel_values (1, 3, H, W)\n"
+	"as CLIPProcessor (PIL path; --apply-exif turns it by its EXIF orientation first).\n"
+	"Both with the model's preprocessor_config.json; feed it to `clx run --pixel-values`.\n"
+	VIDEO_HELP;
 
 int cmd_preprocess(int argc, char **argv)
 {
 	struct cli_opt opts[] = {
-		{ "model", true, NULL }, { "video", true, NULL }, { "out", true, NULL }, VIDEO_OPTS,
+		{ "model", true, NULL }, { "video", true, NULL }, { "image", true, NULL },
+		{ "apply-exif", false, NULL }, { "out", true, NULL }, VIDEO_OPTS,
 		{ "help", false, NULL }, { NULL, false, NULL },
 	};
 	int rc0 = cli_start("preprocess", argc, argv, opts, preprocess_help);
 	if (rc0 >= 0)
 		return rc0;
-	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
+	const char *model_path = cli_get(opts, "model"), *video = NULL;
 	const char *out = cli_get(opts, "out");
-	if (!model_path || !video || !out)
-		return cli_usage_error("preprocess", "--model, --video and --out are required (see clx preprocess --help)");
+	if (!model_path || !(cli_get(opts, "video") || cli_get(opts, "image")) || !out)
+		return cli_usage_error("preprocess", "--model, --video or --image, and --out are required "
+						     "(see clx preprocess --help)");
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
 	struct clx_video info = { 0 };
@@ -189,25 +217,38 @@ int cmd_preprocess(int argc, char **argv)
 	enum clx_status st;
 	if (!ctx)
 		return cli_usage_error("preprocess", "out of memory");
-	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
-	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
-	    (st = clx_video_input_init(ctx, m, &vo, &vin)) != CLX_OK ||
-	    (st = clx_pipeline_pixels(ctx, m, &vin, video, &px, &info)) != CLX_OK) {
+	if ((st = clx_model_load(ctx, model_path, &m)) == CLX_OK &&
+	    (st = vision_input(ctx, opts, m, &video)) == CLX_OK && !video)
+		st = clx_fail(ctx, CLX_ERR_INVALID_ARG, "--%s is required for this model",
+			      m->kind == CLX_MODEL_CLIP ? "image" : "video");
+	if (st == CLX_OK && (st = video_opts(ctx, opts, m, &vo)) == CLX_OK &&
+	    (st = clx_video_input_init(ctx, m, &vo, &vin)) == CLX_OK) {
+		vin.image.apply_exif = cli_flag(opts, "apply-exif");
+		st = clx_pipeline_pixels(ctx, m, &vin, video, &px, &info);
+	}
+	if (st != CLX_OK) {
 		rc = cli_fail(ctx, st);
 		goto done;
 	}
 	warn_video(&info, video);
+	const bool clip = m->kind == CLX_MODEL_CLIP;
 	const int64_t S = m->cfg.vision.image_size;
-	const int64_t shape[5] = { 1, vo.n_frames, 3, S, S };
-	if ((st = clx_npy_save(ctx, out, CLX_DTYPE_F32, 5, shape, px)) != CLX_OK) {
+	const int64_t shape5[5] = { 1, vo.n_frames, 3, S, S }, shape4[4] = { 1, 3, S, S };
+	if ((st = clx_npy_save(ctx, out, CLX_DTYPE_F32, clip ? 4 : 5, clip ? shape4 : shape5, px)) !=
+	    CLX_OK) {
 		rc = cli_fail(ctx, st);
 		goto done;
 	}
-	printf("%s: pixel_values (1, %d, 3, %lld, %lld) from frames", out, vo.n_frames, (long long)S,
-	       (long long)S);
-	for (int32_t t = 0; t < info.n_frames; t++)
-		printf(" %lld", (long long)info.indices[t]);
-	printf(" of %lld\n", (long long)info.n_total);
+	if (clip) {
+		printf("%s: pixel_values (1, 3, %lld, %lld) from %s\n", out, (long long)S, (long long)S,
+		       video);
+	} else {
+		printf("%s: pixel_values (1, %d, 3, %lld, %lld) from frames", out, vo.n_frames,
+		       (long long)S, (long long)S);
+		for (int32_t t = 0; t < info.n_frames; t++)
+			printf(" %lld", (long long)info.indices[t]);
+		printf(" of %lld\n", (long long)info.n_total);
+	}
 done:
 	clx_free(px);
 	clx_video_release(&info);
@@ -219,15 +260,17 @@ done:
 /* --------------------------------------------------------------- embed */
 
 static const char embed_help[] =
-	"usage: clx embed --model M (--video PATH ... | --manifest F | --text \"...\" | --labels \"a,b\"\n"
-	"                 | --labels-file F) [--device SPEC] [--out F] [--json] [--normalize]\n"
+	"usage: clx embed --model M (--video PATH ... | --image PATH ... | --manifest F | --text \"...\"\n"
+	"                 | --labels \"a,b\" | --labels-file F) [--device SPEC] [--out F] [--json]\n"
+	"                 [--normalize]\n"
 	"\n"
-	"Video: get_video_features (1, P) — the MIT-pooled video embedding. Text:\n"
-	"get_text_features (K, P) — the projected EOS token, without the video-specific\n"
-	"prompt generator. Both unnormalised as in transformers; --normalize divides each\n"
-	"row by its L2 norm. Text, or one video with --out F.npy: written as .npy (float32)\n"
-	"and/or printed with --json. Videos otherwise: a JSON Lines record per video with\n"
-	"its \"embedding\", to --out F and/or stdout (--json).\n" VIDEO_HELP BATCH_HELP;
+	"Video (X-CLIP): get_video_features (1, P) — the MIT-pooled video embedding. Image\n"
+	"(CLIP): get_image_features (1, P) — the projected CLS token. Text:\n"
+	"get_text_features (K, P) — the projected EOS token (X-CLIP: without the\n"
+	"video-specific prompt generator). Unnormalised as in transformers; --normalize\n"
+	"divides each row by its L2 norm. Text, or one video or image with --out F.npy:\n"
+	"written as .npy (float32) and/or printed with --json. Otherwise a JSON Lines record\n"
+	"per input with its \"embedding\", to --out F and/or stdout (--json).\n" VIDEO_HELP BATCH_HELP;
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -237,15 +280,18 @@ static bool ends_with(const char *s, const char *suffix)
 
 static int embed_main(struct cli_opt *opts)
 {
-	const char *model_path = cli_get(opts, "model"), *video = cli_get(opts, "video");
+	const char *model_path = cli_get(opts, "model");
+	const char *video = cli_get(opts, "video") ? cli_get(opts, "video") : cli_get(opts, "image");
 	const char *text = cli_get(opts, "text"), *out = cli_get(opts, "out");
 	const bool any_text = text || cli_get(opts, "labels") || cli_get(opts, "labels-file");
 	const bool any_video = video || cli_get(opts, "manifest");
-	int n_videos;
+	int n_videos, n_images;
 	cli_get_all(opts, "video", &n_videos);
+	cli_get_all(opts, "image", &n_images);
+	n_videos += n_images;
 	if (!model_path || (!any_video == !any_text))
-		return cli_usage_error("embed", "needs --model and exactly one of --video/--manifest or "
-						"--text/--labels (see clx embed --help)");
+		return cli_usage_error("embed", "needs --model and exactly one of --video/--image/--manifest "
+						"or --text/--labels (see clx embed --help)");
 	if (!out && !cli_flag(opts, "json"))
 		return cli_usage_error("embed", "give --out F and/or --json");
 	/* one video file into F.npy, as for text; anything else is a batch run */
@@ -254,7 +300,7 @@ static int embed_main(struct cli_opt *opts)
 		return batch_main(opts, "embed", false); /* records with each embedding */
 	if (any_video && (n_videos != 1 || cli_get(opts, "manifest") ||
 			  (stat(video, &sb) == 0 && S_ISDIR(sb.st_mode))))
-		return cli_usage_error("embed", "--out %s: an .npy holds one video's embedding; give "
+		return cli_usage_error("embed", "--out %s: an .npy holds one input's embedding; give "
 						"--out F.jsonl for records of many", out);
 
 	struct clx_ctx *ctx = clx_ctx_create();
@@ -278,9 +324,12 @@ static int embed_main(struct cli_opt *opts)
 	int64_t rows;
 	if (video) {
 		struct clx_video_input vin;
-		if ((st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
-		    (st = clx_video_input_init(ctx, m, &vo, &vin)) != CLX_OK ||
-		    (st = clx_pipeline_pixels(ctx, m, &vin, video, &px, &info)) != CLX_OK)
+		if ((st = vision_input(ctx, opts, m, &video)) != CLX_OK ||
+		    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
+		    (st = clx_video_input_init(ctx, m, &vo, &vin)) != CLX_OK)
+			goto fail;
+		vin.image.apply_exif = cli_flag(opts, "apply-exif");
+		if ((st = clx_pipeline_pixels(ctx, m, &vin, video, &px, &info)) != CLX_OK)
 			goto fail;
 		warn_video(&info, video);
 		rows = 1;
@@ -322,17 +371,18 @@ static int embed_main(struct cli_opt *opts)
 			for (int64_t i = 0; i < P; i++)
 				emb[r * P + i] = (float)(emb[r * P + i] / sqrt(ss));
 		}
+	const char *kind = !video ? "text" : m->kind == CLX_MODEL_CLIP ? "image" : "video";
 	const int64_t oshape[2] = { rows, P };
 	if (out && (st = clx_npy_save(ctx, out, CLX_DTYPE_F32, 2, oshape, emb)) != CLX_OK)
 		goto fail;
 	if (cli_flag(opts, "json")) {
-		printf("{\"kind\": \"%s\", \"device\": ", video ? "video" : "text");
+		printf("{\"kind\": \"%s\", \"device\": ", kind);
 		cli_json_string(clx_backend_name(be));
 		printf(", \"shape\": [%lld, %lld], \"embeddings\": ", (long long)rows, (long long)P);
 		cli_json_matrix(emb, rows, P, P);
 		printf("}\n");
 	} else {
-		printf("%s: %s embeddings (%lld, %lld)\n", out, video ? "video" : "text", (long long)rows,
+		printf("%s: %s embeddings (%lld, %lld)\n", out, kind, (long long)rows,
 		       (long long)P);
 	}
 	goto done;

@@ -1,5 +1,7 @@
 /* classifier.h — many videos against one label set, through one session:
- * the library form of `clx classify` / `clx embed` over a collection.
+ * the library form of `clx classify` / `clx embed` over a collection. With
+ * a CLIP model the inputs are images (the "video" in the names below is
+ * then an image: one frame, no video report).
  *
  * A classifier is created once from a model, an open backend and the
  * tokenised labels. It computes the labels' text features once (the text
@@ -24,6 +26,7 @@
 #define CLX_CLASSIFIER_H
 
 #include "clx/backend.h"
+#include "clx/image.h"
 #include "clx/model.h"
 #include "clx/tokenizer.h"
 #include "clx/video.h"
@@ -39,6 +42,7 @@ struct clx_classifier;
 
 struct clx_classifier_opts {
 	struct clx_video_opts video; /* n_frames must be the model's num_frames */
+	struct clx_image_opts image; /* a CLIP model: how images are decoded */
 	int64_t batch;               /* videos per forward; 0: clx_classifier_default_batch */
 	int decode_threads;          /* decode + preprocess workers; 0: the CPU count, ≤ 4 */
 	bool embed;                  /* video features (P) instead of label probabilities */

@@ -39,9 +39,14 @@ struct clx_collection_item {
 /* The file name suffixes a directory walk takes by default (lowercase):
  * mp4 m4v mov mkv webm avi gif mpg mpeg ts mts flv wmv ogv 3gp. */
 extern const char *const clx_video_extensions[];
+/* For image collections (a CLIP model): jpg jpeg jpe png webp bmp dib gif. */
+extern const char *const clx_image_extensions[];
 
 enum clx_status clx_collection_create(struct clx_ctx *ctx, struct clx_collection **out);
 void clx_collection_free(struct clx_collection *c);
+
+/* From now on directory walks take images by clx_image_extensions. */
+void clx_collection_take_images(struct clx_collection *c);
 
 /* A video file, or a directory: every regular file below it whose name
  * matches `glob` (fnmatch, on the name; NULL: the default extensions),

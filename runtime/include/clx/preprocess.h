@@ -1,5 +1,7 @@
-/* preprocess.h — video frames → pixel_values, as transformers'
- * VideoMAEImageProcessor on its PIL backend (docs/XCLIP.md §4).
+/* preprocess.h — video frames or images → pixel_values, as transformers'
+ * VideoMAEImageProcessor (X-CLIP) or CLIPImageProcessor (CLIP) on its PIL
+ * backend (docs/XCLIP.md §4, docs/CLIP.md): both run the same steps, with
+ * other class defaults.
  *
  * Per frame, with the config's flags:
  *   resize       shortest_edge S: the short side becomes S, the long one
@@ -61,13 +63,18 @@ struct clx_preprocess_config {
 /* VideoMAEImageProcessor's class defaults (what transformers uses for keys a
  * preprocessor_config.json leaves out). */
 void clx_preprocess_config_default(struct clx_preprocess_config *cfg);
+/* CLIPImageProcessor's: resample 3 BICUBIC, OpenAI CLIP's mean and std. */
+void clx_preprocess_config_default_clip(struct clx_preprocess_config *cfg);
 
 /* Parses a preprocessor_config.json text (len bytes, need not be
  * NUL-terminated): size (int, [h, w], {shortest_edge[, longest_edge]} or
  * {height, width}), crop_size (int, [h, w] or {height, width}), resample,
  * do_resize, do_center_crop, do_rescale, rescale_factor, do_normalize,
- * image_mean / image_std (a number or 3 numbers). Absent keys keep their
- * defaults; other keys are ignored; wrong types, out-of-range values and
+ * image_mean / image_std (a number or 3 numbers). Absent keys take the
+ * defaults of the class the file names, as AutoImageProcessor does:
+ * image_processor_type (else feature_extractor_type) starting with "CLIP"
+ * gives CLIPImageProcessor's, anything else VideoMAEImageProcessor's.
+ * Other keys are ignored; wrong types, out-of-range values and
  * duplicate keys are errors naming the key. */
 enum clx_status clx_preprocess_config_parse(struct clx_ctx *ctx, const char *name,
 					    const char *json, size_t len,
@@ -78,8 +85,9 @@ enum clx_status clx_preprocess_config_parse(struct clx_ctx *ctx, const char *nam
 enum clx_status clx_preprocess_config_load(struct clx_ctx *ctx, const char *path,
 					   struct clx_preprocess_config *cfg);
 
-/* For a model directory: DIR/preprocessor_config.json if it exists, else the
- * defaults (CLX_OK, *found = false). found may be NULL. */
+/* For a model directory: DIR/preprocessor_config.json if it exists, else
+ * VideoMAEImageProcessor's defaults (CLX_OK, *found = false). found may be
+ * NULL. */
 enum clx_status clx_preprocess_config_load_dir(struct clx_ctx *ctx, const char *dir,
 					       struct clx_preprocess_config *cfg, bool *found);
 
