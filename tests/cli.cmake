@@ -31,3 +31,8 @@ set_tests_properties(test_cli_inputs PROPERTIES LABELS bad-input FIXTURES_REQUIR
 add_test(NAME test_cli_help COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli_help.sh
          $<TARGET_FILE:clx_cli> ${CMAKE_BINARY_DIR}/clip_tiny_model ${CLX_FIXTURES}/video/h264.mp4)
 set_tests_properties(test_cli_help PROPERTIES LABELS bad-input FIXTURES_REQUIRED clip_tiny)
+# A CLIP model on images: every command, and bad images and mismatched inputs.
+add_test(NAME test_cli_clip COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli_clip.sh
+         $<TARGET_FILE:clx_cli> ${CMAKE_BINARY_DIR}/clip_image_model ${CMAKE_BINARY_DIR}/clip_tiny_model
+         ${CLX_FIXTURES})
+set_tests_properties(test_cli_clip PROPERTIES LABELS bad-input FIXTURES_REQUIRED "clip_image;clip_tiny")

@@ -35,7 +35,7 @@ expect 0 "" -- classify --model "$model" --video "$v" --labels "$long,short"
 grep -q "truncated to 77" "$tmp/err" && ok || bad "no truncation warning: $(cat "$tmp/err")"
 
 # --- bad usage and bad input
-expect 2 "no videos: give --video PATH or --manifest F" -- classify --model "$model"
+expect 2 "no inputs: give --video PATH (X-CLIP), --image PATH (CLIP) or --manifest F" -- classify --model "$model"
 expect 2 "no labels" -- classify --model "$model" --video "$v"
 expect 2 "label 2 is empty" -- classify --model "$model" --video "$v" --labels "a,,b"
 expect 2 "not both" -- classify --model "$model" --video "$v" --labels a --labels-file "$tmp/labels.txt"
@@ -53,7 +53,7 @@ expect 2 "--seed -1" -- classify --model "$model" --video "$v" --labels a --samp
 expect 2 "$tmp/nolabels.txt" -- classify --model "$model" --video "$v" --labels-file "$tmp/nolabels.txt"
 : >"$tmp/blank.txt"
 expect 2 "no labels in the file" -- classify --model "$model" --video "$v" --labels-file "$tmp/blank.txt"
-expect 2 "exactly one of --video/--manifest or --text" -- embed --model "$model" --video "$v" --text a
+expect 2 "exactly one of --video/--image/--manifest or --text" -- embed --model "$model" --video "$v" --text a
 expect 2 "--out F and/or --json" -- embed --model "$model" --text a
 # a model directory without tokenizer files
 mkdir "$tmp/m" && cp "$model/config.json" "$model/model.safetensors" "$tmp/m/"

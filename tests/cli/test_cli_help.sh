@@ -20,7 +20,7 @@ for c in "${commands[@]}"; do
   # the options of the usage block (up to the first blank line) and of the
   # option list (lines that start with one); prose may name other commands'
   repeatable=" "
-  case $c in classify | embed) repeatable=" --video --manifest " ;; esac
+  case $c in classify | embed) repeatable=" --video --image --manifest " ;; esac
   opts=$( (sed '/^$/q' "$tmp/help"; grep -E '^ +--[a-z]' "$tmp/help" | sed -E 's/^ +(--[a-z0-9-]+).*/\1/') |
     grep -o -- '--[a-z][a-z0-9-]*' | sort -u | grep -vx -- '--help')
   [ -n "$opts" ] && ok || bad "clx $c --help lists no options"

@@ -37,6 +37,11 @@ struct cli_inputs {
 };
 /* From .npy files (mask_path may be NULL), each checked against the model:
  * errors name the file and the shape it needs. */
+/* The one vision input of preprocess, embed and validate: --video for an
+ * X-CLIP model, --image for a CLIP model (*path NULL when absent; an error
+ * says which the model takes when the other is given). */
+enum clx_status cli_vision_input(struct clx_ctx *ctx, const struct cli_opt *opts,
+				 const struct clx_model *m, const char **path);
 enum clx_status cli_inputs_load(struct clx_ctx *ctx, const struct clx_model *m, const char *px_path,
 				const char *ids_path, const char *mask_path, struct cli_inputs *in);
 void cli_inputs_release(struct cli_inputs *in);

@@ -73,25 +73,6 @@ static enum clx_status get_labels(struct clx_ctx *ctx, const struct cli_opt *opt
 	return clx_fail(ctx, CLX_ERR_INVALID_ARG, "no labels: give --labels \"a,b,c\" or --labels-file F");
 }
 
-/* The one vision input of preprocess / embed: --video for an X-CLIP model,
- * --image for a CLIP model (errors say which the model takes). */
-static enum clx_status vision_input(struct clx_ctx *ctx, const struct cli_opt *opts,
-				    const struct clx_model *m, const char **path)
-{
-	const char *video = cli_get(opts, "video"), *image = cli_get(opts, "image");
-	const bool clip = m->kind == CLX_MODEL_CLIP;
-	*path = clip ? image : video;
-	if (clip && video)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"--video %s: %s is a CLIP model, which takes images: give --image", video,
-				m->dir);
-	if (!clip && image)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"--image %s: %s is an X-CLIP model, which takes videos: give --video", image,
-				m->dir);
-	return CLX_OK;
-}
-
 static void warn_video(const struct clx_video *v, const char *path)
 {
 	if (v->warning[0])
@@ -218,7 +199,7 @@ int cmd_preprocess(int argc, char **argv)
 	if (!ctx)
 		return cli_usage_error("preprocess", "out of memory");
 	if ((st = clx_model_load(ctx, model_path, &m)) == CLX_OK &&
-	    (st = vision_input(ctx, opts, m, &video)) == CLX_OK && !video)
+	    (st = cli_vision_input(ctx, opts, m, &video)) == CLX_OK && !video)
 		st = clx_fail(ctx, CLX_ERR_INVALID_ARG, "--%s is required for this model",
 			      m->kind == CLX_MODEL_CLIP ? "image" : "video");
 	if (st == CLX_OK && (st = video_opts(ctx, opts, m, &vo)) == CLX_OK &&
@@ -324,7 +305,7 @@ static int embed_main(struct cli_opt *opts)
 	int64_t rows;
 	if (video) {
 		struct clx_video_input vin;
-		if ((st = vision_input(ctx, opts, m, &video)) != CLX_OK ||
+		if ((st = cli_vision_input(ctx, opts, m, &video)) != CLX_OK ||
 		    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
 		    (st = clx_video_input_init(ctx, m, &vo, &vin)) != CLX_OK)
 			goto fail;

@@ -1,11 +1,14 @@
-/* cmd_run.c — `clx run`: XCLIPModel forward on preprocessed inputs.
+/* cmd_run.c — `clx run`: XCLIPModel or CLIPModel forward on preprocessed
+ * inputs.
  *
  *   clx run --model M --pixel-values X.npy --input-ids I.npy
  *           [--attention-mask A.npy] [--device SPEC] --out DIR [--json]
  *
- * Writes logits_per_video.npy (B,K), logits_per_text.npy (K,B),
+ * X-CLIP: writes logits_per_video.npy (B,K), logits_per_text.npy (K,B),
  * video_embeds.npy (B,P) and text_embeds.npy (B,K,P) into DIR and prints
- * logits_per_video. */
+ * logits_per_video. CLIP: logits_per_image.npy (B,K), logits_per_text.npy
+ * (K,B), image_embeds.npy (B,P) and text_embeds.npy (K,P); prints
+ * logits_per_image. */
 #include "cli.h"
 
 #include "clx/pipeline.h"
@@ -17,15 +20,19 @@ static const char help[] =
 	"usage: clx run --model M --pixel-values X.npy --input-ids I.npy\n"
 	"               [--attention-mask A.npy] [--device SPEC] --out DIR [--json]\n"
 	"\n"
-	"Runs XCLIPModel on preprocessed inputs, as transformers' model(**inputs).\n"
+	"Runs XCLIPModel or CLIPModel on preprocessed inputs, as transformers'\n"
+	"model(**inputs).\n"
 	"  --model M            model directory (config.json + model.safetensors) or a Hub id\n"
 	"                       in the local Hugging Face cache (microsoft/xclip-base-patch32)\n"
-	"  --pixel-values X     (B, T, 3, H, W) float32 .npy, T = num_frames, H = W = image_size\n"
+	"  --pixel-values X     X-CLIP: (B, T, 3, H, W) float32 .npy, T = num_frames;\n"
+	"                       CLIP: (B, 3, H, W); H = W = image_size\n"
 	"  --input-ids I        (K, L) int64 or int32 .npy token ids\n"
 	"  --attention-mask A   (K, L) 0/1 .npy; default all ones\n"
 	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n"
 	"  --out DIR            writes logits_per_video.npy, logits_per_text.npy,\n"
-	"                       video_embeds.npy, text_embeds.npy (created if missing)\n"
+	"                       video_embeds.npy, text_embeds.npy (CLIP: logits_per_image.npy,\n"
+	"                       logits_per_text.npy, image_embeds.npy, text_embeds.npy);\n"
+	"                       created if missing\n"
 	"  --json               print logits as one JSON document\n";
 
 struct out_file {
@@ -81,11 +88,14 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 
 	const int64_t B = shape.B, K = shape.K, P = c->projection_dim;
+	const bool clip = m->kind == CLX_MODEL_CLIP;
+	const char *logits_name = clip ? "logits_per_image" : "logits_per_video";
+	const char *what = clip ? "image" : "video";
 	const struct out_file files[] = {
-		{ "logits_per_video", xg.logits_per_video, 2, { B, K } },
+		{ logits_name, xg.logits_per_video, 2, { B, K } },
 		{ "logits_per_text", xg.logits_per_text, 2, { K, B } },
-		{ "video_embeds", xg.video_embeds, 2, { B, P } },
-		{ "text_embeds", xg.text_embeds, 3, { B, K, P } },
+		{ clip ? "image_embeds" : "video_embeds", xg.video_embeds, 2, { B, P } },
+		{ "text_embeds", xg.text_embeds, clip ? 2 : 3, { clip ? K : B, clip ? P : K, P } },
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		const struct out_file *f = &files[i];
@@ -115,19 +125,20 @@ int cmd_run(int argc, char **argv)
 		cli_json_string(clx_backend_name(be));
 		printf(", \"out\": ");
 		cli_json_string(out_dir);
-		printf(", \"logits_per_video\": ");
+		printf(", \"%s\": ", logits_name);
 		cli_json_matrix(logits, pb, pk, K);
 		printf("}\n");
 	} else {
-		printf("logits_per_video (%lld videos x %lld prompts) on %s:\n", (long long)B, (long long)K,
-		       clx_backend_name(be));
+		printf("%s (%lld %ss x %lld prompts) on %s:\n", logits_name, (long long)B, what,
+		       (long long)K, clx_backend_name(be));
 		for (int64_t b = 0; b < pb; b++) {
-			printf("  video %lld:", (long long)b);
+			printf("  %s %lld:", what, (long long)b);
 			for (int64_t k = 0; k < pk; k++)
 				printf(" %10.5f", logits[b * K + k]);
 			printf("\n");
 		}
-		printf("wrote %s/{logits_per_video,logits_per_text,video_embeds,text_embeds}.npy\n", out_dir);
+		printf("wrote %s/{%s,logits_per_text,%s_embeds,text_embeds}.npy\n", out_dir, logits_name,
+		       what);
 	}
 	rc = CLI_OK;
 	goto done;

@@ -1,20 +1,21 @@
 /* cmd_validate.c — `clx validate`: every selected OpenCL device against the
- * CPU reference on the same inputs (docs/NUMERICS.md).
+ * CPU reference on the same inputs (docs/NUMERICS.md), for X-CLIP or CLIP.
  *
  *   clx validate --model M (--pixel-values X.npy --input-ids I.npy [--attention-mask A.npy]
- *                          | --video FILE --labels "a,b" | --labels-file F)
+ *                          | (--video FILE | --image FILE) --labels "a,b" | --labels-file F)
  *                [--device SPEC|all] [--nodes]
  *
  * The CPU reference runs once; each device runs the graph twice (state
  * left over from one run must not change the next), and both runs are
- * compared with the reference: logits_per_video / logits_per_text max abs
- * diff ≤ 1e-3, every row of text_embeds / video_embeds cosine ≥ 0.99999.
+ * compared with the reference: logits_per_video (CLIP: logits_per_image) /
+ * logits_per_text max abs diff ≤ 1e-3, every row of text_embeds /
+ * video_embeds (image_embeds) cosine ≥ 0.99999.
  * With --nodes every node's output is compared too (NMSE ≤ 1e-9 for nodes
  * with no GEMM or attention upstream, ≤ 1e-7 after one) and the first
  * node beyond tolerance, in execution order, is named. Exit status 1 when
  * any device fails (or none can be validated), 2 on bad usage or input.
- * The video form decodes, samples (uniform, the model's num_frames) and
- * preprocesses as clx classify does (pipeline.h). */
+ * The video (image) form decodes, samples (uniform, the model's num_frames)
+ * and preprocesses as clx classify does (pipeline.h). */
 #include "cli.h"
 
 #include "clx/check.h"
@@ -29,7 +30,7 @@
 static const char help[] =
 	"usage: clx validate --model M --pixel-values X.npy --input-ids I.npy [--attention-mask A.npy]\n"
 	"                    [--device SPEC|all] [--nodes]\n"
-	"       clx validate --model M --video FILE (--labels \"a,b,c\" | --labels-file F)\n"
+	"       clx validate --model M (--video FILE | --image FILE) (--labels \"a,b,c\" | --labels-file F)\n"
 	"                    [--device SPEC|all] [--nodes]\n"
 	"\n"
 	"Runs the model on each selected OpenCL device (twice) and on the CPU reference and\n"
@@ -43,8 +44,16 @@ static const char help[] =
 
 /* The four outputs of the full model, in this order. */
 enum { OUT_LPV, OUT_LPT, OUT_TEXT, OUT_VIDEO, N_OUT };
-static const char *const out_names[N_OUT] = { "logits_per_video", "logits_per_text", "text_embeds",
-					      "video_embeds" };
+
+/* Output i by its transformers name (the vision ones are CLIP's image ones). */
+static const char *out_name(const struct clx_model *m, int i)
+{
+	static const char *const xclip[N_OUT] = { "logits_per_video", "logits_per_text",
+						  "text_embeds", "video_embeds" };
+	static const char *const clip[N_OUT] = { "logits_per_image", "logits_per_text",
+						 "text_embeds", "image_embeds" };
+	return (m->kind == CLX_MODEL_CLIP ? clip : xclip)[i];
+}
 
 static int out_tensor(const struct clx_xclip_graph *xg, int i)
 {
@@ -217,7 +226,7 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 			const struct clx_diff d = clx_diff_f32(outs[i], ref->out[i], n, ref->row[i]);
 			const bool logits = i == OUT_LPV || i == OUT_LPT;
 			const bool ok = logits ? clx_check_logits(&d) : clx_check_embeddings(&d);
-			printf("    %-18s %12.3e %14.9f  %-24s %s\n", out_names[i], d.max_abs, d.min_cos,
+			printf("    %-18s %12.3e %14.9f  %-24s %s\n", out_name(m, i), d.max_abs, d.min_cos,
 			       logits ? "max|diff| <= 1e-3" : "row cosine >= 0.99999", ok ? "pass" : "FAIL");
 			pass = pass && ok;
 		}
@@ -261,7 +270,7 @@ int cmd_validate(int argc, char **argv)
 		{ "model", true, NULL },     { "pixel-values", true, NULL }, { "input-ids", true, NULL },
 		{ "attention-mask", true, NULL }, { "device", true, NULL },  { "nodes", false, NULL },
 		{ "video", true, NULL },     { "labels", true, NULL },       { "labels-file", true, NULL },
-		{ "help", false, NULL },
+		{ "image", true, NULL },     { "help", false, NULL },
 		{ NULL, false, NULL },
 	};
 	int rc0 = cli_start("validate", argc, argv, opts, help);
@@ -271,16 +280,19 @@ int cmd_validate(int argc, char **argv)
 	const char *ids_path = cli_get(opts, "input-ids"), *mask_path = cli_get(opts, "attention-mask");
 	const char *device = cli_get(opts, "device");
 	const bool nodes = cli_flag(opts, "nodes");
-	const char *video = cli_get(opts, "video"), *labels = cli_get(opts, "labels");
+	const char *video = cli_get(opts, "video") ? cli_get(opts, "video") : cli_get(opts, "image");
+	const char *labels = cli_get(opts, "labels");
 	const char *labels_file = cli_get(opts, "labels-file");
 	if (video && (px_path || ids_path || mask_path))
-		return cli_usage_error("validate", "give either --video with --labels, or --pixel-values "
-						   "with --input-ids, not both");
+		return cli_usage_error("validate", "give either --video/--image with --labels, or "
+						   "--pixel-values with --input-ids, not both");
 	if (video && !labels == !labels_file)
-		return cli_usage_error("validate", "--video needs exactly one of --labels and --labels-file");
+		return cli_usage_error("validate", "--video/--image needs exactly one of --labels and "
+						   "--labels-file");
 	if (!model_path || (!video && (!px_path || !ids_path)))
 		return cli_usage_error("validate", "--model and either --pixel-values with --input-ids or "
-						   "--video with --labels are required (see clx validate --help)");
+						   "--video/--image with --labels are required (see clx validate "
+						   "--help)");
 	if (!device)
 		device = "all";
 	if (strcmp(device, "cpu") == 0)
@@ -296,7 +308,8 @@ int cmd_validate(int argc, char **argv)
 	enum clx_status st;
 	if (!ctx)
 		return cli_usage_error("validate", "out of memory");
-	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK)
+	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
+	    (video && (st = cli_vision_input(ctx, opts, m, &video)) != CLX_OK))
 		goto fail;
 	st = video ? load_video_inputs(ctx, m, video, labels, labels_file, &in)
 		   : cli_inputs_load(ctx, m, px_path, ids_path, mask_path, &in);

@@ -68,17 +68,26 @@ enum clx_status cli_inputs_load(struct clx_ctx *ctx, const struct clx_model *m, 
 	if (st != CLX_OK)
 		return st;
 	const struct clx_npy *px = &in->px;
-	if (px->dtype != CLX_DTYPE_F32 || px->n_dims != 5 || px->shape[0] < 1 ||
-	    px->shape[1] != v->num_frames || px->shape[2] != v->num_channels ||
-	    px->shape[3] != v->image_size || px->shape[4] != v->image_size) {
-		char got[160];
+	/* X-CLIP: (B, T, C, S, S); CLIP: (B, C, S, S), an image is one frame */
+	const bool clip = m->kind == CLX_MODEL_CLIP;
+	const int f = clip ? 0 : 1; /* where C sits after B and T */
+	if (px->dtype != CLX_DTYPE_F32 || px->n_dims != (clip ? 4 : 5) || px->shape[0] < 1 ||
+	    (!clip && px->shape[1] != v->num_frames) || px->shape[1 + f] != v->num_channels ||
+	    px->shape[2 + f] != v->image_size || px->shape[3 + f] != v->image_size) {
+		char got[160], want[96];
+		if (clip)
+			snprintf(want, sizeof want, "(B, %d, %d, %d)", v->num_channels, v->image_size,
+				 v->image_size);
+		else
+			snprintf(want, sizeof want, "(B, %d, %d, %d, %d)", v->num_frames, v->num_channels,
+				 v->image_size, v->image_size);
 		return clx_fail(ctx, CLX_ERR_SHAPE,
-				"%s: pixel_values must be float (B, %d, %d, %d, %d) for this model, got %s %s",
-				px_path, v->num_frames, v->num_channels, v->image_size, v->image_size,
-				clx_dtype_name(px->dtype), clx_shape_str(got, sizeof got, px->n_dims, px->shape));
+				"%s: pixel_values must be float %s for this model, got %s %s", px_path,
+				want, clx_dtype_name(px->dtype),
+				clx_shape_str(got, sizeof got, px->n_dims, px->shape));
 	}
 	in->shape.B = px->shape[0];
-	in->shape.T = px->shape[1];
+	in->shape.T = clip ? 1 : px->shape[1];
 	in->pixels = px->data;
 	if ((st = cli_load_ids(ctx, ids_path, &in->shape.K, &in->shape.L, &in->ids)) != CLX_OK)
 		return st;
@@ -93,6 +102,23 @@ enum clx_status cli_inputs_load(struct clx_ctx *ctx, const struct clx_model *m, 
 					(long long)in->shape.L);
 	}
 	return clx_xclip_check_text(ctx, m, &in->shape, in->ids, in->mask);
+}
+
+enum clx_status cli_vision_input(struct clx_ctx *ctx, const struct cli_opt *opts,
+				    const struct clx_model *m, const char **path)
+{
+	const char *video = cli_get(opts, "video"), *image = cli_get(opts, "image");
+	const bool clip = m->kind == CLX_MODEL_CLIP;
+	*path = clip ? image : video;
+	if (clip && video)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--video %s: %s is a CLIP model, which takes images: give --image", video,
+				m->dir);
+	if (!clip && image)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--image %s: %s is an X-CLIP model, which takes videos: give --video", image,
+				m->dir);
+	return CLX_OK;
 }
 
 void cli_inputs_release(struct cli_inputs *in)
@@ -111,10 +137,10 @@ static void usage(FILE *f)
 	fputs("usage: clx <command> [options]   (clx <command> --help for details)\n"
 	      "\n"
 	      "commands:\n"
-	      "  classify   probabilities of labels for videos (zero-shot classification)\n"
-	      "  embed      video or text embeddings (get_video_features / get_text_features)\n"
-	      "  preprocess video file -> pixel_values .npy, as XCLIPProcessor\n"
-	      "  run        run XCLIPModel on preprocessed .npy inputs, write outputs as .npy\n"
+	      "  classify   probabilities of labels for videos (X-CLIP) or images (CLIP)\n"
+	      "  embed      video, image or text embeddings (get_*_features)\n"
+	      "  preprocess video or image file -> pixel_values .npy, as XCLIPProcessor / CLIPProcessor\n"
+	      "  run        run XCLIPModel or CLIPModel on preprocessed .npy inputs, write .npy outputs\n"
 	      "  profile    performance of the model on every device side by side (clx-profile)\n"
 	      "  tokenize   label text -> input_ids and attention mask (JSON), as CLIPTokenizer\n"
 	      "  tune       choose the fastest exact GEMM and attention kernels per shape for a device\n"

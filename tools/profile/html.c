@@ -111,7 +111,7 @@ static void summary(FILE *f, const struct prof_doc *doc)
 		fprintf(f, "<td>%s / <b>%s</b> / %s</td>", prof_fmt_time(a, sizeof a, d->lat_min_s),
 			prof_fmt_time(b, sizeof b, d->lat_med_s), prof_fmt_time(c, sizeof c, d->lat_max_s));
 	});
-	ROW("throughput (videos/s)", td_num(f, 3, true, "", d->throughput));
+	ROW("throughput (inputs/s)", td_num(f, 3, true, "", d->throughput));
 	ROW("device time (sum of nodes)", td_time(f, d->node_sum_s));
 	ROW("host/dispatch overhead", {
 		char a[32];

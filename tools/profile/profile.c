@@ -53,7 +53,7 @@ static const char help[] =
 	"                comma-separated list of them; all = every OpenCL device plus\n"
 	"                cpu; all-cl = every OpenCL device only (default: all). Mesa's\n"
 	"                rusticl lists devices only with RUSTICL_ENABLE (e.g. llvmpipe)\n"
-	"  --batch B     videos per forward (default 1)\n"
+	"  --batch B     videos (X-CLIP) or images (CLIP) per forward (default 1)\n"
 	"  --prompts K   prompts (default 3)\n"
 	"  --tokens L    padded prompt length (default 7; real lengths L, L-3, L-1, ...)\n"
 	"  --runs N      timed warm runs (default 5); --warmup W runs before (default 1)\n"

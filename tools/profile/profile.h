@@ -75,7 +75,7 @@ struct prof_device {
 	int n_runs;
 	double *runs_s;             /* n_runs */
 	double lat_min_s, lat_med_s, lat_max_s;
-	double throughput;          /* videos/s = B / median */
+	double throughput;          /* videos (CLIP: images) per second = B / median */
 
 	/* the profiled run (profiling on, the run closest to the median wall) */
 	double wall_s;              /* its wall time */

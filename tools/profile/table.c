@@ -182,7 +182,7 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 	row(f, doc, "latency min", c_latency, (const void *)(intptr_t)0);
 	row(f, doc, "latency median", c_latency, (const void *)(intptr_t)1);
 	row(f, doc, "latency max", c_latency, (const void *)(intptr_t)2);
-	row(f, doc, "throughput (videos/s)", c_num, OFFSET(throughput));
+	row(f, doc, "throughput (inputs/s)", c_num, OFFSET(throughput));
 	row(f, doc, "profiled run wall", c_time, OFFSET(wall_s));
 	row(f, doc, "device time (sum of nodes)", c_time, OFFSET(node_sum_s));
 	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
