@@ -116,6 +116,14 @@ add_test(NAME test_cl_validate_video
 set_tests_properties(test_cl_validate_video PROPERTIES LABELS "cl;pocl" FIXTURES_REQUIRED clip_tiny
                      ENVIRONMENT "${CLX_CL_TEST_ENV}"
                      PASS_REGULAR_EXPRESSION "validate: 1 device, 1 passed, 0 failed")
+# The image form on a CLIP model (decode + CLIPProcessor + tokenise).
+add_test(NAME test_cl_validate_image
+         COMMAND clx_cli validate --model ${CMAKE_BINARY_DIR}/clip_image_model
+                 --image ${CLX_FIXTURES}/images/good/jpeg_420.jpg --labels "a cat,a dog playing,cooking"
+                 --device ${CLX_CL_SPEC_pocl} --nodes)
+set_tests_properties(test_cl_validate_image PROPERTIES LABELS "cl;pocl" FIXTURES_REQUIRED clip_image
+                     ENVIRONMENT "${CLX_CL_TEST_ENV}"
+                     PASS_REGULAR_EXPRESSION "validate: 1 device, 1 passed, 0 failed")
 # clx validate --nodes with each implementation forced, on both devices.
 foreach(d ${CLX_CL_DEVICES})
   foreach(f ${CLX_CL_FORCED})

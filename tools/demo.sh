@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job, from a fresh Debian 12 checkout: install dependencies, build,
-# classify a video.
+# classify a video (X-CLIP), then an image (CLIP).
 #
-#   tools/demo.sh                         bundled sample video + bundled small model
+#   tools/demo.sh                         bundled sample video + image, bundled small models
 #   tools/demo.sh --model M --video V --labels "a,b,c" [other clx classify options]
 #
 # The bundled model (tests/fixtures/clip_tiny: the real CLIP tokenizer, tiny
@@ -27,5 +27,18 @@ if [ ! -f "$model/model.safetensors" ]; then
 fi
 echo "clx classify on the bundled sample video with the bundled small model (random weights:"
 echo "the probabilities are meaningless; use --model microsoft/xclip-base-patch32 for real ones)"
-exec build/clx classify --model "$model" --video tests/fixtures/video/h264.mp4 \
+build/clx classify --model "$model" --video tests/fixtures/video/h264.mp4 \
   --labels "playing sports, eating spaghetti, what's in the video"
+
+# The same for images with a small CLIP model (tests/fixtures/clip_image).
+clip=build/demo-clip-model
+if [ ! -f "$clip/model.safetensors" ]; then
+  build/clx-synth --config tests/fixtures/clip_image/config.json --seed 5 --out "$clip" >/dev/null
+  cp tests/fixtures/clip_tokenizer/vocab.json tests/fixtures/clip_tokenizer/merges.txt \
+     tests/fixtures/clip_image/preprocessor_config.json "$clip/"
+fi
+echo
+echo "clx classify on a bundled image with a small CLIP model (random weights too; use"
+echo "--model openai/clip-vit-base-patch32 --image F for real ones)"
+exec build/clx classify --model "$clip" --image tests/fixtures/images/good/jpeg_420.jpg \
+  --labels "a photo of a cat, a photo of a dog, a diagram"

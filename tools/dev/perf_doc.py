@@ -404,12 +404,12 @@ if os.path.exists(png) and os.path.exists(b1_json) and os.path.getmtime(png) >= 
     W("![clx-profile HTML report, base shapes, B = 1](profile.png)")
 else:
     W("(No screenshot of this sitting's HTML report: Chromium is missing or its screenshot failed.)")
-# The collection benchmark (tools/dev/bench_batch.sh) is a sitting of its own: its
-# block of the current page is carried over as it is.
+# The other benchmarks (tools/dev/bench_batch.sh, bench_clip.sh, the video
+# decode measurement) are sittings of their own: every block of the current
+# page between <!-- NAME --> and <!-- /NAME --> is carried over as it is.
 page = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "PERFORMANCE.md")
 if os.path.exists(page):
-    m = re.search(r"<!-- bench_batch -->.*?<!-- /bench_batch -->", open(page).read(), re.S)
-    if m:
+    for m in re.finditer(r"<!-- ([a-z_]+) -->.*?<!-- /\1 -->", open(page).read(), re.S):
         W("")
         W(m.group(0))
 W("")
