@@ -3,15 +3,22 @@
 # real CLIP vocab, tiny towers — is assembled at test time: weights from
 # clx-synth (seed 3, as tests/fixtures/clip_tiny/cases.json says), tokenizer
 # files from tests/fixtures/clip_tokenizer, the processor config.
+# A model folder from fixture NAME (config.json + preprocessor_config.json):
+# weights by clx-synth with SEED, the tokenizer files; the ctest fixture NAME
+# sets it up in ${CMAKE_BINARY_DIR}/NAME_model.
+function(clx_assembled_model name seed)
+  set(dir ${CMAKE_BINARY_DIR}/${name}_model)
+  add_test(NAME ${name}_model_synth
+           COMMAND clx_synth --config ${CLX_FIXTURES}/${name}/config.json --seed ${seed} --out ${dir})
+  add_test(NAME ${name}_model_files
+           COMMAND ${CMAKE_COMMAND} -E copy ${CLX_FIXTURES}/clip_tokenizer/vocab.json
+                   ${CLX_FIXTURES}/clip_tokenizer/merges.txt
+                   ${CLX_FIXTURES}/${name}/preprocessor_config.json ${dir}/)
+  set_tests_properties(${name}_model_synth PROPERTIES FIXTURES_SETUP ${name})
+  set_tests_properties(${name}_model_files PROPERTIES FIXTURES_SETUP ${name} DEPENDS ${name}_model_synth)
+endfunction()
 set(CLX_CLIP_TINY ${CMAKE_BINARY_DIR}/clip_tiny_model)
-add_test(NAME clip_tiny_model_synth
-         COMMAND clx_synth --config ${CLX_FIXTURES}/clip_tiny/config.json --seed 3 --out ${CLX_CLIP_TINY})
-add_test(NAME clip_tiny_model_files
-         COMMAND ${CMAKE_COMMAND} -E copy ${CLX_FIXTURES}/clip_tokenizer/vocab.json
-                 ${CLX_FIXTURES}/clip_tokenizer/merges.txt
-                 ${CLX_FIXTURES}/clip_tiny/preprocessor_config.json ${CLX_CLIP_TINY}/)
-set_tests_properties(clip_tiny_model_synth PROPERTIES FIXTURES_SETUP clip_tiny)
-set_tests_properties(clip_tiny_model_files PROPERTIES FIXTURES_SETUP clip_tiny DEPENDS clip_tiny_model_synth)
+clx_assembled_model(clip_tiny 3)
 
 clx_test(test_classify ARGS ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} LIBS PkgConfig::CJSON)
 set_tests_properties(test_classify PROPERTIES FIXTURES_REQUIRED clip_tiny)
@@ -41,14 +48,7 @@ endif()
 # tools/dev/gen_clip_classify_golden.py): real CLIP vocab, tiny towers,
 # openai/clip-vit-base-patch32's processor config scaled to 64 px.
 set(CLX_CLIP_IMAGE ${CMAKE_BINARY_DIR}/clip_image_model)
-add_test(NAME clip_image_model_synth
-         COMMAND clx_synth --config ${CLX_FIXTURES}/clip_image/config.json --seed 5 --out ${CLX_CLIP_IMAGE})
-add_test(NAME clip_image_model_files
-         COMMAND ${CMAKE_COMMAND} -E copy ${CLX_FIXTURES}/clip_tokenizer/vocab.json
-                 ${CLX_FIXTURES}/clip_tokenizer/merges.txt
-                 ${CLX_FIXTURES}/clip_image/preprocessor_config.json ${CLX_CLIP_IMAGE}/)
-set_tests_properties(clip_image_model_synth PROPERTIES FIXTURES_SETUP clip_image)
-set_tests_properties(clip_image_model_files PROPERTIES FIXTURES_SETUP clip_image DEPENDS clip_image_model_synth)
+clx_assembled_model(clip_image 5)
 add_test(NAME test_classify_clip COMMAND test_classify ${CLX_CLIP_IMAGE} ${CLX_FIXTURES}/clip_image ${CLX_FIXTURES})
 set_tests_properties(test_classify_clip PROPERTIES FIXTURES_REQUIRED clip_image)
 if(TARGET clx_cl_kernels)

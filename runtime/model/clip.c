@@ -66,15 +66,7 @@ enum clx_status clip_build(struct clx_ctx *ctx, const struct clx_model *m,
 		out->pixel_values = clx_graph_input(b.g, "pixel_values", CLX_DTYPE_F32, 4, ne);
 		image = image_features(&b, out->pixel_values, s->B);
 	}
-	if (entry == CLX_XCLIP_CACHED_TEXT) {
-		const int64_t ne[2] = { s->K, c->projection_dim };
-		text = out->text_features_in = clx_graph_input(b.g, "text_features", CLX_DTYPE_F32, 2, ne);
-	} else if (entry != CLX_XCLIP_VIDEO_FEATURES) {
-		const int64_t ne[2] = { s->K, s->L };
-		out->input_ids = clx_graph_input(b.g, "input_ids", CLX_DTYPE_I32, 2, ne);
-		out->attention_mask = clx_graph_input(b.g, "attention_mask", CLX_DTYPE_I32, 2, ne);
-		text = clip_text_tower(&b, &c->text, out->input_ids, out->attention_mask, s->K, s->L);
-	}
+	text = clip_text_entry(&b, entry, s, out);
 	if (entry == CLX_XCLIP_FULL || entry == CLX_XCLIP_CACHED_TEXT) {
 		logits(&b, out, image, text, s->B, s->K);
 	} else {

@@ -319,6 +319,21 @@ int clip_vision_embeddings(struct clip_builder *b, const struct clx_vision_confi
 	return clip_layer_norm(b, "vision.pre_layernorm", h, pre_ln, v->layer_norm_eps);
 }
 
+int clip_text_entry(struct clip_builder *b, enum clx_xclip_entry entry,
+		    const struct clx_xclip_shape *s, struct clx_xclip_graph *out)
+{
+	if (entry == CLX_XCLIP_VIDEO_FEATURES)
+		return -1;
+	if (entry == CLX_XCLIP_CACHED_TEXT) {
+		const int64_t ne[2] = { s->K, b->m->cfg.projection_dim };
+		return out->text_features_in = clx_graph_input(b->g, "text_features", CLX_DTYPE_F32, 2, ne);
+	}
+	const int64_t ne[2] = { s->K, s->L };
+	out->input_ids = clx_graph_input(b->g, "input_ids", CLX_DTYPE_I32, 2, ne);
+	out->attention_mask = clx_graph_input(b->g, "attention_mask", CLX_DTYPE_I32, 2, ne);
+	return clip_text_tower(b, &b->m->cfg.text, out->input_ids, out->attention_mask, s->K, s->L);
+}
+
 /* Text tower (docs/XCLIP.md §1.8): text features (K, P), unnormalised. */
 int clip_text_tower(struct clip_builder *b, const struct clx_text_config *t, int ids, int mask,
 		    int64_t K, int64_t L)

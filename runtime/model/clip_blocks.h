@@ -116,6 +116,12 @@ int clip_vision_embeddings(struct clip_builder *b, const struct clx_vision_confi
 int clip_text_tower(struct clip_builder *b, const struct clx_text_config *t, int ids, int mask,
 		    int64_t K, int64_t L);
 
+/* The text side of an entry: the text tower on new inputs input_ids and
+ * attention_mask (K, L), or for CLX_XCLIP_CACHED_TEXT the input
+ * text_features (K, P); -1 for the vision-only entry. Sets out's ids. */
+int clip_text_entry(struct clip_builder *b, enum clx_xclip_entry entry,
+		    const struct clx_xclip_shape *s, struct clx_xclip_graph *out);
+
 /* CLIPModel's graph (clip.c) into X-CLIP's graph struct, the image in its
  * vision slots; called by clx_xclip_build, which checks the shape first and
  * marks the outputs after. */

@@ -68,7 +68,7 @@ expect 2 "" -- validate "${inputs[@]}" --device cpu
 has err "the CPU is the reference"
 expect 0 "" -- validate --help
 expect 2 "" -- validate --model "$tiny" --video x.mp4
-has err "--video needs exactly one of --labels and --labels-file"
+has err "--video/--image needs exactly one of --labels and --labels-file"
 expect 2 "" -- validate "${inputs[@]}" --video x.mp4 --labels a
 has err "not both"
 

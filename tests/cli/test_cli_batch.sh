@@ -134,7 +134,7 @@ expect 2 "--resume needs --out" -- classify --model "$model" --video "$coll" --l
 expect 2 "the file has records; --resume continues it" -- classify --model "$model" --video "$coll" --labels a --out "$tmp/a.jsonl"
 expect 2 "--batch needs an integer" -- classify --model "$model" --video "$coll" --labels a --batch 0
 expect 2 "--decode-threads needs an integer" -- classify --model "$model" --video "$coll" --labels a --decode-threads 0
-expect 2 "an .npy holds one video" -- embed --model "$model" --video "$coll" --out "$tmp/e.npy"
+expect 2 "an .npy holds one input's embedding" -- embed --model "$model" --video "$coll" --out "$tmp/e.npy"
 JOB_COMPLETION_INDEX=1 expect 2 "the number of shards is not known" -- classify --model "$model" --video "$coll" --labels a
 SLURM_ARRAY_TASK_ID=x expect 2 "SLURM_ARRAY_TASK_ID=x: need an integer" -- classify --model "$model" --video "$coll" --labels a
 SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_COUNT=4 expect 2 "not one of the array's 4 tasks" -- classify --model "$model" --video "$coll" --labels a

@@ -65,7 +65,7 @@ has err "standard input: more than the 16777216-byte limit"
 printf 'a dog\na c\0at\n' >"$tmp/nul.txt"
 expect 2 "nul.txt:2: a NUL byte inside a label" -- classify --model "$model" --video "$v" --labels-file "$tmp/nul.txt"
 expect 2 "/dev/zero: not a regular file (a character device)" -- classify --model "$model" --video "$v" --labels-file /dev/zero
-expect 2 "can feed one of --video, --manifest and --labels-file" -- classify --model "$model" --video - --labels-file -
+expect 2 "can feed one of --video, --image, --manifest and --labels-file" -- classify --model "$model" --video - --labels-file -
 
 # --- --manifest
 echo "$v" >"$tmp/m.txt"

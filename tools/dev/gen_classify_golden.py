@@ -18,7 +18,6 @@ Usage: tools/dev/gen_classify_golden.py [--out tests/fixtures/clip_tiny]
 import argparse
 import json
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -71,17 +70,7 @@ def main():
     out = args.out
     os.makedirs(out, exist_ok=True)
     config, model, weights = gf.build_model(CONFIG, SEED)
-    gf.write_config(config, model, out)
-    gf.write_json(os.path.join(out, "preprocessor_config.json"), PREPROCESSOR)
-    # a complete model folder for this script's own use (not committed)
-    model_dir = os.path.join(out, "model")
-    tok_dir = os.path.join(ROOT, "tests", "fixtures", "clip_tokenizer")
-    os.makedirs(model_dir, exist_ok=True)
-    for fn in ("vocab.json", "merges.txt"):
-        shutil.copy(os.path.join(tok_dir, fn), model_dir)
-    shutil.copy(os.path.join(out, "preprocessor_config.json"), model_dir)
-    shutil.copy(os.path.join(out, "config.json"), model_dir)
-    gf.save_weights(weights, os.path.join(model_dir, "model.safetensors"))
+    tok_dir = gf.write_model_folder(out, config, model, weights, PREPROCESSOR)
 
     image_processor = VideoMAEImageProcessor(**{k: v for k, v in PREPROCESSOR.items()
                                                if k not in ("feature_extractor_type", "processor_class")})

@@ -173,6 +173,25 @@ def write_config(config, model, out_dir):
     config.save_pretrained(out_dir)
 
 
+def write_model_folder(out, config, model, weights, preprocessor):
+    """A fixture's config.json and preprocessor_config.json in `out`, and in
+    out/model (not committed) the complete model folder the generator itself
+    runs: those two, the CLIP tokenizer files and the weights."""
+    import shutil
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    write_config(config, model, out)
+    write_json(os.path.join(out, "preprocessor_config.json"), preprocessor)
+    model_dir = os.path.join(out, "model")
+    tok_dir = os.path.join(root, "tests", "fixtures", "clip_tokenizer")
+    os.makedirs(model_dir, exist_ok=True)
+    for fn in ("vocab.json", "merges.txt"):
+        shutil.copy(os.path.join(tok_dir, fn), model_dir)
+    for fn in ("preprocessor_config.json", "config.json"):
+        shutil.copy(os.path.join(out, fn), model_dir)
+    save_weights(weights, os.path.join(model_dir, "model.safetensors"))
+    return tok_dir
+
+
 def run_reference(model, pixel_values, input_ids, attention_mask):
     """Forward with hidden states and the intermediates clx compares against.
 
