@@ -8,6 +8,7 @@
 #include "cl_internal.h"
 
 #include <clblast_c.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,10 +105,46 @@ static enum clx_status cl_synchronize(struct clx_backend *be, struct clx_ctx *ct
 	return CLX_OK;
 }
 
-static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int node)
+/* CLX_CL_DECLINE=op[,op…] (clx_op_name names) is a test hook: the device
+ * declines those ops, so the scheduler's fallback runs them elsewhere. */
+static bool declined_by_env(enum clx_op op)
+{
+	const char *v = getenv("CLX_CL_DECLINE");
+	const char *name = clx_op_name(op);
+	const size_t n = strlen(name);
+	for (const char *s = v; s && *s;) {
+		const char *e = strchr(s, ',');
+		const size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len == n && strncmp(s, name, n) == 0)
+			return true;
+		s = e ? e + 1 : s + len;
+	}
+	return false;
+}
+
+static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int node, char *why,
+			size_t cap)
 {
 	const struct clx_node *nd = &g->nodes[node];
-	return nd->op >= 0 && nd->op < CLX_OP_COUNT;
+	if (nd->op < 0 || nd->op >= CLX_OP_COUNT) {
+		snprintf(why, cap, "no kernel for op %d", (int)nd->op);
+		return false;
+	}
+	if (declined_by_env(nd->op)) {
+		snprintf(why, cap, "%s declined by CLX_CL_DECLINE", clx_op_name(nd->op));
+		return false;
+	}
+	/* a tensor over the device's largest buffer */
+	const uint64_t max = cl_of(be)->dev.info.max_alloc;
+	for (int s = 0; s <= nd->n_src; s++) {
+		const struct clx_tensor *t = &g->tensors[clx_graph_root(g, s < nd->n_src ? nd->src[s] : nd->dst)];
+		if (clx_tensor_nbytes(t) > max) {
+			snprintf(why, cap, "'%s' needs %.1f MiB in one buffer, over the max allocation of %.1f MiB",
+				 t->name, (double)clx_tensor_nbytes(t) / 1048576.0, (double)max / 1048576.0);
+			return false;
+		}
+	}
+	return true;
 }
 
 static void cl_stats(const struct clx_backend *be, struct clx_backend_stats *out)

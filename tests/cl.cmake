@@ -91,6 +91,59 @@ foreach(f default ${CLX_CL_FORCED})
                        FIXTURES_REQUIRED base_model ENVIRONMENT "${env}")
 endforeach()
 
+# Placements (docs/PLACEMENT.md): the towers on two devices at once, against
+# the same goldens. Every pair on tiny (PoCL + rusticl, PoCL + the CPU
+# reference, both ways), CLIP's tiny on PoCL + rusticl, base on PoCL + CPU.
+set(CLX_PLACE_ENV "RUSTICL_ENABLE=llvmpipe;${CLX_CL_TEST_ENV}")
+set(CLX_PLACEMENTS pocl_rusticl rusticl_pocl pocl_cpu cpu_pocl)
+set(CLX_PLACE_pocl_rusticl "vision=pthread,text=llvmpipe")
+set(CLX_PLACE_rusticl_pocl "vision=llvmpipe,text=pthread,prompt=pthread")
+set(CLX_PLACE_pocl_cpu "vision=pthread,text=cpu")
+set(CLX_PLACE_cpu_pocl "vision=cpu,text=pthread")
+foreach(p ${CLX_PLACEMENTS})
+  add_test(NAME test_cl_place_tiny_${p}
+           COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                   ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_PLACE_${p}})
+  set_tests_properties(test_cl_place_tiny_${p} PROPERTIES LABELS "cl;pocl;rusticl"
+                       ENVIRONMENT "${CLX_PLACE_ENV}")
+endforeach()
+add_test(NAME test_cl_place_clip_tiny_pocl_rusticl
+         COMMAND test_clip_golden_tiny ${CLX_FIXTURES}/clip/tiny ${CLX_FIXTURES}/clip/tiny
+                 ${CLX_FIXTURES}/clip/tiny/pixel_values.npy ${CLX_PLACE_pocl_rusticl})
+set_tests_properties(test_cl_place_clip_tiny_pocl_rusticl PROPERTIES LABELS "cl;pocl;rusticl"
+                     ENVIRONMENT "${CLX_PLACE_ENV}")
+add_test(NAME test_cl_place_base_pocl_cpu
+         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
+                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_PLACE_pocl_cpu})
+set_tests_properties(test_cl_place_base_pocl_cpu PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
+
+# Per-node fallback: the OpenCL backend declines ops (CLX_CL_DECLINE, its
+# test hook), the session runs exactly those on the CPU reference with the
+# copies in and out, against the goldens; also inside a placement.
+foreach(d ${CLX_CL_DEVICES})
+  add_test(NAME test_cl_fallback_tiny_${d}
+           COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                   ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}})
+  set_tests_properties(test_cl_fallback_tiny_${d} PROPERTIES LABELS "cl;${d}"
+                       ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention,layer_norm")
+endforeach()
+add_test(NAME test_cl_fallback_clip_gelu_pocl
+         COMMAND test_clip_golden_gelu ${CLX_FIXTURES}/clip/gelu ${CLX_FIXTURES}/clip/gelu
+                 ${CLX_FIXTURES}/clip/gelu/pixel_values.npy ${CLX_CL_SPEC_pocl})
+set_tests_properties(test_cl_fallback_clip_gelu_pocl PROPERTIES LABELS "cl;pocl"
+                     ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=gelu")
+add_test(NAME test_cl_fallback_place_tiny
+         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                 ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_PLACE_pocl_rusticl})
+set_tests_properties(test_cl_fallback_place_tiny PROPERTIES LABELS "cl;pocl;rusticl"
+                     ENVIRONMENT "${CLX_PLACE_ENV};CLX_CL_DECLINE=concat")
+add_test(NAME test_cl_fallback_base_pocl
+         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
+                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
+set_tests_properties(test_cl_fallback_base_pocl PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention")
+
 # Failure injection through the cl* wrapper (PoCL: the fast one).
 add_executable(test_cl_faults test_cl_faults.c)
 target_include_directories(test_cl_faults PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/runtime)

@@ -34,6 +34,20 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 	}
 	struct clx_backend_stats s;
 	clx_backend_stats(be, &s);
+	if (strchr(spec, '=')) {
+		/* a placement: each of its devices ran nodes, joined by copies */
+		struct clx_placement pl;
+		CHECK(strcmp(d->backend, "placed") == 0 && clx_backend_placement(be, &pl),
+		      "asked for the placement %s, got %s (%s)", spec, d->id, d->backend);
+		printf("placement %s: %d devices, %d copies (%zu bytes) per run, %llu kernels\n", clx_backend_name(be),
+		       pl.n_devices, pl.n_copies, pl.copy_bytes, (unsigned long long)s.kernels_enqueued);
+		for (int i = 0; i < pl.n_devices; i++)
+			printf("  %s: %d nodes\n", pl.dev[i].name, pl.dev[i].nodes);
+		CHECK(pl.n_devices >= 2 && pl.n_copies > 0, "placement %s ran on %d device(s)", spec,
+		      pl.n_devices);
+		CHECK(s.kernels_enqueued > 0, "no kernels ran for %s", spec);
+		return;
+	}
 	printf("device work on %s: %llu nodes, %llu kernels, %llu GEMMs; device memory: weights "
 	       "%.1f MiB, arena %.1f MiB\n",
 	       d->id, (unsigned long long)s.nodes_run, (unsigned long long)s.kernels_enqueued,
@@ -49,6 +63,39 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 			      !strstr(s.gemm_impl, own ? "CLBlast" : "own"),
 		      "CLX_GEMM=%s, but the GEMMs ran %s", forced, s.gemm_impl ? s.gemm_impl : "?");
 	}
+}
+
+/* Under CLX_CL_DECLINE=op,… (the OpenCL backend's test hook) exactly the
+ * declined ops fell back, to the CPU reference, with the reason recorded;
+ * without it nothing fell back. `be` is the session's backend. */
+static inline void test_check_fallback(const struct clx_backend *be, const struct clx_graph *g)
+{
+	const char *declined = getenv("CLX_CL_DECLINE");
+	struct clx_placement pl;
+	const bool placed = clx_backend_placement(be, &pl);
+	if (!declined || !*declined) {
+		CHECK(!placed || pl.n_fallbacks == 0, "%d nodes fell back with nothing declined",
+		      pl.n_fallbacks);
+		return;
+	}
+	CHECK(placed && pl.n_fallbacks > 0, "CLX_CL_DECLINE=%s, but no node fell back", declined);
+	int n = 0;
+	for (int i = 0; i < g->n_nodes; i++) {
+		char dev[64], why[160], op[40];
+		clx_backend_node_device(be, g, i, dev, sizeof dev, why, sizeof why);
+		snprintf(op, sizeof op, ",%s,", clx_op_name(g->nodes[i].op));
+		char list[256];
+		snprintf(list, sizeof list, ",%s,", declined);
+		const bool want = strstr(list, op) != NULL;
+		CHECK(want == (why[0] != '\0'), "node '%s' (%s): fallback '%s', declined list %s",
+		      g->nodes[i].name, clx_op_name(g->nodes[i].op), why, declined);
+		if (want) {
+			CHECK(strcmp(dev, "cpu") == 0, "declined node '%s' ran on %s", g->nodes[i].name, dev);
+			n++;
+		}
+	}
+	printf("fallback: %d nodes (%s) ran on the CPU reference, %d copies per run\n", n, declined,
+	       pl.n_copies);
 }
 
 #endif

@@ -157,6 +157,7 @@ int main(int argc, char **argv)
 	CHECK(st == CLX_OK, "run: %s", clx_last_error(ctx));
 	printf("%s forward: %.2f s\n", clx_backend_name(be), clx_now() - t0);
 	test_check_ran_on_device(be, spec);
+	test_check_fallback(clx_session_backend(s), clx_session_graph(s));
 
 	/* Intermediates in graph order: the first failure names the layer. */
 	const struct clx_vision_config *v = &m->cfg.vision;

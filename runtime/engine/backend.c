@@ -6,6 +6,7 @@
  * Not here: planning and running graphs (sched.c, session.c), comparing
  * results (check.c). */
 #include "engine/backend_impl.h"
+#include "engine/placed.h"
 #include "engine/tuning.h"
 
 #include "clx/check.h"
@@ -220,6 +221,8 @@ static bool check_results_requested(void)
 enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
 {
 	*out = NULL;
+	if (spec && strchr(spec, '='))
+		return clx_placed_open(ctx, spec, out);
 	struct clx_device_list l;
 	enum clx_status st = collect(ctx, &l);
 	if (st != CLX_OK)
@@ -311,18 +314,43 @@ enum clx_status clx_backend_get_tensor(struct clx_backend *be, struct clx_ctx *c
 	return be->iface->get_tensor(be, ctx, g, t, data);
 }
 
+bool clx_backend_supports_why(struct clx_backend *be, const struct clx_graph *g, int node,
+			      char *why, size_t cap)
+{
+	why[0] = '\0';
+	return !be->iface->supports || be->iface->supports(be, g, node, why, cap);
+}
+
 bool clx_backend_supports(struct clx_backend *be, const struct clx_graph *g, int node)
 {
-	return !be->iface->supports || be->iface->supports(be, g, node);
+	char why[160];
+	return clx_backend_supports_why(be, g, node, why, sizeof why);
+}
+
+bool clx_backend_placement(const struct clx_backend *be, struct clx_placement *out)
+{
+	memset(out, 0, sizeof *out);
+	return be->iface->placement && be->iface->placement(be, out);
+}
+
+void clx_backend_node_device(const struct clx_backend *be, const struct clx_graph *g, int node,
+			     char *dev, size_t dcap, char *why, size_t wcap)
+{
+	why[0] = '\0';
+	if (be->iface->node_device)
+		be->iface->node_device(be, g, node, dev, dcap, why, wcap);
+	else
+		snprintf(dev, dcap, "%s", clx_backend_name(be));
 }
 
 enum clx_status clx_backend_run_node(struct clx_backend *be, struct clx_ctx *ctx,
 				     const struct clx_graph *g, int node)
 {
-	if (!clx_backend_supports(be, g, node))
-		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: backend cannot run node '%s' (%s)",
+	char why[160];
+	if (!clx_backend_supports_why(be, g, node, why, sizeof why))
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: backend cannot run node '%s' (%s): %s",
 				clx_backend_name(be), g->nodes[node].name,
-				clx_op_name(g->nodes[node].op));
+				clx_op_name(g->nodes[node].op), why);
 	be->nodes_run++;
 	return be->iface->run_node(be, ctx, g, node);
 }

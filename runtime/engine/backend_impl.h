@@ -25,8 +25,10 @@ struct clx_backend_i {
 				    const struct clx_graph *g, int node);
 	/* Optional (NULL: a synchronous backend). */
 	enum clx_status (*synchronize)(struct clx_backend *be, struct clx_ctx *ctx);
-	/* Optional (NULL: every node). */
-	bool (*supports)(struct clx_backend *be, const struct clx_graph *g, int node);
+	/* Optional (NULL: every node). Declining, it says why in `why`
+	 * (cap ≥ 1): an op it lacks, a buffer it cannot hold. */
+	bool (*supports)(struct clx_backend *be, const struct clx_graph *g, int node, char *why,
+			 size_t cap);
 	/* Optional, both or neither (NULL: cannot time nodes). */
 	enum clx_status (*set_profiling)(struct clx_backend *be, struct clx_ctx *ctx, bool on);
 	enum clx_status (*node_times)(struct clx_backend *be, struct clx_ctx *ctx,
@@ -42,6 +44,10 @@ struct clx_backend_i {
 	 * clx_backend_tuned. */
 	int (*candidates)(const struct clx_backend *be, const struct clx_graph *g, int node,
 			  char (*out)[CLX_TUNE_IMPL_MAX], int max);
+	/* Optional (NULL: one device, no fallback). The placed backend's. */
+	bool (*placement)(const struct clx_backend *be, struct clx_placement *out);
+	void (*node_device)(const struct clx_backend *be, const struct clx_graph *g, int node,
+			    char *dev, size_t dcap, char *why, size_t wcap);
 	/* Optional (NULL: no microbenchmarks). */
 	enum clx_status (*peak)(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
 				double *gbps);

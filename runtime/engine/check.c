@@ -211,10 +211,12 @@ static enum clx_status checked_synchronize(struct clx_backend *be, struct clx_ct
 	return clx_backend_synchronize(checked_of(be)->primary, ctx);
 }
 
-static bool checked_supports(struct clx_backend *be, const struct clx_graph *g, int node)
+static bool checked_supports(struct clx_backend *be, const struct clx_graph *g, int node, char *why,
+			     size_t cap)
 {
 	const struct checked *c = checked_of(be);
-	return clx_backend_supports(c->primary, g, node) && clx_backend_supports(c->reference, g, node);
+	return clx_backend_supports_why(c->primary, g, node, why, cap) &&
+	       clx_backend_supports_why(c->reference, g, node, why, cap);
 }
 
 static void checked_stats(const struct clx_backend *be, struct clx_backend_stats *out)

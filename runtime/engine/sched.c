@@ -2,8 +2,8 @@
  * dispatch through the backend wrappers. It never knows which backend it
  * drives.
  *
- * Not here: placement across several devices (one backend per run for now),
- * concurrency between the text and vision sub-DAGs. */
+ * Not here: placement across several devices and the concurrency between
+ * them (placed.c, a backend made of backends). */
 #include "clx/sched.h"
 
 #include <string.h>
@@ -13,7 +13,7 @@
 /* Kahn's algorithm; among ready nodes the lowest id goes first, so a graph
  * built in a valid order keeps that order. O(n²) scans are fine for the
  * few hundred nodes of X-CLIP. */
-static enum clx_status topo_order(struct clx_ctx *ctx, const struct clx_graph *g, int *order)
+enum clx_status clx_sched_order(struct clx_ctx *ctx, const struct clx_graph *g, int *order)
 {
 	int n = g->n_nodes;
 	int *pending = clx_calloc((size_t)n + 1, sizeof *pending); /* unfinished producers */
@@ -162,7 +162,7 @@ enum clx_status clx_sched_plan(struct clx_ctx *ctx, struct clx_graph *g, struct 
 	p->last_use = clx_calloc((size_t)g->n_tensors + 1, sizeof *p->last_use);
 	if (!p->order || !p->last_use)
 		goto fail;
-	st = topo_order(ctx, g, p->order);
+	st = clx_sched_order(ctx, g, p->order);
 	if (st != CLX_OK)
 		goto fail;
 

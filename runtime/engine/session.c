@@ -4,17 +4,24 @@
  * (struct clx_backend.prepared_for), so a run after another session used
  * the same backend prepares again before setting anything. Inputs set
  * before such a switch are therefore set again by the caller for each
- * run, which is how every caller uses sessions anyway. */
+ * run, which is how every caller uses sessions anyway.
+ *
+ * A backend that declines some node (clx_backend_supports) is wrapped in a
+ * placed backend of its own (placed.c) that runs those nodes on the CPU
+ * reference, with the copies in and out: the session's backend is then
+ * that wrapper. */
 #include "clx/session.h"
 
 #include "engine/backend_impl.h"
+#include "engine/placed.h"
 
 #include <string.h>
 
 struct clx_session {
 	struct clx_graph *g;
 	struct clx_plan *plan;
-	struct clx_backend *be;      /* borrowed */
+	struct clx_backend *be;      /* borrowed, or `fallback` */
+	struct clx_backend *fallback; /* owned: the caller's backend with the CPU reference */
 };
 
 void clx_session_free(struct clx_session *s)
@@ -23,6 +30,7 @@ void clx_session_free(struct clx_session *s)
 		return;
 	if (s->be && s->be->prepared_for == s)
 		s->be->prepared_for = NULL;
+	clx_backend_free(s->fallback);
 	clx_plan_free(s->plan);
 	clx_graph_free(s->g);
 	clx_free(s);
@@ -58,6 +66,11 @@ enum clx_status clx_session_create(struct clx_ctx *ctx, struct clx_graph *g,
 			if (g->tensors[t].kind == CLX_TENSOR_ACT)
 				g->tensors[t].is_output = true;
 	enum clx_status st = clx_sched_plan(ctx, g, &s->plan);
+	bool whole = true;
+	for (int i = 0; i < g->n_nodes && whole && !clx_placed_is(be); i++)
+		whole = clx_backend_supports(be, g, i);
+	if (st == CLX_OK && !whole && (st = clx_placed_wrap(ctx, be, &s->fallback)) == CLX_OK)
+		s->be = s->fallback;
 	if (st == CLX_OK)
 		st = bind(ctx, s);
 	if (st != CLX_OK) {

@@ -151,8 +151,33 @@ enum clx_status clx_backend_run_node(struct clx_backend *be, struct clx_ctx *ctx
 				     const struct clx_graph *g, int node);
 /* Waits for everything queued (immediate for synchronous backends). */
 enum clx_status clx_backend_synchronize(struct clx_backend *be, struct clx_ctx *ctx);
-/* Whether run_node can do this node. */
+/* Whether run_node can do this node; the _why form says why not in `why`
+ * (cap ≥ 1; "" when it can). A session whose backend declines a node runs
+ * that node on the CPU reference instead (placement below). */
 bool clx_backend_supports(struct clx_backend *be, const struct clx_graph *g, int node);
+bool clx_backend_supports_why(struct clx_backend *be, const struct clx_graph *g, int node,
+			      char *why, size_t cap);
+
+/* ------------------------------------------------------------- placement */
+
+/* Where the prepared graph runs when it spans devices: a placement spec
+ * ("vision=cl:0:0,text=cpu", docs/PLACEMENT.md) or a fallback. */
+struct clx_placement {
+	int n_devices;               /* devices holding nodes */
+	struct {
+		char name[64];       /* clx_backend_name of the device */
+		int nodes;
+	} dev[4];
+	int n_copies;                /* cross-device copies per run */
+	size_t copy_bytes;           /* their bytes per run */
+	int n_fallbacks;             /* nodes not on their tower's device */
+};
+/* false (and *out zeroed) for a backend that is one device. */
+bool clx_backend_placement(const struct clx_backend *be, struct clx_placement *out);
+/* The device node runs on (a backend name) and why it fell back there ("").
+ * A one-device backend writes its own name and "". */
+void clx_backend_node_device(const struct clx_backend *be, const struct clx_graph *g, int node,
+			     char *dev, size_t dcap, char *why, size_t wcap);
 
 /* ------------------------------------------------------------- profiling */
 

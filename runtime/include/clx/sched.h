@@ -21,6 +21,10 @@ struct clx_plan {
 	size_t naive_bytes;    /* sum of every activation, no reuse */
 };
 
+/* The execution order alone: every node id once, producers first (Kahn's
+ * algorithm, ties by the lowest id). Fails on a cycle. */
+enum clx_status clx_sched_order(struct clx_ctx *ctx, const struct clx_graph *g, int *order);
+
 /* Orders the nodes (Kahn's algorithm, ties by insertion order), computes
  * lifetimes and assigns g->tensors[].offs. Fails on a cycle. */
 enum clx_status clx_sched_plan(struct clx_ctx *ctx, struct clx_graph *g, struct clx_plan **out);
