@@ -176,7 +176,7 @@ static enum clx_status open_device(struct cl_backend *b, struct clx_ctx *ctx,
 				   const struct cl_dev *dev)
 {
 	b->dev = *dev;
-	snprintf(b->label, sizeof b->label, "%s (%s)", dev->info.id, dev->info.name);
+	snprintf(b->label, sizeof b->label, "%.32s (%.255s)", dev->info.id, dev->info.name);
 	cl_int err;
 	const cl_context_properties props[] = { CL_CONTEXT_PLATFORM,
 						(cl_context_properties)dev->platform, 0 };

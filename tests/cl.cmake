@@ -160,6 +160,11 @@ add_test(NAME test_cl_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cl_cli.sh
                                   ${CLX_FIXTURES}/tiny)
 set_tests_properties(test_cl_cli PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
 
+# Placements and fallback on the command line (bad placements exit 2).
+add_test(NAME test_cl_placement COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cl_placement.sh
+                                        $<TARGET_FILE:clx_cli> ${CLX_FIXTURES}/tiny)
+set_tests_properties(test_cl_placement PROPERTIES LABELS "cl;pocl;rusticl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+
 # clx validate's video form (decode + preprocess + tokenise as clx classify)
 # on the clip_tiny model that classify.cmake assembles.
 add_test(NAME test_cl_validate_video

@@ -150,12 +150,12 @@ static void available(const struct clx_device_list *l, char *buf, size_t cap)
 
 /* The "cl" rule: GPU over accelerator over CPU over other, then compute
  * units × clock, then listing order. */
-static int best_opencl(const struct clx_device_list *l)
+static int best_opencl(const struct clx_device_list *l, int skip)
 {
 	int best = -1;
 	for (int i = 0; i < l->n; i++) {
 		const struct clx_device_info *a = &l->devs[i];
-		if (!is_opencl(a))
+		if (!is_opencl(a) || i == skip)
 			continue;
 		if (best < 0) {
 			best = i;
@@ -180,7 +180,7 @@ int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, cons
 			return i;
 	available(l, avail, sizeof avail);
 	if (strcmp(spec, "cl") == 0) {
-		const int best = best_opencl(l);
+		const int best = best_opencl(l, -1);
 		if (best < 0)
 			clx_fail(ctx, CLX_ERR_NOT_FOUND, "device spec 'cl': no OpenCL device (%s); available: %s",
 				 l->note[0] ? l->note : "platforms exist but none has a device; see clinfo",
@@ -202,6 +202,22 @@ int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, cons
 }
 
 /* ---------------------------------------------------------------- opening */
+
+/* "auto": the best OpenCL device by the "cl" rule for the vision tower and
+ * the prompt; the text tower on the next best when there is one and the two
+ * are not both CPU devices (those share the host's cores: splitting gains
+ * nothing). One device, or none (the CPU reference), otherwise. */
+static void auto_spec(const struct clx_device_list *l, char *buf, size_t cap)
+{
+	const int best = best_opencl(l, -1);
+	const int next = best >= 0 ? best_opencl(l, best) : -1;
+	if (best < 0)
+		snprintf(buf, cap, "cpu");
+	else if (next < 0 || (l->devs[best].type_rank == 1 && l->devs[next].type_rank == 1))
+		snprintf(buf, cap, "%s", l->devs[best].id);
+	else
+		snprintf(buf, cap, "vision=%s,text=%s", l->devs[best].id, l->devs[next].id);
+}
 
 static const struct clx_backend_reg *reg_for(const struct clx_device_info *d)
 {
@@ -227,6 +243,12 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 	enum clx_status st = collect(ctx, &l);
 	if (st != CLX_OK)
 		return st;
+	if (spec && strcmp(spec, "auto") == 0) {
+		char chosen[160];
+		auto_spec(&l, chosen, sizeof chosen);
+		clx_device_list_release(&l);
+		return clx_backend_open(ctx, chosen, out);
+	}
 	const int pick = clx_device_select(ctx, &l, spec);
 	if (pick < 0) {
 		clx_device_list_release(&l);
@@ -364,7 +386,10 @@ enum clx_status clx_backend_set_profiling(struct clx_backend *be, struct clx_ctx
 {
 	if (!clx_backend_caps(be).node_times)
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: cannot time nodes", clx_backend_name(be));
-	return be->iface->set_profiling(be, ctx, on);
+	enum clx_status st = be->iface->set_profiling(be, ctx, on);
+	if (st == CLX_OK)
+		be->profiling = on;
+	return st;
 }
 
 enum clx_status clx_backend_node_times(struct clx_backend *be, struct clx_ctx *ctx,

@@ -59,6 +59,7 @@ struct clx_backend {
 	/* the engine's */
 	const void *prepared_for;    /* the session whose graph is prepared, or NULL */
 	uint64_t nodes_run;
+	bool profiling;              /* set_profiling's last success */
 	struct clx_tuning *tuning;   /* the device's tuning file, read at open (tuning.c) */
 	const char *trial_key;       /* the tuner's candidate under trial: shape key … */
 	const char *trial_impl;      /* … and implementation (tune.c), or NULL */

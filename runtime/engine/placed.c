@@ -305,6 +305,15 @@ static enum clx_status open_part(struct placed *p, struct clx_ctx *ctx, const ch
 	}
 	pt->owned = true;
 	snprintf(pt->spec, sizeof pt->spec, "%s", spec);
+	/* a device added for fallback times its nodes as the others do */
+	bool timing = false;
+	for (int i = 0; i < p->n_parts; i++)
+		timing |= p->parts[i].be->profiling;
+	if (timing && (st = clx_backend_set_profiling(pt->be, ctx, true)) != CLX_OK) {
+		clx_backend_free(pt->be);
+		clx_ctx_free(pt->ctx);
+		return st;
+	}
 	*idx = p->n_parts++;
 	return CLX_OK;
 }
@@ -837,6 +846,8 @@ static void describe(struct placed *p)
 	in->type = "PLACED";
 	for (int t = 0; t < CLX_TOWER_COUNT; t++) {
 		const struct clx_backend *b = p->parts[p->tower[t]].be;
+		if (t == CLX_TOWER_PROMPT && p->tower[t] == p->tower[CLX_TOWER_VISION])
+			break; /* the default */
 		len += (size_t)snprintf(p->name + len, sizeof p->name - len, "%s%s=%s", t ? "," : "",
 					tower_names[t], clx_backend_name(b));
 		if (len >= sizeof p->name)

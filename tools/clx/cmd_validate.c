@@ -35,7 +35,9 @@ static const char help[] =
 	"\n"
 	"Runs the model on each selected OpenCL device (twice) and on the CPU reference and\n"
 	"compares: logits max abs diff <= 1e-3, every embedding row cosine >= 0.99999.\n"
-	"  --device SPEC|all    cl, cl:P:D, a device-name substring, or all (default: all)\n"
+	"  --device SPEC|all    cl, cl:P:D, a device-name substring, a placement\n"
+	"                       vision=SPEC,text=SPEC[,prompt=SPEC] (clx devices --help),\n"
+	"                       or all (default: all)\n"
 	"  --nodes              also compare every node (NMSE <= 1e-9, <= 1e-7 after a GEMM)\n"
 	"                       and name the first node beyond tolerance\n"
 	"Exit status: 0 every device passes, 1 a device fails, 2 bad usage or input.\n";
@@ -175,6 +177,34 @@ static bool compare_nodes(struct clx_ctx *ctx, struct run *dev, struct run *ref)
 	return bad == 0;
 }
 
+/* Where the graph runs when it spans devices (a placement, or nodes the
+ * device declined and the CPU reference ran instead). */
+static void print_placement(const struct clx_session *s)
+{
+	const struct clx_backend *be = clx_session_backend(s);
+	const struct clx_graph *g = clx_session_graph(s);
+	struct clx_placement pl;
+	if (!clx_backend_placement(be, &pl))
+		return;
+	printf("  placement:");
+	for (int i = 0; i < pl.n_devices; i++)
+		printf("%s %s %d nodes", i ? "," : "", pl.dev[i].name, pl.dev[i].nodes);
+	printf("; %d cross-device copies (%.1f KiB) per run; %d fallback%s\n", pl.n_copies,
+	       pl.copy_bytes / 1024.0, pl.n_fallbacks, pl.n_fallbacks == 1 ? "" : "s");
+	int shown = 0;
+	for (int i = 0; i < g->n_nodes; i++) {
+		char dev[64], why[160];
+		clx_backend_node_device(be, g, i, dev, sizeof dev, why, sizeof why);
+		if (!why[0])
+			continue;
+		if (shown++ < 8)
+			printf("    '%s' (%s) on %s, fallback: %s\n", g->nodes[i].name,
+			       clx_op_name(g->nodes[i].op), dev, why);
+	}
+	if (shown > 8)
+		printf("    ... and %d more\n", shown - 8);
+}
+
 /* Opens device `spec`, runs twice, compares; true when everything passes. */
 static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, const struct cli_inputs *in,
 			    struct reference *ref, const char *spec, bool nodes)
@@ -199,6 +229,7 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 		pass = false;
 		goto done;
 	}
+	print_placement(dev.s);
 	for (int run = 1; run <= 2; run++) {
 		const double t1 = clx_now();
 		st = clx_pipeline_set_inputs(ctx, dev.s, &dev.xg, in->pixels, in->ids, in->mask);
@@ -308,6 +339,14 @@ int cmd_validate(int argc, char **argv)
 	enum clx_status st;
 	if (!ctx)
 		return cli_usage_error("validate", "out of memory");
+	if (strchr(device, '=')) {
+		/* a bad placement is bad usage (exit 2), not a failing device */
+		struct clx_backend *probe = NULL;
+		st = cli_open_device(ctx, device, &probe);
+		clx_backend_free(probe);
+		if (st != CLX_OK)
+			goto fail;
+	}
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (video && (st = cli_vision_input(ctx, opts, m, &video)) != CLX_OK))
 		goto fail;

@@ -260,6 +260,9 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	const struct clx_graph *g = clx_session_graph(s);
 	const struct clx_plan *plan = clx_session_plan(s);
 	const int nn = g->n_nodes, P = o->profiled_runs < 1 ? 1 : o->profiled_runs;
+	/* what runs the graph: be, or be with the CPU reference for the nodes
+	 * be declines (its fallback wrapper, which also times those nodes) */
+	struct clx_backend *run_be = clx_session_backend(s);
 	ns = clx_calloc((size_t)nn, sizeof *ns);
 	host_t = clx_calloc((size_t)nn, sizeof *host_t);
 	best_ns = clx_calloc((size_t)nn, sizeof *best_ns);
@@ -276,7 +279,7 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	progress(o, d->id, "profiled warm-up run");
 	if ((st = forward(ctx, s, &xg, io, &wall)) != CLX_OK)
 		goto done;
-	if (can_time && clx_backend_node_times(be, ctx, g, ns) != CLX_OK) {
+	if (can_time && clx_backend_node_times(run_be, ctx, g, ns) != CLX_OK) {
 		/* the backend cannot time nodes here: host-timed runs instead */
 		snprintf(d->timing_note, sizeof d->timing_note, "%s", clx_last_error(ctx));
 		snprintf(d->timing, sizeof d->timing, "host-synchronized");
@@ -289,7 +292,7 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		const double t0 = prof_now();
 		if ((st = forward(ctx, s, &xg, io, &walls[r])) != CLX_OK)
 			goto done;
-		if (can_time && (st = clx_backend_node_times(be, ctx, g, ns)) != CLX_OK)
+		if (can_time && (st = clx_backend_node_times(run_be, ctx, g, ns)) != CLX_OK)
 			goto done;
 		if (!can_time) {
 			double prev = io->run_start;
@@ -335,7 +338,7 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		pn->cls = (int)clx_op_class_of(nd->op);
 		const struct clx_tensor *t = &g->tensors[nd->dst];
 		clx_shape_str(pn->shape, sizeof pn->shape, t->n_dims, t->ne);
-		clx_backend_node_impl(be, g, id, pn->impl, sizeof pn->impl);
+		clx_backend_node_impl(run_be, g, id, pn->impl, sizeof pn->impl);
 		clx_tune_key(g, id, pn->key, sizeof pn->key);
 		clx_node_cost(g, id, &pn->flops, &pn->bytes);
 		d->flops += pn->flops;

@@ -50,7 +50,8 @@ static const char help[] =
 	"with the CPU reference (docs/PROFILE.md).\n"
 	"  --model M     model directory or Hub id in the local Hugging Face cache\n"
 	"  --device      cpu (reference), cl, cl:P:D, a device-name substring, or a\n"
-	"                comma-separated list of them; all = every OpenCL device plus\n"
+	"                comma-separated list of them (a placement vision=A,text=B is\n"
+	"                one entry); all = every OpenCL device plus\n"
 	"                cpu; all-cl = every OpenCL device only (default: all). Mesa's\n"
 	"                rusticl lists devices only with RUSTICL_ENABLE (e.g. llvmpipe)\n"
 	"  --batch B     videos (X-CLIP) or images (CLIP) per forward (default 1)\n"
@@ -392,6 +393,21 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 	int rc = -1;
 	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && rc < 0;
 	     tok = strtok_r(NULL, ",", &save)) {
+		if (strchr(tok, '=')) {
+			/* a placement: this and the PART=DEVICE items after it */
+			char placement[64];
+			size_t len = (size_t)snprintf(placement, sizeof placement, "%s", tok);
+			while (save && *save && strchr(save, '=') &&
+			       (!strchr(save, ',') || strchr(save, '=') < strchr(save, ',')) &&
+			       (tok = strtok_r(NULL, ",", &save)) != NULL && len < sizeof placement)
+				len += (size_t)snprintf(placement + len, sizeof placement - len, ",%s", tok);
+			if (len >= sizeof placement) {
+				fprintf(stderr, "%s: --device %s: placement too long\n", cmd, placement);
+				rc = CLI_BAD_INPUT;
+			}
+			spec_add(&l, placement);
+			continue;
+		}
 		const bool all = strcmp(tok, "all") == 0;
 		if (all || strcmp(tok, "all-cl") == 0) {
 			want_cpu |= all;

@@ -18,6 +18,11 @@
  *             device (Mesa's Clover) keep their index;
  *   other     the first OpenCL device, in listing order, whose name contains
  *             the spec, ignoring case ("pthread", "llvmpipe", "gfx1100").
+ *   "vision=SPEC,text=SPEC[,prompt=SPEC]"
+ *             a placement: each tower on its device, at once (prompt, the
+ *             prompt generator and logits, defaults to the vision device);
+ *   "auto"    the best OpenCL device for vision and prompt, the next best
+ *             for text unless both are CPU devices; else one device.
  * "null" opens a backend that computes nothing (scheduler tests); it is not
  * listed.
  *
@@ -41,7 +46,8 @@ struct clx_backend;
 /* What a device is. Fields a backend does not have are 0 or "". */
 struct clx_device_info {
 	char backend[16];            /* "cpu", "opencl", "null" */
-	char id[32];                 /* the exact spec that opens it: "cpu", "cl:P:D" */
+	char id[64];                 /* the exact spec that opens it: "cpu", "cl:P:D",
+	                                "vision=cl:0:0,text=cpu" (a placement) */
 	bool reference;              /* the CPU reference (not a device under validation) */
 	int platform;                /* OpenCL: P of cl:P:D */
 	int device;                  /* OpenCL: D */

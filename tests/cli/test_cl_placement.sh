@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# test_cl_placement.sh CLX TINY_FIXTURE_DIR — --device placements on the
+# command line: bad placements (an unknown tower, a tower placed twice, a
+# missing device, no device, an unavailable one) exit 2 with one line; a
+# split placement and a forced fallback run, validate against the CPU
+# reference node by node and say where every node ran; auto picks one
+# device here (PoCL and rusticl are both CPU devices). Needs PoCL and
+# rusticl (RUSTICL_ENABLE=llvmpipe).
+set -u
+clx=$1 tiny=$2
+. "$(dirname "$0")/lib.sh"
+export RUSTICL_ENABLE=llvmpipe
+
+px=$tiny/pixel_values.npy ids=$tiny/input_ids.npy mask=$tiny/attention_mask.npy
+inputs=(--model "$tiny" --pixel-values "$px" --input-ids "$ids" --attention-mask "$mask")
+
+# ---- bad placements
+expect 2 "unknown part 'audio' (parts: vision, text, prompt)" -- run "${inputs[@]}" --device vision=cpu,audio=cpu --out "$tmp/o"
+expect 2 "'vision' is placed twice" -- run "${inputs[@]}" --device vision=cpu,vision=pthread,text=cpu --out "$tmp/o"
+expect 2 "needs both vision= and text=" -- run "${inputs[@]}" --device vision=pthread --out "$tmp/o"
+expect 2 "'text' is not PART=DEVICE" -- run "${inputs[@]}" --device vision=cpu,text --out "$tmp/o"
+expect 2 "'vision' needs a device" -- run "${inputs[@]}" --device vision=,text=cpu --out "$tmp/o"
+expect 2 "text=cl:7:0: device spec 'cl:7:0': no such OpenCL device" -- run "${inputs[@]}" --device vision=cpu,text=cl:7:0 --out "$tmp/o"
+expect 2 "vision=nosuchgpu: device spec 'nosuchgpu': no OpenCL device name contains it" -- validate "${inputs[@]}" --device vision=nosuchgpu,text=cpu
+[ ! -e "$tmp/o" ] && ok || bad "a refused placement wrote $tmp/o"
+
+# ---- a split placement: the same logits as the CPU reference, node by node
+expect 0 "" -- run "${inputs[@]}" --device cpu --out "$tmp/ref"
+expect 0 "" -- run "${inputs[@]}" --device vision=pthread,text=llvmpipe --out "$tmp/split" --json
+has out '"device": "vision=cl:0:0,text=cl:1:0"'
+expect 0 "" -- validate "${inputs[@]}" --device vision=pthread,text=llvmpipe --nodes
+has out "placement: cl:0:0 87 nodes, cl:1:0 26 nodes; 2 cross-device copies"
+has out "0 fallbacks"
+has out " compared, 0 beyond tolerance"
+has out "validate: 1 device, 1 passed, 0 failed"
+expect 0 "" -- validate "${inputs[@]}" --device vision=cpu,text=pthread,prompt=llvmpipe --nodes
+has out "placement: cpu "
+has out "validate: 1 device, 1 passed, 0 failed"
+
+# ---- fallback: declined ops run on the CPU reference, named with the reason
+CLX_CL_DECLINE=attention expect 0 "" -- validate "${inputs[@]}" --device pthread --nodes
+has out "'vision.layers.0.self_attn' (attention) on cpu, fallback: cl:0:0 declined: attention declined by CLX_CL_DECLINE"
+has out " compared, 0 beyond tolerance"
+has out "validate: 1 device, 1 passed, 0 failed"
+CLX_CL_DECLINE=concat expect 0 "" -- validate "${inputs[@]}" --device vision=pthread,text=llvmpipe --nodes
+has out "on cpu, fallback: cl:0:0 declined: concat declined by CLX_CL_DECLINE"
+has out "validate: 1 device, 1 passed, 0 failed"
+
+# ---- auto: two CPU devices are not split
+expect 0 "" -- run "${inputs[@]}" --device auto --out "$tmp/auto" --json
+has out '"device": "cl:0:0"'
+
+finish
