@@ -400,6 +400,14 @@ enum clx_status clx_backend_node_times(struct clx_backend *be, struct clx_ctx *c
 	return be->iface->node_times(be, ctx, g, ns);
 }
 
+enum clx_status clx_backend_node_spans(struct clx_backend *be, struct clx_ctx *ctx,
+				       const struct clx_graph *g, double *start, double *end, int *dev)
+{
+	if (!be->iface->node_spans)
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: one device, no spans", clx_backend_name(be));
+	return be->iface->node_spans(be, ctx, g, start, end, dev);
+}
+
 void clx_backend_node_impl(const struct clx_backend *be, const struct clx_graph *g, int node,
 			   char *buf, size_t cap)
 {

@@ -48,6 +48,8 @@ struct clx_backend_i {
 	bool (*placement)(const struct clx_backend *be, struct clx_placement *out);
 	void (*node_device)(const struct clx_backend *be, const struct clx_graph *g, int node,
 			    char *dev, size_t dcap, char *why, size_t wcap);
+	enum clx_status (*node_spans)(struct clx_backend *be, struct clx_ctx *ctx,
+				      const struct clx_graph *g, double *start, double *end, int *dev);
 	/* Optional (NULL: no microbenchmarks). */
 	enum clx_status (*peak)(struct clx_backend *be, struct clx_ctx *ctx, double *gflops,
 				double *gbps);

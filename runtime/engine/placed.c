@@ -60,6 +60,7 @@ struct part {
 	struct clx_graph *g;
 	struct clx_plan *plan;
 	int *tmap;                   /* full tensor id → sub id, -1 */
+	int *full;                   /* sub-graph node → full graph node */
 	int n_nodes;                 /* of the full graph placed here */
 	/* the queue (under placed.mu) */
 	struct item *q;
@@ -80,6 +81,8 @@ struct placed {
 	int n_nodes;
 	int *node_part, *node_sub;
 	char (*why)[160];            /* per node: why it fell back, "" */
+	double *t_start, *t_end;     /* per node, profiling: when its worker ran it (clx_now),
+	                                synchronising after it, so the span is its device's */
 	int *node_nx;                /* per node: how many transfers it needs … */
 	int *xs_of;                  /* … at xs_of[node · CLX_MAX_SRC] */
 	struct xfer *x;
@@ -88,7 +91,7 @@ struct placed {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t gen;
-	bool running, quit, failed;
+	bool running, quit, failed, profiling;
 	enum clx_status err;
 	char errmsg[1024];
 };
@@ -134,11 +137,24 @@ static void record_failure(struct placed *p, const struct part *pt, enum clx_sta
 	snprintf(p->errmsg, sizeof p->errmsg, "%s", clx_last_error(pt->ctx));
 }
 
+static enum clx_status run_node_timed(struct placed *p, struct part *pt, int sub)
+{
+	if (!p->profiling)
+		return clx_backend_run_node(pt->be, pt->ctx, pt->g, sub);
+	const int node = pt->full[sub];
+	p->t_start[node] = clx_now();
+	enum clx_status st = clx_backend_run_node(pt->be, pt->ctx, pt->g, sub);
+	if (st == CLX_OK)
+		st = clx_backend_synchronize(pt->be, pt->ctx);
+	p->t_end[node] = clx_now();
+	return st;
+}
+
 static enum clx_status run_item(struct placed *p, struct part *pt, struct item it)
 {
 	switch (it.kind) {
 	case ITEM_NODE:
-		return clx_backend_run_node(pt->be, pt->ctx, pt->g, it.idx);
+		return run_node_timed(p, pt, it.idx);
 	case ITEM_OUT: {
 		struct xfer *x = &p->x[it.idx];
 		enum clx_status st = clx_backend_get_tensor(pt->be, pt->ctx, pt->g, x->t_from, x->host);
@@ -431,6 +447,8 @@ static void release_graph(struct placed *p)
 		clx_graph_free(pt->g);
 		clx_plan_free(pt->plan);
 		clx_free(pt->tmap);
+		clx_free(pt->full);
+		pt->full = NULL;
 		pt->g = NULL;
 		pt->plan = NULL;
 		pt->tmap = NULL;
@@ -444,6 +462,9 @@ static void release_graph(struct placed *p)
 	clx_free(p->why);
 	clx_free(p->node_nx);
 	clx_free(p->xs_of);
+	clx_free(p->t_start);
+	clx_free(p->t_end);
+	p->t_start = p->t_end = NULL;
 	p->x = NULL;
 	p->n_x = 0;
 	p->node_part = p->node_sub = p->node_nx = p->xs_of = NULL;
@@ -509,8 +530,10 @@ static enum clx_status placed_prepare(struct clx_backend *be, struct clx_ctx *ct
 	p->why = clx_calloc(n, sizeof *p->why);
 	p->node_nx = clx_calloc(n, sizeof *p->node_nx);
 	p->xs_of = clx_calloc(n * CLX_MAX_SRC, sizeof *p->xs_of);
+	p->t_start = clx_calloc(n, sizeof *p->t_start);
+	p->t_end = clx_calloc(n, sizeof *p->t_end);
 	st = CLX_ERR_NOMEM;
-	if (!order || !tower || !p->node_part || !p->node_sub || !p->why || !p->node_nx || !p->xs_of)
+	if (!order || !tower || !p->node_part || !p->node_sub || !p->why || !p->node_nx || !p->t_start || !p->t_end || !p->xs_of)
 		goto fail;
 	if ((st = clx_sched_order(ctx, g, order)) != CLX_OK ||
 	    (st = tower_of_nodes(ctx, g, order, tower)) != CLX_OK)
@@ -522,7 +545,8 @@ static enum clx_status placed_prepare(struct clx_backend *be, struct clx_ctx *ct
 	for (int i = 0; i < p->n_parts; i++) {
 		struct part *pt = &p->parts[i];
 		if (!(pt->g = clx_graph_create()) ||
-		    !(pt->tmap = clx_malloc(((size_t)g->n_tensors + 1) * sizeof *pt->tmap)))
+		    !(pt->tmap = clx_malloc(((size_t)g->n_tensors + 1) * sizeof *pt->tmap)) ||
+		    !(pt->full = clx_malloc(n * sizeof *pt->full)))
 			goto fail;
 		for (int t = 0; t < g->n_tensors; t++)
 			pt->tmap[t] = -1;
@@ -534,6 +558,7 @@ static enum clx_status placed_prepare(struct clx_backend *be, struct clx_ctx *ct
 		p->parts[pi].n_nodes++;
 		if ((p->node_sub[node] = sub_node(p, pi, node)) < 0 || add_transfers(p, node, &cap_x) != CLX_OK)
 			goto fail;
+		p->parts[pi].full[p->node_sub[node]] = node;
 	}
 	for (int i = 0; i < p->n_x; i++) {
 		struct xfer *x = &p->x[i];
@@ -676,6 +701,28 @@ static bool placed_supports(struct clx_backend *be, const struct clx_graph *g, i
 
 /* ---------------------------------------------------------- reporting */
 
+static enum clx_status placed_node_spans(struct clx_backend *be, struct clx_ctx *ctx,
+					 const struct clx_graph *g, double *start, double *end, int *dev)
+{
+	struct placed *p = placed_of(be);
+	enum clx_status st = check_graph(p, ctx, g);
+	if (st != CLX_OK || (st = drain(p, ctx)) != CLX_OK)
+		return st;
+	if (!p->profiling || !threaded(p))
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: no spans (%s)", p->name,
+				p->profiling ? "one device" : "profiling is off");
+	/* devices numbered as clx_backend_placement lists them */
+	int index[MAX_PARTS], k = 0;
+	for (int i = 0; i < p->n_parts; i++)
+		index[i] = p->parts[i].n_nodes ? k++ : -1;
+	for (int n = 0; n < g->n_nodes; n++) {
+		start[n] = p->t_start[n];
+		end[n] = p->t_end[n];
+		dev[n] = index[p->node_part[n]];
+	}
+	return CLX_OK;
+}
+
 static bool placed_placement(const struct clx_backend *be, struct clx_placement *out)
 {
 	const struct placed *p = placed_of(be);
@@ -722,6 +769,7 @@ static enum clx_status placed_set_profiling(struct clx_backend *be, struct clx_c
 	enum clx_status st = CLX_OK;
 	for (int i = 0; i < p->n_parts && st == CLX_OK; i++)
 		st = clx_backend_set_profiling(p->parts[i].be, ctx, on);
+	p->profiling = on && st == CLX_OK;
 	return st;
 }
 
@@ -732,6 +780,12 @@ static enum clx_status placed_node_times(struct clx_backend *be, struct clx_ctx 
 	enum clx_status st = check_graph(p, ctx, g);
 	if (st != CLX_OK || (st = drain(p, ctx)) != CLX_OK)
 		return st;
+	if (threaded(p)) {
+		/* the spans: each worker synchronised its device after each node */
+		for (int k = 0; k < g->n_nodes; k++)
+			ns[k] = (p->t_end[k] - p->t_start[k]) * 1e9;
+		return CLX_OK;
+	}
 	for (int i = 0; i < p->n_parts && st == CLX_OK; i++) {
 		struct part *pt = &p->parts[i];
 		if (!pt->n_nodes)
@@ -822,6 +876,7 @@ static const struct clx_backend_i placed_iface = {
 	.node_impl = placed_node_impl,
 	.placement = placed_placement,
 	.node_device = placed_node_device,
+	.node_spans = placed_node_spans,
 };
 
 /* ---------------------------------------------------------------- opening */

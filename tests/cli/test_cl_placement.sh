@@ -46,6 +46,19 @@ CLX_CL_DECLINE=concat expect 0 "" -- validate "${inputs[@]}" --device vision=pth
 has out "on cpu, fallback: cl:0:0 declined: concat declined by CLX_CL_DECLINE"
 has out "validate: 1 device, 1 passed, 0 failed"
 
+# ---- clx-profile: one timeline per device in the trace, and the overlap
+profile=$(dirname "$clx")/clx-profile
+clx_save=$clx clx=$profile
+expect 0 "" -- --model "$tiny" --device vision=pthread,text=cpu --runs 2 --no-peak --quiet \
+  --json "$tmp/p.json" --trace "$tmp/t.json"
+clx=$clx_save
+grep -qF '"tracks":	["cl:0:0", "cpu"]' "$tmp/p.json" && ok || bad "profile JSON lacks the two tracks"
+grep -qE '"overlap_s":	[0-9.e-]+' "$tmp/p.json" && ok || bad "profile JSON lacks a measured overlap_s"
+grep -qF '"node_timing":	"host-sync per device"' "$tmp/p.json" && ok || bad "profile JSON: node timing"
+grep -qF '"device cl:0:0: its nodes of the profiled run"' "$tmp/t.json" && ok || bad "trace lacks the cl:0:0 track"
+grep -qF '"device cpu: its nodes of the profiled run"' "$tmp/t.json" && ok || bad "trace lacks the cpu track"
+[ "$(grep -o '"tid":11,' "$tmp/t.json" | wc -l)" -gt 1 ] && ok || bad "no node events on the second device's track"
+
 # ---- auto: two CPU devices are not split
 expect 0 "" -- run "${inputs[@]}" --device auto --out "$tmp/auto" --json
 has out '"device": "cl:0:0"'

@@ -90,7 +90,7 @@ static void nan_fill(struct prof_device *d)
 	d->model_load_s = d->cold_s = d->cold_first_result_s = d->warm_s = d->first_result_s = NAN;
 	d->program_s = NAN;
 	d->lat_min_s = d->lat_med_s = d->lat_max_s = d->throughput = NAN;
-	d->wall_s = d->device_s = d->node_sum_s = d->host_s = NAN;
+	d->wall_s = d->device_s = d->node_sum_s = d->host_s = d->overlap_s = NAN;
 	d->flops = d->bytes = NAN;
 	d->peak_gflops = d->peak_gbps = NAN;
 	d->mem_weights = d->mem_activations = d->mem_other = d->host_peak_rss = NAN;
@@ -231,6 +231,43 @@ static enum clx_status forward(struct clx_ctx *ctx, struct clx_session *s,
 
 /* ------------------------------------------------------- profiled session */
 
+struct edge {
+	double t;
+	int delta;
+};
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+	return x->t < y->t ? -1 : x->t > y->t ? 1 : x->delta - y->delta; /* ends first */
+}
+
+/* A placement's profiled run: how long two or more devices were busy at
+ * once, and from the first node's start to the last one's end (device_s),
+ * from the nodes' spans on their devices' workers. */
+static void span_overlap(struct prof_device *d, const double *start, const double *end, double t0)
+{
+	const int n = d->n_nodes;
+	struct edge *e = clx_malloc((size_t)(2 * n + 1) * sizeof *e);
+	if (!e)
+		return;
+	for (int i = 0; i < n; i++) {
+		e[2 * i] = (struct edge){ start[i] - t0, +1 };
+		e[2 * i + 1] = (struct edge){ end[i] - t0, -1 };
+	}
+	qsort(e, (size_t)(2 * n), sizeof *e, cmp_edge);
+	double overlap = 0;
+	int busy = 0;
+	for (int i = 0; i < 2 * n; i++) {
+		if (busy >= 2 && i > 0)
+			overlap += e[i].t - e[i - 1].t;
+		busy += e[i].delta;
+	}
+	d->overlap_s = overlap;
+	d->device_s = n ? e[2 * n - 1].t - e[0].t : NAN;
+	clx_free(e);
+}
+
 /* Per-node device times of the profiled runs; keeps the run whose wall
  * time is the median. Leaves d->nodes filled. The times come from the
  * backend (OpenCL events, CPU wall time per node); when it cannot give
@@ -245,6 +282,8 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	struct clx_session *s = NULL;
 	struct clx_xclip_graph xg;
 	double *ns = NULL, *host_t = NULL, *best_ns = NULL, *best_host = NULL, *walls = NULL;
+	double *sp = NULL;  /* a placement's spans: start, end, and the best run's (nn each) */
+	int *sp_dev = NULL; /* … and their devices: the last run's, the best run's */
 	double best_t0 = 0, best_end = 0;
 	enum clx_status st = clx_backend_open(ctx, d->id, &be);
 	if (st != CLX_OK)
@@ -263,13 +302,22 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 	/* what runs the graph: be, or be with the CPU reference for the nodes
 	 * be declines (its fallback wrapper, which also times those nodes) */
 	struct clx_backend *run_be = clx_session_backend(s);
+	struct clx_placement pl;
+	bool spans = clx_backend_placement(run_be, &pl) && pl.n_devices > 1;
+	d->n_tracks = spans ? pl.n_devices : 0;
+	for (int i = 0; i < d->n_tracks; i++)
+		snprintf(d->tracks[i], sizeof d->tracks[i], "%s", pl.dev[i].name);
+	if (spans)
+		snprintf(d->timing, sizeof d->timing, "host-sync per device");
 	ns = clx_calloc((size_t)nn, sizeof *ns);
 	host_t = clx_calloc((size_t)nn, sizeof *host_t);
 	best_ns = clx_calloc((size_t)nn, sizeof *best_ns);
 	best_host = clx_calloc((size_t)nn, sizeof *best_host);
 	walls = clx_calloc((size_t)P, sizeof *walls);
+	sp = clx_calloc((size_t)nn * 6, sizeof *sp);
+	sp_dev = clx_calloc((size_t)nn * 2, sizeof *sp_dev);
 	d->nodes = clx_calloc((size_t)nn, sizeof *d->nodes);
-	if (!ns || !host_t || !best_ns || !best_host || !walls || !d->nodes) {
+	if (!ns || !host_t || !best_ns || !best_host || !walls || !d->nodes || !sp || !sp_dev) {
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "profile: out of memory");
 		goto done;
 	}
@@ -294,6 +342,8 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 			goto done;
 		if (can_time && (st = clx_backend_node_times(run_be, ctx, g, ns)) != CLX_OK)
 			goto done;
+		if (spans && (st = clx_backend_node_spans(run_be, ctx, g, sp, sp + nn, sp_dev)) != CLX_OK)
+			goto done;
 		if (!can_time) {
 			double prev = io->run_start;
 			for (int pos = 0; pos < plan->n_order; pos++) {
@@ -315,6 +365,8 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 			best_end = io->run_end;
 			memcpy(best_ns, ns, (size_t)nn * sizeof *ns);
 			memcpy(best_host, host_t, (size_t)nn * sizeof *host_t);
+			memcpy(sp + 2 * nn, sp, (size_t)nn * 2 * sizeof *sp);
+			memcpy(sp_dev + nn, sp_dev, (size_t)nn * sizeof *sp_dev);
 		}
 	}
 
@@ -349,7 +401,12 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		pn->time_s = best_ns[id] * 1e-9;
 		/* A synchronous backend ran the node just before its callback; a
 		 * gated queue runs the nodes back to back. */
-		const double start = sync ? pn->host_s - pn->time_s : dev_clock;
+		double start = sync ? pn->host_s - pn->time_s : dev_clock;
+		if (spans) {
+			/* each device's own timeline: where its worker ran the node */
+			start = sp[2 * nn + id] - best_t0;
+			pn->track = sp_dev[nn + id];
+		}
 		pn->start_s = start;
 		dev_clock = start + pn->time_s;
 		if (pos == 0)
@@ -367,6 +424,8 @@ static enum clx_status profiled(const struct prof_worker_opts *o, struct prof_de
 		 * (synchronize releases the gate) until synchronize returns. */
 		const int last = plan->order[plan->n_order - 1];
 		d->device_s = sync ? last_end - first_start : best_end - best_host[last];
+		if (spans)
+			span_overlap(d, sp + 2 * nn, sp + 3 * nn, best_t0);
 	}
 	progress(o, d->id, "profiled %d node(s)", nn);
 done:
@@ -376,6 +435,8 @@ done:
 	clx_free(best_ns);
 	clx_free(best_host);
 	clx_free(walls);
+	clx_free(sp);
+	clx_free(sp_dev);
 	clx_session_free(s);
 	clx_backend_free(be);
 	return st;

@@ -40,6 +40,7 @@ struct prof_node {
 	double start_s;             /* trace: start on the device track, from the run's start
 	                               (reconstructed for an in-order queue, docs/PROFILE.md) */
 	double host_s;              /* trace: when the host had dispatched it, from the run's start */
+	int track;                  /* a placement: the device that ran it (prof_device.tracks) */
 	double flops, bytes;        /* clx_node_cost */
 };
 
@@ -81,8 +82,12 @@ struct prof_device {
 	double wall_s;              /* its wall time */
 	double device_s;            /* its measured device total (docs/PROFILE.md) */
 	double node_sum_s;          /* Σ per-node device time */
+	int n_tracks;               /* a placement over several devices: how many, … */
+	char tracks[4][64];         /* … their names (a node's track indexes them) … */
+	double overlap_s;           /* … and how long two or more were busy at once in the
+	                               profiled run (NaN for one device) */
 	double host_s;              /* wall_s − node_sum_s: host / dispatch overhead */
-	char timing[32];            /* how nodes were timed: "events", "wall",
+	char timing[40];            /* how nodes were timed: "events", "wall",
 	                               "host-synchronized" (docs/PROFILE.md) */
 	char timing_note[512];      /* why not by the backend, when it could not */
 	double class_s[CLX_OPCLASS_COUNT], class_flops[CLX_OPCLASS_COUNT];

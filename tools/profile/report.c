@@ -119,6 +119,7 @@ static const struct field dev_latency[] = {
 static const struct field dev_time[] = {
 	NUM(D, "wall_s", wall_s), NUM(D, "device_s", device_s), NUM(D, "node_sum_s", node_sum_s),
 	NUM(D, "host_overhead_s", host_s), STR(D, "node_timing", timing),
+	NUM(D, "overlap_s", overlap_s),
 };
 static const struct field dev_work[] = { NUM(D, "flops", flops), NUM(D, "bytes", bytes) };
 static const struct field dev_peak[] = {
@@ -135,6 +136,7 @@ static const struct field node_names[] = { STR(N, "name", name), STR(N, "op", op
 static const struct field node_figures[] = {
 	STR(N, "shape", shape), STR(N, "key", key), STR(N, "impl", impl), NUM(N, "time_s", time_s), NUM(N, "start_s", start_s),
 	NUM(N, "host_s", host_s), NUM(N, "flops", flops), NUM(N, "bytes", bytes),
+	INT(N, "track", track),
 };
 #undef N
 
@@ -210,6 +212,9 @@ cJSON *prof_device_to_json(const struct prof_device *d)
 		add_str(tm, "node_timing_note", d->timing_note);
 	else
 		cJSON_AddNullToObject(tm, "node_timing_note");
+	cJSON *tracks = cJSON_AddArrayToObject(tm, "tracks");
+	for (int i = 0; i < d->n_tracks; i++)
+		cJSON_AddItemToArray(tracks, cJSON_CreateString(d->tracks[i]));
 	cJSON *bc = cJSON_AddObjectToObject(tm, "by_class");
 	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
 		cJSON *e = cJSON_AddObjectToObject(bc, clx_op_class_name((enum clx_op_class)c));
@@ -332,6 +337,11 @@ bool prof_device_from_json(const cJSON *o, struct prof_device *d)
 	const cJSON *tm = get_obj(o, "time");
 	get_fields(tm, d, F(dev_time));
 	get_str(tm, "node_timing_note", d->timing_note, sizeof d->timing_note);
+	const cJSON *tracks = cJSON_GetObjectItemCaseSensitive(tm, "tracks");
+	d->n_tracks = 0;
+	for (const cJSON *t = cJSON_IsArray(tracks) ? tracks->child : NULL; t && d->n_tracks < 4; t = t->next)
+		if (cJSON_IsString(t))
+			snprintf(d->tracks[d->n_tracks++], sizeof d->tracks[0], "%s", t->valuestring);
 	const cJSON *bc = get_obj(tm, "by_class");
 	for (int c = 0; c < CLX_OPCLASS_COUNT; c++) {
 		const cJSON *e = get_obj(bc, clx_op_class_name((enum clx_op_class)c));
@@ -584,7 +594,14 @@ bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *er
 		snprintf(label, sizeof label, "%s %s", d->id, d->name);
 		trace_meta(evs, "process_name", pid, 0, label);
 		trace_meta(evs, "thread_name", pid, 1, "host phases");
-		trace_meta(evs, "thread_name", pid, 2, "device: nodes of the profiled run");
+		if (d->n_tracks > 1)
+			for (int k = 0; k < d->n_tracks; k++) {
+				char tn[96];
+				snprintf(tn, sizeof tn, "device %s: its nodes of the profiled run", d->tracks[k]);
+				trace_meta(evs, "thread_name", pid, 10 + k, tn);
+			}
+		else
+			trace_meta(evs, "thread_name", pid, 2, "device: nodes of the profiled run");
 		const bool async = strcmp(d->backend, "opencl") == 0;
 		if (async)
 			trace_meta(evs, "thread_name", pid, 3, "host: node dispatch");
@@ -615,8 +632,9 @@ bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *er
 			for (int k = 0; k < d->n_nodes; k++) {
 				const struct prof_node *n = &d->nodes[k];
 				if (isfinite(n->time_s) && isfinite(n->start_s)) {
+					const int tid = d->n_tracks > 1 ? 10 + n->track : 2;
 					cJSON *e = trace_event(n->name, clx_op_class_name((enum clx_op_class)n->cls),
-							       pid, 2, t + n->start_s, n->time_s);
+							       pid, tid, t + n->start_s, n->time_s);
 					cJSON *a = cJSON_AddObjectToObject(e, "args");
 					add_str(a, "op", n->op);
 					add_str(a, "shape", n->shape);

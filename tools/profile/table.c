@@ -191,6 +191,7 @@ void prof_print_table(const struct prof_doc *doc, FILE *f, int top_n)
 	}
 	row(f, doc, "host/dispatch overhead", c_host, NULL);
 	row(f, doc, "  node timing", c_str, OFFSET(timing));
+	row(f, doc, "two+ devices busy at once", c_time, OFFSET(overlap_s));
 	row(f, doc, "nodes / measured device", c_consistency, NULL);
 	row(f, doc, "GFLOP per forward", c_gflop, NULL);
 	row(f, doc, "GFLOP/s (device time)", c_rate, (const void *)(intptr_t)0);

@@ -187,6 +187,14 @@ void clx_backend_node_device(const struct clx_backend *be, const struct clx_grap
 
 /* ------------------------------------------------------------- profiling */
 
+/* With a placement over several devices and profiling on: when each node of
+ * the last run started and ended (clx_now's clock; each device's worker
+ * synchronises after every node while profiling, so a span is the node's
+ * time on its device plus the wait) and which device ran it (an index into
+ * clx_placement.dev). CLX_ERR_UNSUPPORTED otherwise. */
+enum clx_status clx_backend_node_spans(struct clx_backend *be, struct clx_ctx *ctx,
+				       const struct clx_graph *g, double *start, double *end, int *dev);
+
 /* With caps.node_times. On (before prepare): every run records each node's
  * time — device time from events covering all of its kernels on OpenCL, wall
  * time on the CPU. node_times fills ns[node id] for the last run. Without the
