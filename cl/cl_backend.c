@@ -229,6 +229,9 @@ enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 	enum clx_status st = cl_find(ctx, info->platform, info->device, &dev);
 	if (st != CLX_OK)
 		return st;
+	dev.info.weights_f16 = info->weights_f16;
+	if (info->weights_f16) /* the name every report uses says so */
+		strncat(dev.info.id, "@f16", sizeof dev.info.id - strlen(dev.info.id) - 1);
 	struct cl_backend *b = clx_calloc(1, sizeof *b);
 	struct clx_backend *be = b ? clx_backend_new(ctx, &cl_iface, b) : NULL;
 	if (!be) {

@@ -161,6 +161,27 @@ static uint64_t fingerprint(const float *p, size_t bytes)
 	return h;
 }
 
+/* The packed f32 panels as IEEE half, round to nearest even (in place of
+ * the f32 data, which is released). */
+static enum clx_status to_half(struct cl_backend *b, struct clx_ctx *ctx, const char *name,
+			       struct cl_packed *p)
+{
+	const size_t n = p->bytes / sizeof(float);
+	uint16_t *h = clx_malloc(n * sizeof *h + 1);
+	if (!h) {
+		cl_packed_release(p);
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory storing weight '%s' as f16",
+				b->label, name);
+	}
+	for (size_t i = 0; i < n; i++)
+		h[i] = clx_f32_to_f16(p->data[i]);
+	cl_packed_release(p);
+	p->owned = (float *)(void *)h;
+	p->data = (const float *)(const void *)h;
+	p->bytes = n * sizeof *h;
+	return CLX_OK;
+}
+
 enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 				   const struct clx_tensor *w, const float *host, size_t bytes,
 				   const struct cl_pack *pack, cl_mem *out)
@@ -175,7 +196,7 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 		struct cl_weight *r = &b->weights[i];
 		if (r->host == host && r->bytes == bytes && r->fingerprint == fp &&
 		    r->pack.nr == pack->nr && r->pack.w_kn == pack->w_kn && r->pack.N == pack->N &&
-		    r->pack.K == pack->K) {
+		    r->pack.K == pack->K && r->pack.half == pack->half) {
 			r->used = true;
 			*out = r->mem;
 			return CLX_OK;
@@ -190,7 +211,8 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 		b->cap_weights = cap;
 	}
 	char what[CLX_MAX_NAME + 32];
-	snprintf(what, sizeof what, "weight '%s'%s", w->name, pack->nr ? " (packed)" : "");
+	snprintf(what, sizeof what, "weight '%s'%s", w->name,
+		 pack->half ? " (packed, f16)" : pack->nr ? " (packed)" : "");
 	struct cl_packed packed = { 0 };
 	const float *data = host;
 	size_t dev_bytes = bytes;
@@ -204,6 +226,16 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 		file_backed = packed.map != NULL;
 		if (!packed.from_cache && w->host_mapped)
 			clx_drop_mapped_pages(host, bytes); /* read once to pack; not needed again */
+	} else if (pack->half) {
+		/* a table as it is, as half */
+		packed = (struct cl_packed){ .data = host, .bytes = bytes };
+	}
+	if (pack->half) {
+		if ((st = to_half(b, ctx, w->name, &packed)) != CLX_OK)
+			return st;
+		data = packed.data;
+		dev_bytes = packed.bytes;
+		file_backed = false;
 	}
 	/* in place where the device's memory is host memory and the data is a
 	 * read-only file mapping that lives as long as the buffer, aligned as
@@ -249,7 +281,9 @@ void cl_buffers_release_graph(struct cl_backend *b)
 	b->n_inputs_cap = 0;
 	b->stats.input_bytes = 0;
 	clx_free(b->weight_mem);
+	clx_free(b->weight_half);
 	b->weight_mem = NULL;
+	b->weight_half = NULL;
 	clx_free(b->node_kernel);
 	b->node_kernel = NULL;
 	clx_free(b->attention_rows);
@@ -303,6 +337,23 @@ enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const 
 
 /* -------------------------------------------------------------- prepare */
 
+/* Weight t is read only as the table of gather nodes (an embedding). */
+static bool only_gathered(const struct clx_graph *g, int t)
+{
+	bool any = false;
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct clx_node *nd = &g->nodes[i];
+		for (int s = 0; s < nd->n_src; s++) {
+			if (clx_graph_root(g, nd->src[s]) != t)
+				continue;
+			if (nd->op != CLX_OP_GATHER || s != 0)
+				return false;
+			any = true;
+		}
+	}
+	return any;
+}
+
 enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 				   const struct clx_graph *g, size_t arena_bytes)
 {
@@ -331,8 +382,9 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 
 	b->inputs = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->inputs);
 	b->weight_mem = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_mem);
+	b->weight_half = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_half);
 	b->node_kernel = clx_malloc((size_t)g->n_nodes + 1);
-	if (!b->inputs || !b->weight_mem || !b->node_kernel) {
+	if (!b->inputs || !b->weight_mem || !b->weight_half || !b->node_kernel) {
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory preparing the graph", b->label);
 		goto fail;
 	}
@@ -345,9 +397,12 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 		goto fail;
 	for (int t = 0; t < g->n_tensors; t++) {
 		const struct clx_tensor *w = &g->tensors[t];
-		if (w->kind == CLX_TENSOR_WEIGHT && cl_gemm_needs_raw(b, g, t) &&
-		    (st = cl_weight_resident(b, ctx, w, w->host, clx_tensor_nbytes(w), NULL,
-					     &b->weight_mem[t])) != CLX_OK)
+		if (w->kind != CLX_TENSOR_WEIGHT || !cl_gemm_needs_raw(b, g, t))
+			continue;
+		const struct cl_pack half = { .half = true };
+		b->weight_half[t] = b->dev.info.weights_f16 && only_gathered(g, t);
+		if ((st = cl_weight_resident(b, ctx, w, w->host, clx_tensor_nbytes(w),
+					     b->weight_half[t] ? &half : NULL, &b->weight_mem[t])) != CLX_OK)
 			goto fail;
 	}
 	/* inputs */

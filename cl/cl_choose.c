@@ -165,6 +165,14 @@ static bool attention_fits(const struct cl_backend *b, const struct clx_graph *g
 
 /* ---------------------------------------------------------------- choose */
 
+/* The matmul's W is a resident weight (not an activation, not batched):
+ * what an @f16 device stores as half. */
+static bool weight_operand(const struct clx_graph *g, int node)
+{
+	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+	return d.batch == 1 && g->tensors[clx_graph_root(g, g->nodes[node].src[1])].kind == CLX_TENSOR_WEIGHT;
+}
+
 enum clx_status cl_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g)
 {
 	clx_free(b->gemm);
@@ -199,6 +207,11 @@ enum clx_status cl_choose(struct cl_backend *b, struct clx_ctx *ctx, const struc
 									"not a GEMM of this backend");
 			}
 			gemm_default(b, g, i, &c, have);
+			if (c.impl != CL_GEMM_OWN && b->dev.info.weights_f16 && weight_operand(g, i)) {
+				/* CLBlast reads f32 only: half weights need the own kernels */
+				c = (struct cl_gemm_choice){ CL_GEMM_OWN, 0, 0, 0, 0 };
+				gemm_default(b, g, i, &c, true);
+			}
 			b->gemm[i].choice = c;
 			b->gemm[i].variant = -1;
 			continue;

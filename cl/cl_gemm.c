@@ -44,10 +44,11 @@ bool cl_gemm_needs_raw(const struct cl_backend *b, const struct clx_graph *g, in
 
 /* The built variant (mr, nr, vw), building it on first use. */
 static enum clx_status variant(struct cl_backend *b, struct clx_ctx *ctx, int mr, int nr, int vw,
-			       int *out)
+			       bool half, int *out)
 {
 	for (int i = 0; i < b->n_variants; i++)
-		if (b->variants[i].mr == mr && b->variants[i].nr == nr && b->variants[i].vw == vw) {
+		if (b->variants[i].mr == mr && b->variants[i].nr == nr && b->variants[i].vw == vw &&
+		    b->variants[i].half == half) {
 			*out = i;
 			return CLX_OK;
 		}
@@ -57,8 +58,8 @@ static enum clx_status variant(struct cl_backend *b, struct clx_ctx *ctx, int mr
 	struct cl_gemm_variant *v = &b->variants[b->n_variants];
 	char defines[128];
 	snprintf(defines, sizeof defines,
-		 "-DCLX_GEMM_MR=%d -DCLX_GEMM_NR=%d -DCLX_GEMM_VW=%d -DCLX_GEMM_NV=%d", mr, nr, vw,
-		 nr / vw);
+		 "-DCLX_GEMM_MR=%d -DCLX_GEMM_NR=%d -DCLX_GEMM_VW=%d -DCLX_GEMM_NV=%d%s", mr, nr, vw,
+		 nr / vw, half ? " -DCLX_GEMM_WHALF=1" : "");
 	struct cl_program_info info;
 	enum clx_status st = cl_program_build(ctx, &b->dev, b->context, CL_PROGRAM_GEMM, defines,
 					      &v->program, &info);
@@ -76,7 +77,7 @@ static enum clx_status variant(struct cl_backend *b, struct clx_ctx *ctx, int mr
 		memset(v, 0, sizeof *v);
 		return cl_err(b, ctx, "clCreateKernel(gemm_packed, gemm_pack)", err);
 	}
-	v->mr = mr, v->nr = nr, v->vw = vw;
+	v->mr = mr, v->nr = nr, v->vw = vw, v->half = half;
 	*out = b->n_variants++;
 	return CLX_OK;
 }
@@ -154,8 +155,9 @@ static void describe(struct cl_backend *b, const struct clx_graph *g)
 	size_t n = 0;
 	b->gemm_impl[0] = '\0';
 	if (own)
-		n += (size_t)snprintf(b->gemm_impl + n, sizeof b->gemm_impl - n, "own %s%dx%d float%d",
-				      mixed ? "(mixed tiles, last) " : "", mr, nr, vw);
+		n += (size_t)snprintf(b->gemm_impl + n, sizeof b->gemm_impl - n, "own %s%dx%d float%d%s",
+				      mixed ? "(mixed tiles, last) " : "", mr, nr, vw,
+				      b->dev.info.weights_f16 ? ", f16 weights" : "");
 	if (clblast && n < sizeof b->gemm_impl)
 		snprintf(b->gemm_impl + n, sizeof b->gemm_impl - n, "%s%s", own ? " + " : "",
 			 cl_gemm_clblast_name());
@@ -180,12 +182,14 @@ enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const
 			continue;
 		}
 		const struct cl_gemm_choice *c = &gn->choice;
-		if ((st = variant(b, ctx, c->mr, c->nr, c->vw, &gn->variant)) != CLX_OK)
-			break;
-		const struct cl_pack pack = { c->nr, !gm.b_trans, (int64_t)gm.N, (int64_t)gm.K };
 		const int bt = g->nodes[i].src[1], root = clx_graph_root(g, bt);
 		const struct clx_tensor *w = &g->tensors[root];
-		if (w->kind == CLX_TENSOR_WEIGHT && gm.batch == 1) {
+		const bool resident = w->kind == CLX_TENSOR_WEIGHT && gm.batch == 1;
+		gn->half = resident && b->dev.info.weights_f16;
+		if ((st = variant(b, ctx, c->mr, c->nr, c->vw, gn->half, &gn->variant)) != CLX_OK)
+			break;
+		const struct cl_pack pack = { c->nr, !gm.b_trans, (int64_t)gm.N, (int64_t)gm.K, gn->half };
+		if (resident) {
 			const float *host =
 				(const float *)(const void *)((const char *)w->host +
 							      (g->tensors[bt].kind == CLX_TENSOR_VIEW
@@ -351,8 +355,8 @@ void cl_gemm_describe(const struct cl_backend *b, const struct clx_graph *g, int
 	const struct cl_gemm_node *gn = &b->gemm[node];
 	const struct cl_gemm_choice *c = &gn->choice;
 	if (c->impl == CL_GEMM_OWN)
-		snprintf(buf, cap, "own %dx%d float%d lm%d%s", c->mr, c->nr, c->vw, c->lm,
-			 gn->packed ? "" : ", B packed per run");
+		snprintf(buf, cap, "own %dx%d float%d lm%d%s%s", c->mr, c->nr, c->vw, c->lm,
+			 gn->packed ? "" : ", B packed per run", gn->half ? ", f16 weight" : "");
 	else
 		snprintf(buf, cap, "%s%s", cl_gemm_clblast_name(),
 			 clx_matmul_dims(g, node).flags ? " + matmul_epilogue" : "");

@@ -81,6 +81,7 @@ enum cl_kernel_id {
 	CL_KID_ATTENTION_ROWS,
 	CL_KID_LAYER_NORM_ROWS,
 	CL_KID_GELU,
+	CL_KID_GATHER_HALF,
 	CL_KID_COUNT
 };
 
@@ -125,6 +126,8 @@ struct cl_pack {
 	int32_t nr;
 	bool w_kn;
 	int64_t N, K;
+	bool half;            /* stored as IEEE half (packed as f32, then converted,
+	                         round to nearest even): @f16 devices */
 };
 
 /* Bytes of a packed weight: ⌈N / nr⌉ · nr · K floats (cl_pack.c). */
@@ -179,6 +182,7 @@ struct cl_gemm_choice {
 /* A built variant of gemm.cl. */
 struct cl_gemm_variant {
 	int mr, nr, vw;
+	bool half;            /* reads the packed weight as half (CLX_GEMM_WHALF) */
 	cl_program program;
 	cl_kernel gemm, pack;
 };
@@ -189,6 +193,7 @@ struct cl_gemm_node {
 	int variant;          /* own: index into cl_backend.variants */
 	cl_mem packed;        /* own: the packed weight (resident), or NULL when
 	                         the operand is an activation, packed per run */
+	bool half;            /* own: the packed weight is half (an @f16 device) */
 	size_t scratch_off;   /* own, activation operand: where it is packed */
 };
 
@@ -217,6 +222,8 @@ struct cl_backend {
 	cl_mem *inputs;              /* per tensor id: INPUT buffer, else NULL */
 	int n_inputs_cap;
 	cl_mem *weight_mem;          /* per tensor id: WEIGHT buffer (in weights[]) */
+	bool *weight_half;           /* per tensor id: that buffer holds half (an @f16
+	                                device's embedding tables, read only by gather) */
 	signed char *node_kernel;    /* per node id: the ops kernel it launched last, or -1 */
 	int cur_node;                /* the node cl_ops_run is enqueuing */
 	struct cl_weight *weights;   /* resident, across prepares */

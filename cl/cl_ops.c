@@ -31,6 +31,7 @@ const char *const cl_kernel_names[CL_KID_COUNT] = {
 	[CL_KID_ATTENTION_ROWS] = "attention_rows",
 	[CL_KID_LAYER_NORM_ROWS] = "layer_norm_rows",
 	[CL_KID_GELU] = "gelu",
+	[CL_KID_GATHER_HALF] = "gather_half",
 };
 
 /* ------------------------------------------------------------- launches */
@@ -300,7 +301,7 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 		ex[n_ex++] = clx_tensor_nelems(TN(1));
 		break;
 	case CLX_OP_GATHER:
-		kid = CL_KID_GATHER;
+		kid = b->weight_half[clx_graph_root(g, nd->src[0])] ? CL_KID_GATHER_HALF : CL_KID_GATHER;
 		n_src = 2;
 		ex[n_ex++] = x->ne[1];
 		ex[n_ex++] = x->ne[0];

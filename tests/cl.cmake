@@ -144,6 +144,38 @@ add_test(NAME test_cl_fallback_base_pocl
 set_tests_properties(test_cl_fallback_base_pocl PROPERTIES LABELS "cl;pocl;base"
                      FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention")
 
+# fp16 weight storage (SPEC@f16): the goldens under its own tolerances
+# (clx/check.h: logits 1e-2, embeddings 0.99999, NMSE 1e-5, argmax
+# unchanged): tiny on both devices, CLIP's tiny and gelu and both base
+# shapes on PoCL, and in a placement.
+foreach(d ${CLX_CL_DEVICES})
+  add_test(NAME test_cl_f16_tiny_${d}
+           COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                   ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}}@f16)
+  set_tests_properties(test_cl_f16_tiny_${d} PROPERTIES LABELS "cl;${d}"
+                       ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
+endforeach()
+foreach(c tiny gelu)
+  add_test(NAME test_cl_f16_clip_${c}_pocl
+           COMMAND test_clip_golden_${c} ${CLX_FIXTURES}/clip/${c} ${CLX_FIXTURES}/clip/${c}
+                   ${CLX_FIXTURES}/clip/${c}/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
+  set_tests_properties(test_cl_f16_clip_${c}_pocl PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+endforeach()
+add_test(NAME test_cl_f16_base_pocl
+         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
+                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
+set_tests_properties(test_cl_f16_base_pocl PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
+add_test(NAME test_cl_f16_clip_base_pocl
+         COMMAND test_clip_golden_base ${CLX_FIXTURES}/clip/base ${CMAKE_BINARY_DIR}/clip_base_model
+                 ${CMAKE_BINARY_DIR}/clip_base_model/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
+set_tests_properties(test_cl_f16_clip_base_pocl PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED clip_base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
+add_test(NAME test_cl_f16_place_tiny
+         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                 ${CLX_FIXTURES}/tiny/pixel_values.npy vision=pthread@f16,text=cpu)
+set_tests_properties(test_cl_f16_place_tiny PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+
 # Failure injection through the cl* wrapper (PoCL: the fast one).
 add_executable(test_cl_faults test_cl_faults.c)
 target_include_directories(test_cl_faults PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/runtime)

@@ -546,6 +546,37 @@ static void test_alloc_fail(void)
 	free(c.file.p);
 }
 
+/* clx_f32_to_f16 (the fp16 weight storage's conversion) against the exact
+ * widening: every finite half survives the round trip, every midpoint
+ * between neighbours rounds to the even one and a hair either side to the
+ * nearer, and the overflow threshold is 65520 (the midpoint past 65504). */
+static void test_f32_to_f16(void)
+{
+	int bad = 0;
+	for (uint32_t h = 0; h < 0x10000u; h++) {
+		const float f = clx_f16_to_f32((uint16_t)h);
+		if (isnan(f)) {
+			bad += !isnan(clx_f16_to_f32(clx_f32_to_f16(f)));
+			continue;
+		}
+		bad += clx_f32_to_f16(f) != h;
+		if ((h & 0x7fffu) >= 0x7bffu)
+			continue; /* the largest finite and inf have no upper neighbour */
+		const float g = clx_f16_to_f32((uint16_t)(h + 1));
+		const float mid = (float)(((double)f + (double)g) / 2);
+		const uint16_t even = (h & 1u) ? (uint16_t)(h + 1) : (uint16_t)h;
+		bad += clx_f32_to_f16(mid) != even;
+		bad += clx_f32_to_f16(nextafterf(mid, f)) != h;
+		bad += clx_f32_to_f16(nextafterf(mid, g)) != h + 1;
+	}
+	CHECK(bad == 0, "f32_to_f16: %d conversions wrong", bad);
+	CHECK(clx_f32_to_f16(65520.0f) == 0x7c00u && clx_f32_to_f16(-65520.0f) == 0xfc00u,
+	      "f32_to_f16: 65520 does not overflow to inf");
+	CHECK(clx_f32_to_f16(nextafterf(65520.0f, 0)) == 0x7bffu, "f32_to_f16: just below 65520");
+	CHECK(clx_f32_to_f16(1e-8f) == 0 && clx_f32_to_f16(INFINITY) == 0x7c00u,
+	      "f32_to_f16: underflow or inf");
+}
+
 int main(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -555,6 +586,7 @@ int main(void)
 		return 2;
 	}
 	test_cases();
+	test_f32_to_f16();
 	test_open_errors();
 	test_round_trip();
 	test_alloc_fail();

@@ -15,7 +15,10 @@
  *
  * Build-time parameters (-D, so every variant is its own program in the
  * binary cache): CLX_GEMM_MR rows × CLX_GEMM_NR columns of C per work-item,
- * CLX_GEMM_VW the vector width, CLX_GEMM_NV = NR / VW (NR a multiple of VW).
+ * CLX_GEMM_VW the vector width, CLX_GEMM_NV = NR / VW (NR a multiple of VW),
+ * CLX_GEMM_WHALF: the packed weight is IEEE half (an @f16 device), read by
+ * vload_half (core OpenCL, no cl_khr_fp16) into floats: the arithmetic and
+ * the accumulation stay f32.
  *
  * Work decomposition of gemm_packed: one work-item computes one MR × NR
  * tile of C — rows m0 = gid(0)·MR, columns n0 = gid(1)·NR (panel gid(1)),
@@ -55,6 +58,17 @@
 #endif
 
 #define VT CLX_CAT(float, VW)
+
+#ifdef CLX_GEMM_WHALF
+#define WT half
+#if VW == 16
+#define VLOAD_W(o, p) ((VT)(vload_half8(0, (p) + 16 * (o)), vload_half8(0, (p) + 16 * (o) + 8)))
+#else
+#define VLOAD_W(o, p) CLX_CAT(vload_half, VW)((o), (p))
+#endif
+#else
+#define WT float
+#endif
 #if VW == 16
 /* As two float8 halves: vload16, vstore16, fma and exp of a float16 are
  * library calls, and a 16-float vector argument has another ABI on x86
@@ -161,7 +175,7 @@ inline float epilogue(float v, uint flags, global const float *bias, global cons
  * (R may be C itself: each element is read before it is written, by the
  * same work-item). */
 kernel void gemm_packed(uint M, uint N, uint K, global const float *A, ulong ao, uint lda,
-			ulong a_stride, global const float *Wp, ulong wo, ulong w_stride,
+			ulong a_stride, global const WT *Wp, ulong wo, ulong w_stride,
 			global float *C, ulong co, uint ldc, ulong c_stride,
 			global const float *bias, ulong bo, global const float *R, ulong ro, uint ldr,
 			ulong r_stride, uint flags)
@@ -175,7 +189,11 @@ kernel void gemm_packed(uint M, uint N, uint K, global const float *A, ulong ao,
 	C += co + b * c_stride;
 	R += ro + b * r_stride;
 	bias += bo;
+#ifdef CLX_GEMM_WHALF
+	global const half *w = Wp + wo + b * w_stride + (size_t)p * K * NR;
+#else
 	global const VT *w = (global const VT *)(Wp + wo + b * w_stride + (size_t)p * K * NR);
+#endif
 	global const float *a[MR];
 #pragma unroll
 	for (int i = 0; i < MR; i++)
@@ -188,7 +206,11 @@ kernel void gemm_packed(uint M, uint N, uint K, global const float *A, ulong ao,
 			acc[i][v] = (VT)0.0f;
 
 	/* one k step: NV panel loads, then per row a broadcast of A and NV fma */
+#ifdef CLX_GEMM_WHALF
+#define LOAD_W(v) const VT w##v = VLOAD_W(kk * NV + v, w);
+#else
 #define LOAD_W(v) const VT w##v = w[kk * NV + v];
+#endif
 #define FMA_V(v) acc[i][v] = VFMA(av, w##v, acc[i][v]);
 #define ROW(r)                                      \
 	{                                           \

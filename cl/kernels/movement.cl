@@ -41,6 +41,19 @@ kernel void gather(global const float *tab, ulong to, global const int *ids, ulo
 	y[yo + i] = (id >= 0 && (uint)id < V) ? tab[to + (ulong)id * D + c] : 0.0f;
 }
 
+/* The same from a table stored as half (an @f16 device): vload_half is
+ * core OpenCL, no cl_khr_fp16. */
+kernel void gather_half(global const half *tab, ulong to, global const int *ids, ulong io,
+			global float *y, ulong yo, uint n, uint D, uint V)
+{
+	const uint i = (uint)get_global_id(0);
+	if (i >= n)
+		return;
+	const uint r = i / D, c = i % D;
+	const int id = ids[io + r];
+	y[yo + i] = (id >= 0 && (uint)id < V) ? vload_half(to + (ulong)id * D + c, tab) : 0.0f;
+}
+
 /* a (na, Sa, D) with na ∈ {1, nb}, b (nb, Sb, D) → y (nb, Sa + Sb, D), axis 1.
  * Runs: the n = nb · (Sa + Sb) output rows. */
 kernel void concat(global const float *a, ulong ao, global const float *b, ulong bo,

@@ -177,6 +177,36 @@ float clx_f16_to_f32(uint16_t h)
 	return bits_to_f32(sign | ((exp + 112) << 23) | (man << 13));
 }
 
+uint16_t clx_f32_to_f16(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	const uint16_t sign = (uint16_t)((u >> 16) & 0x8000u);
+	const uint32_t abs = u & 0x7fffffffu;
+	if (abs > 0x7f800000u) /* NaN: keep it quiet and non-zero */
+		return (uint16_t)(sign | 0x7e00u | ((abs >> 13) & 0x3ffu));
+	if (abs >= 0x477ff000u) /* ≥ 65520 rounds past the largest half */
+		return (uint16_t)(sign | 0x7c00u);
+	if (abs < 0x38800000u) {
+		/* a half subnormal (or zero): units of 2^-24, rounded to even */
+		const uint32_t man = (abs & 0x7fffffu) | 0x800000u;
+		const int shift = 126 - (int)(abs >> 23); /* ≥ 14 */
+		if (shift > 24)
+			return sign; /* below half the smallest subnormal */
+		uint32_t q = man >> shift;
+		const uint32_t rem = man & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+		if (rem > halfway || (rem == halfway && (q & 1u)))
+			q++;
+		return (uint16_t)(sign | q);
+	}
+	/* normal: rebias the exponent, round the 13 dropped bits to even */
+	uint32_t h = ((abs >> 13) - (112u << 10));
+	const uint32_t rem = abs & 0x1fffu;
+	if (rem > 0x1000u || (rem == 0x1000u && (h & 1u)))
+		h++;
+	return (uint16_t)(sign | h);
+}
+
 /* --------------------------------------------------------------- allocator */
 
 static struct clx_allocator g_alloc = { malloc, realloc, free };

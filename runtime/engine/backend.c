@@ -203,6 +203,26 @@ int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, cons
 
 /* ---------------------------------------------------------------- opening */
 
+enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
+				   bool *f16)
+{
+	*f16 = false;
+	const char *at = strchr(spec, '@');
+	const size_t n = at ? (size_t)(at - spec) : strlen(spec);
+	if (n >= cap)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "device spec '%s' is too long", spec);
+	memcpy(base, spec, n);
+	base[n] = '\0';
+	if (!at || strcmp(at, "@f32") == 0)
+		return CLX_OK;
+	if (strcmp(at, "@f16") == 0) {
+		*f16 = true;
+		return CLX_OK;
+	}
+	return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+			"device spec '%s': unknown precision '%s' (@f16 or @f32)", spec, at + 1);
+}
+
 /* "auto": the best OpenCL device by the "cl" rule for the vision tower and
  * the prompt; the text tower on the next best when there is one and the two
  * are not both CPU devices (those share the host's cores: splitting gains
@@ -249,13 +269,24 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 		clx_device_list_release(&l);
 		return clx_backend_open(ctx, chosen, out);
 	}
-	const int pick = clx_device_select(ctx, &l, spec);
+	char base[256];
+	bool f16 = false;
+	if (spec && (st = clx_spec_precision(ctx, spec, base, sizeof base, &f16)) != CLX_OK) {
+		clx_device_list_release(&l);
+		return st;
+	}
+	const int pick = clx_device_select(ctx, &l, spec ? base : NULL);
 	if (pick < 0) {
 		clx_device_list_release(&l);
 		return CLX_ERR_NOT_FOUND;
 	}
-	const struct clx_device_info dev = l.devs[pick];
+	struct clx_device_info dev = l.devs[pick];
 	clx_device_list_release(&l);
+	if (f16 && !is_opencl(&dev))
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"device spec '%s': %s keeps f32 weights (@f16 is for OpenCL devices)", spec,
+				dev.reference ? "the CPU reference" : dev.id);
+	dev.weights_f16 = f16;
 	const struct clx_backend_reg *reg = reg_for(&dev);
 	CLX_ASSERT(reg != NULL); /* every listed device comes from a registered backend */
 	struct clx_backend *be = NULL;

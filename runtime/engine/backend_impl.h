@@ -91,6 +91,12 @@ struct clx_backend_reg {
 				struct clx_backend **out);
 };
 
+/* Splits a device spec's precision suffix: "cl:0:0@f16" → "cl:0:0" in
+ * base (cap bytes) and *f16 = true; no suffix or "@f32" → false. An
+ * unknown suffix fails (CLX_ERR_INVALID_ARG, naming it). */
+enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
+				   bool *f16);
+
 /* A new struct clx_backend for iface and impl (NULL after an allocation
  * failure, with the message in ctx). */
 struct clx_backend *clx_backend_new(struct clx_ctx *ctx, const struct clx_backend_i *iface,

@@ -917,6 +917,8 @@ static void describe(struct placed *p)
 		if (len >= sizeof in->name)
 			len = sizeof in->name - 1;
 	}
+	for (int i = 0; i < p->n_parts; i++)
+		in->weights_f16 |= clx_backend_device(p->parts[i].be)->weights_f16;
 	const struct clx_device_info *v = clx_backend_device(p->parts[p->tower[0]].be);
 	snprintf(in->platform_name, sizeof in->platform_name, "%s", v->platform_name);
 	snprintf(in->driver_version, sizeof in->driver_version, "%s", v->driver_version);
@@ -1006,14 +1008,18 @@ enum clx_status clx_placed_open(struct clx_ctx *ctx, const char *spec, struct cl
 	if ((st = clx_backend_list(ctx, &l)) != CLX_OK)
 		return st;
 	for (int t = 0; t < CLX_TOWER_COUNT && st == CLX_OK; t++) {
-		const int i = clx_device_select(ctx, &l, dev[t]);
+		char base[64];
+		bool f16;
+		if ((st = clx_spec_precision(ctx, dev[t], base, sizeof base, &f16)) != CLX_OK)
+			break;
+		const int i = clx_device_select(ctx, &l, base);
 		if (i < 0) {
 			char why[1024];
 			snprintf(why, sizeof why, "%s", clx_last_error(ctx));
 			st = clx_fail(ctx, CLX_ERR_NOT_FOUND, "device placement, %s=%s: %s", tower_names[t],
 				      dev[t], why);
 		} else
-			snprintf(dev[t], 64, "%s", l.devs[i].id);
+			snprintf(dev[t], 64, "%.56s%s", l.devs[i].id, f16 ? "@f16" : "");
 	}
 	clx_device_list_release(&l);
 	if (st != CLX_OK)

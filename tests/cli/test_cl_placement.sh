@@ -59,6 +59,25 @@ grep -qF '"device cl:0:0: its nodes of the profiled run"' "$tmp/t.json" && ok ||
 grep -qF '"device cpu: its nodes of the profiled run"' "$tmp/t.json" && ok || bad "trace lacks the cpu track"
 [ "$(grep -o '"tid":11,' "$tmp/t.json" | wc -l)" -gt 1 ] && ok || bad "no node events on the second device's track"
 
+# ---- fp16 weight storage: its own rules in validate, half the weight memory
+expect 2 "--precision f16: the CPU reference keeps f32 weights" -- run "${inputs[@]}" --precision f16 --out "$tmp/o"
+expect 2 "--precision f8: f32 (default) or f16" -- run "${inputs[@]}" --device pthread --precision f8 --out "$tmp/o"
+expect 2 "device spec 'cpu@f16': the CPU reference keeps f32 weights" -- run "${inputs[@]}" --device cpu@f16 --out "$tmp/o"
+expect 2 "unknown precision 'f8' (@f16 or @f32)" -- run "${inputs[@]}" --device vision=pthread@f8,text=cpu --out "$tmp/o"
+expect 0 "" -- validate "${inputs[@]}" --device pthread --precision f16 --nodes
+has out "device cl:0:0@f16"
+has out "weights stored as f16: logits max|diff| <= 1e-02, the argmax unchanged, nodes nmse <= 1e-05"
+has out "validate: 1 device, 1 passed, 0 failed"
+expect 0 "" -- run "${inputs[@]}" --device vision=pthread,text=llvmpipe --precision f16 --out "$tmp/o" --json
+has out '"device": "vision=cl:0:0@f16,text=cl:1:0@f16"'
+clx=$profile
+expect 0 "" -- --model "$tiny" --device pthread,pthread@f16 --runs 1 --no-peak --quiet --json "$tmp/p16.json"
+clx=$clx_save
+w=$(grep -o '"weights_bytes":	[0-9]*' "$tmp/p16.json" | awk '{print $2}' | tr '\n' ' ')
+set -- $w
+[ "$#" -eq 2 ] && [ $(( $2 * 100 / $1 )) -le 60 ] && ok || bad "f16 weights not about half of f32: $w"
+echo "device weights f32 / f16 (bytes): $w"
+
 # ---- auto: two CPU devices are not split
 expect 0 "" -- run "${inputs[@]}" --device auto --out "$tmp/auto" --json
 has out '"device": "cl:0:0"'

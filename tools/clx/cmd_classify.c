@@ -96,7 +96,9 @@ static const char classify_help[] =
 	"                       local Hugging Face cache (microsoft/xclip-base-patch32,\n"
 	"                       openai/clip-vit-base-patch32)\n"
 	"  --labels \"a,b,c\"     comma-separated labels; --labels-file F: one per line\n"
-	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n"
+	"  --device SPEC        cpu (reference, default), cl, cl:P:D, a device-name substring,\n"
+	"                       auto, or a placement vision=SPEC,text=SPEC[,prompt=SPEC]\n"
+	CLI_PRECISION_HELP
 	"  --json               a JSON Lines record per video on stdout (as --out writes)\n" VIDEO_HELP
 	BATCH_HELP;
 
@@ -128,7 +130,7 @@ static int batch_main(struct cli_opt *opts, const char *cmd, bool classify)
 	    (st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (st = video_opts(ctx, opts, m, &vo)) != CLX_OK ||
 	    (classify && (st = cli_labels_tokenize(ctx, m->dir, &labels, &tb)) != CLX_OK) ||
-	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK) {
+	    (st = cli_open_device(ctx, cli_get(opts, "device"), cli_get(opts, "precision"), &be)) != CLX_OK) {
 		rc = cli_fail(ctx, st);
 	} else {
 		a.m = m;
@@ -150,7 +152,7 @@ int cmd_classify(int argc, char **argv)
 {
 	struct cli_opt opts[] = {
 		{ "model", true, NULL }, { "labels", true, NULL }, { "labels-file", true, NULL },
-		{ "device", true, NULL }, VIDEO_OPTS, BATCH_OPTS, { "json", false, NULL },
+		{ "device", true, NULL }, CLI_PRECISION_OPT, VIDEO_OPTS, BATCH_OPTS, { "json", false, NULL },
 		{ "help", false, NULL }, { NULL, false, NULL },
 	};
 	int rc = cli_start("classify", argc, argv, opts, classify_help);
@@ -251,7 +253,8 @@ static const char embed_help[] =
 	"video-specific prompt generator). Unnormalised as in transformers; --normalize\n"
 	"divides each row by its L2 norm. Text, or one video or image with --out F.npy:\n"
 	"written as .npy (float32) and/or printed with --json. Otherwise a JSON Lines record\n"
-	"per input with its \"embedding\", to --out F and/or stdout (--json).\n" VIDEO_HELP BATCH_HELP;
+	"per input with its \"embedding\", to --out F and/or stdout (--json).\n" CLI_PRECISION_HELP
+	VIDEO_HELP BATCH_HELP;
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -299,7 +302,7 @@ static int embed_main(struct cli_opt *opts)
 	if (!ctx)
 		return cli_usage_error("embed", "out of memory");
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
-	    (st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
+	    (st = cli_open_device(ctx, cli_get(opts, "device"), cli_get(opts, "precision"), &be)) != CLX_OK)
 		goto fail;
 	struct clx_xclip_shape shape = { .B = 1, .T = m->cfg.vision.num_frames, .K = 1, .L = 1 };
 	int64_t rows;
@@ -386,7 +389,7 @@ int cmd_embed(int argc, char **argv)
 {
 	struct cli_opt opts[] = {
 		{ "model", true, NULL }, { "text", true, NULL }, { "labels", true, NULL },
-		{ "labels-file", true, NULL }, { "device", true, NULL }, { "json", false, NULL },
+		{ "labels-file", true, NULL }, { "device", true, NULL }, CLI_PRECISION_OPT, { "json", false, NULL },
 		{ "normalize", false, NULL }, VIDEO_OPTS, BATCH_OPTS, { "help", false, NULL },
 		{ NULL, false, NULL },
 	};

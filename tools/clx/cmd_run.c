@@ -28,7 +28,9 @@ static const char help[] =
 	"                       CLIP: (B, 3, H, W); H = W = image_size\n"
 	"  --input-ids I        (K, L) int64 or int32 .npy token ids\n"
 	"  --attention-mask A   (K, L) 0/1 .npy; default all ones\n"
-	"  --device SPEC        cpu (reference, default), cl, cl:P:D or a device-name substring\n"
+	"  --device SPEC        cpu (reference, default), cl, cl:P:D, a device-name substring,\n"
+	"                       auto, or a placement vision=SPEC,text=SPEC[,prompt=SPEC]\n"
+	CLI_PRECISION_HELP
 	"  --out DIR            writes logits_per_video.npy, logits_per_text.npy,\n"
 	"                       video_embeds.npy, text_embeds.npy (CLIP: logits_per_image.npy,\n"
 	"                       logits_per_text.npy, image_embeds.npy, text_embeds.npy);\n"
@@ -46,7 +48,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct cli_opt opts[] = {
 		{ "model", true, NULL },  { "pixel-values", true, NULL }, { "input-ids", true, NULL },
-		{ "attention-mask", true, NULL }, { "device", true, NULL }, { "out", true, NULL },
+		{ "attention-mask", true, NULL }, { "device", true, NULL }, CLI_PRECISION_OPT, { "out", true, NULL },
 		{ "json", false, NULL },  { "help", false, NULL },        { NULL, false, NULL },
 	};
 	int rc0 = cli_start("run", argc, argv, opts, help);
@@ -77,7 +79,7 @@ int cmd_run(int argc, char **argv)
 	if ((st = cli_inputs_load(ctx, m, px_path, ids_path, mask_path, &in)) != CLX_OK)
 		goto fail;
 	const struct clx_xclip_shape shape = in.shape;
-	if ((st = cli_open_device(ctx, cli_get(opts, "device"), &be)) != CLX_OK)
+	if ((st = cli_open_device(ctx, cli_get(opts, "device"), cli_get(opts, "precision"), &be)) != CLX_OK)
 		goto fail;
 	if ((st = clx_pipeline_session(ctx, m, be, CLX_XCLIP_FULL, &shape, 0, &xg, &s)) != CLX_OK)
 		goto fail;

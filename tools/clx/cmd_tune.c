@@ -163,7 +163,7 @@ int cmd_tune(int argc, char **argv)
 	struct clx_tune_report rep = { 0 };
 	enum clx_status st = clx_model_load(ctx, model, &m);
 	if (st == CLX_OK)
-		st = cli_open_device(ctx, dev, &be);
+		st = cli_open_device(ctx, dev, NULL, &be);
 	if (st == CLX_OK) {
 		const struct clx_xclip_shape shape = { .B = B, .T = m->cfg.vision.num_frames,
 						       .K = K, .L = L };

@@ -151,9 +151,50 @@ int cli_fail(struct clx_ctx *ctx, enum clx_status st)
 
 /* --------------------------------------------------------------- devices */
 
-enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
+/* spec with "@f16" after every OpenCL device it names (each part of a
+ * placement); the CPU reference keeps f32. */
+static enum clx_status with_precision(struct clx_ctx *ctx, const char *spec, const char *precision,
+				      char *out, size_t cap)
 {
-	enum clx_status st = clx_backend_open(ctx, spec, out);
+	if (!spec)
+		spec = "cpu";
+	if (!precision || strcmp(precision, "f32") == 0) {
+		snprintf(out, cap, "%s", spec);
+		return CLX_OK;
+	}
+	if (strcmp(precision, "f16") != 0)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--precision %s: f32 (default) or f16", precision);
+	size_t len = 0;
+	bool any = false;
+	for (const char *p = spec; *p && len + 1 < cap;) {
+		const size_t n = strcspn(p, ",");
+		const char *eq = memchr(p, '=', n), *dev = eq ? eq + 1 : p;
+		const size_t dn = n - (size_t)(dev - p);
+		const bool cpu = dn == 3 && strncmp(dev, "cpu", 3) == 0;
+		const bool has = memchr(dev, '@', dn) != NULL;
+		len += (size_t)snprintf(out + len, cap - len, "%s%.*s%s", len ? "," : "", (int)n, p,
+					cpu || has ? "" : "@f16");
+		any |= !cpu;
+		p += n + (p[n] == ',');
+	}
+	if (len + 1 >= cap)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--device %s: too long", spec);
+	if (!any)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--precision f16: the CPU reference keeps f32 weights; name an OpenCL device "
+				"with --device");
+	return CLX_OK;
+}
+
+enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, const char *precision,
+				struct clx_backend **out)
+{
+	char full[512];
+	*out = NULL;
+	enum clx_status st = with_precision(ctx, spec, precision, full, sizeof full);
+	if (st != CLX_OK)
+		return st;
+	st = clx_backend_open(ctx, full, out);
 	if (st != CLX_OK)
 		cli_prefix_error(ctx, st, "--device");
 	return st;

@@ -56,8 +56,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Prints "clx: <ctx's last error>" and returns the exit code for st. */
 int cli_fail(struct clx_ctx *ctx, enum clx_status st);
 
-/* clx_backend_open for --device SPEC; a failure's message starts with the flag. */
-enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, struct clx_backend **out);
+/* clx_backend_open for --device SPEC [--precision f16|f32] (f16: every
+ * OpenCL device SPEC names stores weights as half, SPEC@f16); a failure's
+ * message starts with the flag. */
+enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, const char *precision,
+				struct clx_backend **out);
+
+/* The option and its --help line, for every command that takes --device. */
+#define CLI_PRECISION_OPT { "precision", true, NULL }
+#define CLI_PRECISION_HELP                                                                  \
+	"  --precision P        f32 (default) or f16: weights stored as half on the OpenCL\n" \
+	"                       device(s), arithmetic in f32 (also per device: SPEC@f16)\n"
 /* Rewrites ctx's last error as "<fmt>: <error>", to say which option it concerns. */
 void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -51,7 +51,8 @@ static const char help[] =
 	"  --model M     model directory or Hub id in the local Hugging Face cache\n"
 	"  --device      cpu (reference), cl, cl:P:D, a device-name substring, or a\n"
 	"                comma-separated list of them (a placement vision=A,text=B is\n"
-	"                one entry); all = every OpenCL device plus\n"
+	"                one entry; SPEC@f16 stores the weights as half); all = every\n"
+	"                OpenCL device plus\n"
 	"                cpu; all-cl = every OpenCL device only (default: all). Mesa's\n"
 	"                rusticl lists devices only with RUSTICL_ENABLE (e.g. llvmpipe)\n"
 	"  --batch B     videos (X-CLIP) or images (CLIP) per forward (default 1)\n"
@@ -416,14 +417,20 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 					spec_add(&l, devs.devs[i].id);
 			continue;
 		}
+		/* SPEC@f16 (weights as half) is that device, another entry */
+		char *at = strchr(tok, '@');
+		if (at)
+			*at = '\0';
 		const int pick = clx_device_select(ctx, &devs, tok);
 		if (pick < 0) {
 			fprintf(stderr, "%s: --device %s: %s\n", cmd, tok, clx_last_error(ctx));
 			rc = CLI_BAD_INPUT;
-		} else if (devs.devs[pick].reference) {
+		} else if (devs.devs[pick].reference && !at) {
 			want_cpu = true;
 		} else {
-			spec_add(&l, devs.devs[pick].id);
+			char id[64];
+			snprintf(id, sizeof id, "%.40s%s%.8s", devs.devs[pick].id, at ? "@" : "", at ? at + 1 : "");
+			spec_add(&l, id);
 		}
 	}
 	clx_device_list_release(&devs);

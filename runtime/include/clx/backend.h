@@ -23,6 +23,9 @@
  *             prompt generator and logits, defaults to the vision device);
  *   "auto"    the best OpenCL device for vision and prompt, the next best
  *             for text unless both are CPU devices; else one device.
+ * Any OpenCL device spec takes the suffix "@f16" (weights stored as half on
+ * that device, arithmetic in f32) or "@f32" (the default): "cl:0:0@f16",
+ * "vision=pthread@f16,text=cpu". The CPU reference is f32 only.
  * "null" opens a backend that computes nothing (scheduler tests); it is not
  * listed.
  *
@@ -69,6 +72,8 @@ struct clx_device_info {
 	uint32_t base_align_bits;    /* CL_DEVICE_MEM_BASE_ADDR_ALIGN (bits) */
 	bool host_unified;           /* CL_DEVICE_HOST_UNIFIED_MEMORY */
 	bool fp16;                   /* cl_khr_fp16 */
+	bool weights_f16;            /* opened as SPEC@f16: matmul weights stored as half on the
+	                                device, computed in f32 (docs/PLACEMENT.md) */
 	bool fp64;                   /* cl_khr_fp64 or a non-zero double fp config */
 	/* CL_DEVICE_PREFERRED_VECTOR_WIDTH_{CHAR,SHORT,INT,LONG,FLOAT,DOUBLE,HALF} */
 	uint32_t vec_char, vec_short, vec_int, vec_long, vec_float, vec_double, vec_half;

@@ -82,6 +82,9 @@ size_t clx_dtype_size(enum clx_dtype dt);
 const char *clx_dtype_name(enum clx_dtype dt);
 
 float clx_f16_to_f32(uint16_t h);
+/* Single → IEEE half, rounding to nearest even (as vstore_half_rte and
+ * NumPy's astype(float16)): overflow gives ±inf, NaN stays NaN. */
+uint16_t clx_f32_to_f16(float f);
 float clx_bf16_to_f32(uint16_t h);
 
 /* -------------------------------------------------------------- allocator */
