@@ -122,6 +122,26 @@ static bool declined_by_env(enum clx_op op)
 	return false;
 }
 
+/* Source s of node can be a weight held in parts within `max` bytes each:
+ * the W of a non-batched matmul (panels of K · 128 floats at most), or the
+ * table of a gather (rows), read directly (not through a view). */
+static bool in_parts(const struct clx_graph *g, int node, int s, uint64_t max)
+{
+	const struct clx_node *nd = &g->nodes[node];
+	if (s >= nd->n_src)
+		return false;
+	const struct clx_tensor *t = &g->tensors[nd->src[s]];
+	const struct clx_tensor *r = &g->tensors[clx_graph_root(g, nd->src[s])];
+	if (r->kind != CLX_TENSOR_WEIGHT)
+		return false;
+	if (nd->op == CLX_OP_MATMUL && s == 1) {
+		const struct clx_matmul_dims d = clx_matmul_dims(g, node);
+		return d.batch == 1 && (uint64_t)d.K * 128 * sizeof(float) <= max;
+	}
+	return nd->op == CLX_OP_GATHER && s == 0 && t == r &&
+	       (uint64_t)t->ne[t->n_dims - 1] * sizeof(float) <= max;
+}
+
 static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int node, char *why,
 			size_t cap)
 {
@@ -134,15 +154,18 @@ static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int n
 		snprintf(why, cap, "%s declined by CLX_CL_DECLINE", clx_op_name(nd->op));
 		return false;
 	}
-	/* a tensor over the device's largest buffer */
+	/* a tensor over the device's largest buffer: a weight the node can
+	 * read in parts (a GEMM's packed panels, a gather table's rows) is
+	 * split (cl_buffers.c); any other such tensor is declined */
 	const uint64_t max = cl_of(be)->dev.info.max_alloc;
 	for (int s = 0; s <= nd->n_src; s++) {
-		const struct clx_tensor *t = &g->tensors[clx_graph_root(g, s < nd->n_src ? nd->src[s] : nd->dst)];
-		if (clx_tensor_nbytes(t) > max) {
-			snprintf(why, cap, "'%s' needs %.1f MiB in one buffer, over the max allocation of %.1f MiB",
-				 t->name, (double)clx_tensor_nbytes(t) / 1048576.0, (double)max / 1048576.0);
-			return false;
-		}
+		const int id = s < nd->n_src ? nd->src[s] : nd->dst;
+		const struct clx_tensor *t = &g->tensors[clx_graph_root(g, id)];
+		if (clx_tensor_nbytes(t) <= max || in_parts(g, node, s, max))
+			continue;
+		snprintf(why, cap, "'%s' needs %.1f MiB in one buffer, over the max allocation of %.1f MiB",
+			 t->name, (double)clx_tensor_nbytes(t) / 1048576.0, (double)max / 1048576.0);
+		return false;
 	}
 	return true;
 }
@@ -230,6 +253,12 @@ enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 	if (st != CLX_OK)
 		return st;
 	dev.info.weights_f16 = info->weights_f16;
+	/* CLX_CL_MAX_ALLOC=BYTES, a test hook: a device whose buffers hold at
+	 * most that (split weights, a chunked arena, fallback beyond) */
+	const char *cap = getenv("CLX_CL_MAX_ALLOC");
+	const unsigned long long forced = cap && *cap ? strtoull(cap, NULL, 10) : 0;
+	if (forced >= 4096 && forced < dev.info.max_alloc)
+		dev.info.max_alloc = forced;
 	if (info->weights_f16) /* the name every report uses says so */
 		strncat(dev.info.id, "@f16", sizeof dev.info.id - strlen(dev.info.id) - 1);
 	struct cl_backend *b = clx_calloc(1, sizeof *b);

@@ -18,6 +18,8 @@
  * first error; free still releases everything. */
 #include "cl_internal.h"
 
+#include "clx/sched.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -80,6 +82,13 @@ void cl_release_mem(cl_mem m)
 	}
 }
 
+static void release_split(struct cl_split *s)
+{
+	for (int j = 1; s && j < s->n; j++) /* part 0 is the weight's mem */
+		cl_release_mem(s->mem[j]);
+	clx_free(s);
+}
+
 /* Releases cached weights the graph being prepared does not use and, with
  * max_idle ≥ 0, only those idle for more than max_idle prepares. */
 static void evict_weights(struct cl_backend *b, int max_idle)
@@ -91,6 +100,8 @@ static void evict_weights(struct cl_backend *b, int max_idle)
 			continue;
 		}
 		cl_release_mem(b->weights[i].mem);
+		release_split(b->weights[i].split);
+		b->stats.split_weights -= b->weights[i].split != NULL;
 		cl_packed_release(&b->weights[i].host_packed);
 		b->stats.weight_bytes -= b->weights[i].dev_bytes;
 	}
@@ -182,10 +193,45 @@ static enum clx_status to_half(struct cl_backend *b, struct clx_ctx *ctx, const 
 	return CLX_OK;
 }
 
+/* data (dev_bytes) as parts of whole units, each within max_alloc. */
+static enum clx_status upload_parts(struct cl_backend *b, struct clx_ctx *ctx, const char *what,
+				    const void *data, size_t dev_bytes, size_t unit, struct cl_split **out)
+{
+	*out = NULL;
+	const size_t per = unit ? b->dev.info.max_alloc / unit * unit : 0;
+	if (per == 0)
+		return clx_fail(ctx, CLX_ERR_NOMEM,
+				"%s: %s needs %.1f MiB in one buffer, over this device's max allocation of "
+				"%.1f MiB, and cannot be split",
+				b->label, what, mib(dev_bytes), mib(b->dev.info.max_alloc));
+	const int n = (int)((dev_bytes + per - 1) / per);
+	struct cl_split *s = clx_calloc(1, sizeof *s + (size_t)n * sizeof s->mem[0]);
+	if (!s)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+	s->part_bytes = per;
+	s->unit = unit;
+	enum clx_status st = CLX_OK;
+	for (int j = 0; j < n && st == CLX_OK; j++, s->n++) {
+		const size_t off = (size_t)j * per, len = dev_bytes - off < per ? dev_bytes - off : per;
+		st = cl_alloc_buffer(b, ctx, what, len, CL_MEM_READ_ONLY, (const char *)data + off, &s->mem[j]);
+	}
+	if (st != CLX_OK) {
+		for (int j = 0; j < s->n; j++)
+			cl_release_mem(s->mem[j]);
+		clx_free(s);
+		return st;
+	}
+	*out = s;
+	return CLX_OK;
+}
+
 enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 				   const struct clx_tensor *w, const float *host, size_t bytes,
-				   const struct cl_pack *pack, cl_mem *out)
+				   const struct cl_pack *pack, size_t unit, cl_mem *out,
+				   const struct cl_split **split)
 {
+	if (split)
+		*split = NULL;
 	/* data with a stable identity is not sampled: touching a mapped file's
 	 * pages (and the kernel's fault-around) would make them resident */
 	const uint64_t fp = w->host_key ? w->host_key ^ (uint64_t)(host - w->host) : fingerprint(host, bytes);
@@ -199,6 +245,8 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 		    r->pack.K == pack->K && r->pack.half == pack->half) {
 			r->used = true;
 			*out = r->mem;
+			if (split)
+				*split = r->split;
 			return CLX_OK;
 		}
 	}
@@ -242,10 +290,17 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 	 * a buffer's base (kernels may use aligned vector loads: CLBlast's
 	 * crashed on a weight at an odd offset of a safetensors file) */
 	const size_t align = b->dev.info.base_align_bits >= 512 ? b->dev.info.base_align_bits / 8 : 64;
-	const bool in_place = b->dev.info.host_unified && file_backed && (uintptr_t)data % align == 0;
-	cl_mem m;
-	st = cl_alloc_buffer(b, ctx, what, dev_bytes,
-			     CL_MEM_READ_ONLY | (in_place ? CL_MEM_USE_HOST_PTR : 0), data, &m);
+	const bool parts = split && dev_bytes > b->dev.info.max_alloc;
+	const bool in_place = !parts && b->dev.info.host_unified && file_backed && (uintptr_t)data % align == 0;
+	cl_mem m = NULL;
+	struct cl_split *sp = NULL;
+	if (parts) {
+		st = upload_parts(b, ctx, what, data, dev_bytes, unit, &sp);
+		m = sp ? sp->mem[0] : NULL;
+	} else {
+		st = cl_alloc_buffer(b, ctx, what, dev_bytes,
+				     CL_MEM_READ_ONLY | (in_place ? CL_MEM_USE_HOST_PTR : 0), data, &m);
+	}
 	if (st != CLX_OK || !in_place) {
 		cl_packed_release(&packed);
 		if (st != CLX_OK)
@@ -257,8 +312,11 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 			clx_drop_mapped_pages(host, bytes);
 	}
 	b->weights[b->n_weights] =
-		(struct cl_weight){ host, bytes, fp, *pack, m, dev_bytes, packed, true, 0 };
+		(struct cl_weight){ host, bytes, fp, *pack, m, sp, dev_bytes, packed, true, 0 };
 	*out = m;
+	if (split)
+		*split = sp;
+	b->stats.split_weights += sp != NULL;
 	b->n_weights++;
 	b->stats.weight_bytes += dev_bytes;
 	b->stats.weight_uploads += !in_place;
@@ -267,11 +325,18 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 
 void cl_buffers_release_graph(struct cl_backend *b)
 {
-	if (b->arena)
-		cl_release_mem(b->arena);
+	for (int j = 0; j < b->n_arena_parts; j++)
+		cl_release_mem(b->arena_parts[j]);
+	clx_free(b->arena_parts);
+	b->arena_parts = NULL;
+	b->n_arena_parts = 0;
+	b->arena_chunk = 0;
 	b->arena = NULL;
 	b->arena_bytes = 0;
 	b->stats.arena_bytes = 0;
+	b->stats.arena_buffers = 0;
+	clx_free(b->weight_split);
+	b->weight_split = NULL;
 	if (b->inputs)
 		for (int i = 0; i < b->n_inputs_cap; i++)
 			if (b->inputs[i])
@@ -298,7 +363,12 @@ struct cl_addr cl_addr_of(const struct cl_backend *b, const struct clx_graph *g,
 	switch (x->kind) {
 	case CLX_TENSOR_WEIGHT: a.mem = b->weight_mem[t]; break;
 	case CLX_TENSOR_INPUT: a.mem = b->inputs[t]; break;
-	case CLX_TENSOR_ACT: a.mem = b->arena, a.offs = x->offs; break;
+	case CLX_TENSOR_ACT:
+		if (b->n_arena_parts > 1) /* each tensor lies inside one part (the plan's chunk) */
+			a.mem = b->arena_parts[x->offs / b->arena_chunk], a.offs = x->offs % b->arena_chunk;
+		else
+			a.mem = b->arena, a.offs = x->offs;
+		break;
 	case CLX_TENSOR_VIEW:
 		a = cl_addr_of(b, g, x->view_src);
 		a.offs += x->view_offs;
@@ -336,6 +406,40 @@ enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const 
 
 
 /* -------------------------------------------------------------- prepare */
+
+static enum clx_status alloc_arena(struct cl_backend *b, struct clx_ctx *ctx,
+				   const struct clx_graph *g, size_t arena_bytes)
+{
+	const size_t chunk = b->dev.info.max_alloc / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+	const int n = arena_bytes > b->dev.info.max_alloc ? (int)((arena_bytes + chunk - 1) / chunk) : 1;
+	for (int t = 0; t < g->n_tensors && n > 1; t++) {
+		const struct clx_tensor *x = &g->tensors[t];
+		const size_t nb = clx_tensor_nbytes(x);
+		if (x->kind == CLX_TENSOR_ACT && nb && x->offs / chunk != (x->offs + nb - 1) / chunk)
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+					"%s: activation '%s' crosses a %zu-byte buffer boundary; plan the graph "
+					"for this device (clx_sched_plan_chunked)",
+					b->label, x->name, chunk);
+	}
+	b->arena_parts = clx_calloc((size_t)n, sizeof *b->arena_parts);
+	if (!b->arena_parts)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+	for (int j = 0; j < n; j++, b->n_arena_parts++) {
+		const size_t len = n == 1 ? arena_bytes : (arena_bytes - (size_t)j * chunk < chunk
+								    ? arena_bytes - (size_t)j * chunk
+								    : chunk);
+		enum clx_status st = cl_alloc_buffer(b, ctx, "the activation arena", len, CL_MEM_READ_WRITE,
+						     NULL, &b->arena_parts[j]);
+		if (st != CLX_OK)
+			return st;
+	}
+	b->arena = b->arena_parts[0];
+	b->arena_chunk = chunk;
+	b->arena_bytes = n == 1 ? arena_bytes : chunk; /* of part 0 (the test hooks') */
+	b->stats.arena_bytes = arena_bytes;
+	b->stats.arena_buffers = n;
+	return CLX_OK;
+}
 
 /* Weight t is read only as the table of gather nodes (an embedding). */
 static bool only_gathered(const struct clx_graph *g, int t)
@@ -383,8 +487,9 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 	b->inputs = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->inputs);
 	b->weight_mem = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_mem);
 	b->weight_half = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_half);
+	b->weight_split = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->weight_split);
 	b->node_kernel = clx_malloc((size_t)g->n_nodes + 1);
-	if (!b->inputs || !b->weight_mem || !b->weight_half || !b->node_kernel) {
+	if (!b->inputs || !b->weight_mem || !b->weight_half || !b->weight_split || !b->node_kernel) {
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory preparing the graph", b->label);
 		goto fail;
 	}
@@ -400,9 +505,13 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 		if (w->kind != CLX_TENSOR_WEIGHT || !cl_gemm_needs_raw(b, g, t))
 			continue;
 		const struct cl_pack half = { .half = true };
-		b->weight_half[t] = b->dev.info.weights_f16 && only_gathered(g, t);
+		const bool table = only_gathered(g, t);
+		b->weight_half[t] = b->dev.info.weights_f16 && table;
+		/* a table over max_alloc is held in parts of whole rows */
+		const size_t row = (size_t)w->ne[w->n_dims - 1] * (b->weight_half[t] ? 2 : 4);
 		if ((st = cl_weight_resident(b, ctx, w, w->host, clx_tensor_nbytes(w),
-					     b->weight_half[t] ? &half : NULL, &b->weight_mem[t])) != CLX_OK)
+					     b->weight_half[t] ? &half : NULL, row, &b->weight_mem[t],
+					     table ? &b->weight_split[t] : NULL)) != CLX_OK)
 			goto fail;
 	}
 	/* inputs */
@@ -417,12 +526,11 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 			goto fail;
 		b->stats.input_bytes += clx_tensor_nbytes(x);
 	}
-	/* the activation arena: one buffer, tensors at the planner's offsets */
-	if ((st = cl_alloc_buffer(b, ctx, "the activation arena", arena_bytes, CL_MEM_READ_WRITE, NULL,
-			       &b->arena)) != CLX_OK)
+	/* the activation arena, tensors at the planner's offsets: one buffer,
+	 * or buffers of the largest size the device allows, which the plan
+	 * keeps every tensor inside (clx_sched_plan_chunked) */
+	if ((st = alloc_arena(b, ctx, g, arena_bytes)) != CLX_OK)
 		goto fail;
-	b->arena_bytes = arena_bytes;
-	b->stats.arena_bytes = arena_bytes;
 
 	/* GEMMs: packed weights, variant programs, temp and scratch buffers */
 	if ((st = cl_gemm_prepare(b, ctx, g)) != CLX_OK)
@@ -442,8 +550,10 @@ void cl_buffers_free(struct cl_backend *b)
 	cl_buffers_release_graph(b);
 	for (int i = 0; i < b->n_weights; i++) {
 		cl_release_mem(b->weights[i].mem);
+		release_split(b->weights[i].split);
 		cl_packed_release(&b->weights[i].host_packed);
 	}
+	b->stats.split_weights = 0;
 	clx_free(b->weights);
 	b->weights = NULL;
 	b->n_weights = b->cap_weights = 0;

@@ -207,8 +207,12 @@ enum clx_status cl_choose(struct cl_backend *b, struct clx_ctx *ctx, const struc
 									"not a GEMM of this backend");
 			}
 			gemm_default(b, g, i, &c, have);
-			if (c.impl != CL_GEMM_OWN && b->dev.info.weights_f16 && weight_operand(g, i)) {
-				/* CLBlast reads f32 only: half weights need the own kernels */
+			if (c.impl != CL_GEMM_OWN && weight_operand(g, i) &&
+			    (b->dev.info.weights_f16 ||
+			     clx_tensor_nbytes(&g->tensors[clx_graph_root(g, g->nodes[i].src[1])]) >
+				     b->dev.info.max_alloc)) {
+				/* CLBlast reads one f32 buffer: half weights, or a weight
+				 * held in parts, need the own kernels */
 				c = (struct cl_gemm_choice){ CL_GEMM_OWN, 0, 0, 0, 0 };
 				gemm_default(b, g, i, &c, true);
 			}

@@ -195,8 +195,10 @@ enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const
 							      (g->tensors[bt].kind == CLX_TENSOR_VIEW
 								       ? g->tensors[bt].view_offs
 								       : 0));
+			/* over max_alloc: parts of whole panels (K · NR values each) */
+			const size_t panel = gm.K * (size_t)c->nr * (gn->half ? 2 : 4);
 			st = cl_weight_resident(b, ctx, w, host, clx_tensor_nbytes(&g->tensors[bt]), &pack,
-						&gn->packed);
+						panel, &gn->packed, &gn->split);
 		} else {
 			gn->scratch_off = scratch / sizeof(float);
 			scratch = align_up(scratch + cl_pack_bytes(&pack) * gm.batch, 256);
@@ -346,7 +348,37 @@ static enum clx_status own_run(struct cl_backend *b, struct clx_ctx *ctx, const 
 	const size_t lm = (size_t)gn->choice.lm, tiles = (gm->M + (size_t)v->mr - 1) / (size_t)v->mr;
 	size_t global[3] = { align_up(tiles, lm), np / (size_t)v->nr, gm->batch };
 	size_t local[3] = { lm, 1, 1 };
-	return enqueue(b, ctx, gm->node, &a, global, local);
+	if (!gn->split)
+		return enqueue(b, ctx, gm->node, &a, global, local);
+	/* a weight in parts: one launch per part, on its columns of C (and of
+	 * bias and R), C's row stride unchanged */
+	const struct cl_split *sp = gn->split;
+	const size_t per = sp->part_bytes / sp->unit; /* panels per part */
+	for (int j = 0; j < sp->n && st == CLX_OK; j++) {
+		const size_t n0 = (size_t)j * per * (size_t)v->nr;
+		const size_t nj = gm->N - n0 < per * (size_t)v->nr ? gm->N - n0 : per * (size_t)v->nr;
+		a = cl_args_begin(v->gemm, "gemm_packed");
+		cl_arg_u32(&a, (int64_t)gm->M);
+		cl_arg_u32(&a, (int64_t)nj);
+		cl_arg_u32(&a, (int64_t)gm->K);
+		cl_arg_mem(&a, gm->a, gm->a_off);
+		cl_arg_u32(&a, (int64_t)gm->lda);
+		cl_arg_u64(&a, gm->a_stride);
+		cl_arg_mem(&a, sp->mem[j], 0);
+		cl_arg_u64(&a, np * gm->K);
+		cl_arg_mem(&a, gm->c, gm->c_off + n0);
+		cl_arg_u32(&a, (int64_t)gm->ldc);
+		cl_arg_u64(&a, gm->c_stride);
+		cl_arg_mem(&a, bias.mem, bias.offs / 4 + (d.bias >= 0 ? n0 : 0));
+		cl_arg_mem(&a, res.mem, res.offs / 4 + (d.residual >= 0 ? n0 : 0));
+		cl_arg_u32(&a, (int64_t)gm->N);
+		cl_arg_u64(&a, gm->c_stride);
+		cl_arg_u32(&a, d.flags);
+		size_t gj[3] = { align_up(tiles, lm), (nj + (size_t)v->nr - 1) / (size_t)v->nr, 1 };
+		size_t lj[3] = { lm, 1, 1 };
+		st = enqueue(b, ctx, gm->node, &a, gj, lj);
+	}
+	return st;
 }
 
 void cl_gemm_describe(const struct cl_backend *b, const struct clx_graph *g, int node, char *buf,
@@ -355,8 +387,9 @@ void cl_gemm_describe(const struct cl_backend *b, const struct clx_graph *g, int
 	const struct cl_gemm_node *gn = &b->gemm[node];
 	const struct cl_gemm_choice *c = &gn->choice;
 	if (c->impl == CL_GEMM_OWN)
-		snprintf(buf, cap, "own %dx%d float%d lm%d%s%s", c->mr, c->nr, c->vw, c->lm,
-			 gn->packed ? "" : ", B packed per run", gn->half ? ", f16 weight" : "");
+		snprintf(buf, cap, "own %dx%d float%d lm%d%s%s%s", c->mr, c->nr, c->vw, c->lm,
+			 gn->packed ? "" : ", B packed per run", gn->half ? ", f16 weight" : "",
+			 gn->split ? ", weight in parts" : "");
 	else
 		snprintf(buf, cap, "%s%s", cl_gemm_clblast_name(),
 			 clx_matmul_dims(g, node).flags ? " + matmul_epilogue" : "");

@@ -153,6 +153,17 @@ enum clx_status cl_pack_get(struct cl_backend *b, struct clx_ctx *ctx, const cha
 			    struct cl_packed *out);
 void cl_packed_release(struct cl_packed *p);
 
+/* A weight over the device's largest buffer, held as several: part j is
+ * mem[j], `part_bytes` of the device data from j · part_bytes (the last
+ * holds the rest). Parts break at whole units (a GEMM panel, a table row),
+ * so kernels run once per part (cl_gemm.c, cl_ops.c). */
+struct cl_split {
+	int n;
+	size_t part_bytes;
+	size_t unit;          /* bytes of one panel or row */
+	cl_mem mem[];
+};
+
 /* A weight resident on the device, keyed by its host data and layout. */
 struct cl_weight {
 	const float *host;
@@ -160,6 +171,7 @@ struct cl_weight {
 	uint64_t fingerprint; /* sampled hash of the host data (cl_buffers.c) */
 	struct cl_pack pack;  /* its layout on the device */
 	cl_mem mem;
+	struct cl_split *split; /* over max_alloc: its parts (mem is part 0), else NULL */
 	size_t dev_bytes;     /* of the device copy */
 	struct cl_packed host_packed; /* a packed layout's host data while mem uses it in
 	                                 place (CL_MEM_USE_HOST_PTR); else empty */
@@ -194,6 +206,7 @@ struct cl_gemm_node {
 	cl_mem packed;        /* own: the packed weight (resident), or NULL when
 	                         the operand is an activation, packed per run */
 	bool half;            /* own: the packed weight is half (an @f16 device) */
+	const struct cl_split *split; /* own: the packed weight's parts, or NULL */
 	size_t scratch_off;   /* own, activation operand: where it is packed */
 };
 
@@ -224,6 +237,11 @@ struct cl_backend {
 	cl_mem *weight_mem;          /* per tensor id: WEIGHT buffer (in weights[]) */
 	bool *weight_half;           /* per tensor id: that buffer holds half (an @f16
 	                                device's embedding tables, read only by gather) */
+	const struct cl_split **weight_split; /* per tensor id: a gather table's parts, or NULL */
+	cl_mem *arena_parts;         /* the arena as buffers of arena_chunk bytes (the
+	                                device's largest, docs/PLACEMENT.md); arena is part 0 */
+	int n_arena_parts;
+	size_t arena_chunk;
 	signed char *node_kernel;    /* per node id: the ops kernel it launched last, or -1 */
 	int cur_node;                /* the node cl_ops_run is enqueuing */
 	struct cl_weight *weights;   /* resident, across prepares */
@@ -281,10 +299,13 @@ void cl_release_mem(cl_mem m);
  * of it at host, bytes) in layout `pack` (NULL: as is), made when the cache
  * does not hold it: on a device whose memory is host memory, file-mapped
  * data (the model's, or a packed entry of cl_pack.c) is used in place
- * (CL_MEM_USE_HOST_PTR); elsewhere it is uploaded. */
+ * (CL_MEM_USE_HOST_PTR); elsewhere it is uploaded. Data over the device's
+ * max allocation is held in parts of whole `unit`s of device bytes (*split,
+ * which may be NULL when the caller cannot use parts: then it fails). */
 enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 				   const struct clx_tensor *w, const float *host, size_t bytes,
-				   const struct cl_pack *pack, cl_mem *out);
+				   const struct cl_pack *pack, size_t unit, cl_mem *out,
+				   const struct cl_split **split);
 
 /* Prepares g: shape checks, resident weights, inputs, the arena and the
  * GEMM temp buffer. */

@@ -276,6 +276,35 @@ static enum clx_status op_attention(struct cl_backend *b, struct clx_ctx *ctx, c
 /* The kernels with one work-item per output element (elementwise.cl,
  * movement.cl, reduce.cl's mean): arguments are the sources, the output,
  * the element count n (all but transpose) and a few op-specific integers. */
+/* A gather from a table held in parts (over max_alloc, cl_buffers.c): one
+ * launch per part, each writing the ids its rows hold. */
+static enum clx_status gather_parts(struct cl_backend *b, struct clx_ctx *ctx,
+				    const struct clx_graph *g, const struct clx_node *nd)
+{
+	const int table = clx_graph_root(g, nd->src[0]);
+	const struct cl_split *sp = b->weight_split[table];
+	const struct clx_tensor *x = &g->tensors[table];
+	const int kid = b->weight_half[table] ? CL_KID_GATHER_HALF : CL_KID_GATHER;
+	const int64_t n = clx_tensor_nelems(&g->tensors[nd->dst]), D = x->ne[1], V = x->ne[0];
+	const int64_t per = (int64_t)(sp->part_bytes / sp->unit); /* rows per part */
+	enum clx_status st = CLX_OK;
+	for (int j = 0; j < sp->n && st == CLX_OK && n > 0; j++) {
+		const int64_t v0 = j * per, rows = V - v0 < per ? V - v0 : per;
+		struct cl_args a = args_begin(b, kid);
+		cl_arg_mem(&a, sp->mem[j], 0);
+		cl_arg_tensor(&a, b, g, nd->src[1]);
+		cl_arg_tensor(&a, b, g, nd->dst);
+		cl_arg_u32(&a, n);
+		cl_arg_u32(&a, D);
+		cl_arg_u32(&a, rows);
+		cl_arg_u32(&a, v0);
+		cl_arg_u32(&a, V);
+		if ((st = cl_args_check(b, ctx, nd->name, &a)) == CLX_OK)
+			st = cl_launch_items(b, ctx, nd, kid, n);
+	}
+	return st;
+}
+
 static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 				const struct clx_node *nd)
 {
@@ -301,9 +330,13 @@ static enum clx_status op_items(struct cl_backend *b, struct clx_ctx *ctx, const
 		ex[n_ex++] = clx_tensor_nelems(TN(1));
 		break;
 	case CLX_OP_GATHER:
+		if (b->weight_split[clx_graph_root(g, nd->src[0])])
+			return gather_parts(b, ctx, g, nd);
 		kid = b->weight_half[clx_graph_root(g, nd->src[0])] ? CL_KID_GATHER_HALF : CL_KID_GATHER;
 		n_src = 2;
 		ex[n_ex++] = x->ne[1];
+		ex[n_ex++] = x->ne[0];
+		ex[n_ex++] = 0;        /* v0: the whole table */
 		ex[n_ex++] = x->ne[0];
 		break;
 	case CLX_OP_CONCAT:

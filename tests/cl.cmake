@@ -176,6 +176,35 @@ add_test(NAME test_cl_f16_place_tiny
                  ${CLX_FIXTURES}/tiny/pixel_values.npy vision=pthread@f16,text=cpu)
 set_tests_properties(test_cl_f16_place_tiny PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
 
+# Split buffers: a device whose largest buffer is forced small
+# (CLX_CL_MAX_ALLOC, the backend's test hook) holds big weights in parts
+# (GEMM panels, table rows) and the arena in several buffers, and gives
+# tensors it still cannot hold to the CPU reference; against the goldens.
+# tiny at 32 KiB: weights in parts, most activations fall back; base at
+# 8 MiB: every weight over it in parts (the 101 MB token table in 13), the
+# arena in several buffers, nothing falls back.
+add_test(NAME test_cl_split_tiny_pocl
+         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                 ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_pocl})
+set_tests_properties(test_cl_split_tiny_pocl PROPERTIES LABELS "cl;pocl"
+                     ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=32768")
+add_test(NAME test_cl_split_tiny_rusticl
+         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
+                 ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_rusticl})
+set_tests_properties(test_cl_split_tiny_rusticl PROPERTIES LABELS "cl;rusticl"
+                     ENVIRONMENT "${CLX_CL_ENV_rusticl};${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=32768")
+add_test(NAME test_cl_split_base_pocl
+         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
+                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
+set_tests_properties(test_cl_split_base_pocl PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=8388608")
+add_test(NAME test_cl_split_clip_base_pocl_f16
+         COMMAND test_clip_golden_base ${CLX_FIXTURES}/clip/base ${CMAKE_BINARY_DIR}/clip_base_model
+                 ${CMAKE_BINARY_DIR}/clip_base_model/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
+set_tests_properties(test_cl_split_clip_base_pocl_f16 PROPERTIES LABELS "cl;pocl;base"
+                     FIXTURES_REQUIRED clip_base_model
+                     ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=8388608")
+
 # Failure injection through the cl* wrapper (PoCL: the fast one).
 add_executable(test_cl_faults test_cl_faults.c)
 target_include_directories(test_cl_faults PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/runtime)

@@ -54,6 +54,15 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 	       (unsigned long long)s.gemm_calls, s.weight_bytes / 1048576.0, s.arena_bytes / 1048576.0);
 	CHECK(strcmp(d->backend, "opencl") == 0, "asked for %s, got %s (%s)", spec, d->id, d->backend);
 	CHECK(s.kernels_enqueued > 0 && s.gemm_calls > 0, "no kernels ran on %s", d->id);
+	/* a forced small max allocation (CLX_CL_MAX_ALLOC): weights in parts */
+	const char *cap = getenv("CLX_CL_MAX_ALLOC");
+	if (cap && *cap) {
+		printf("max allocation %s bytes: %d weights in parts, the arena in %d buffers\n", cap,
+		       s.split_weights, s.arena_buffers);
+		CHECK(d->max_alloc == strtoull(cap, NULL, 10), "CLX_CL_MAX_ALLOC=%s, device reports %llu",
+		      cap, (unsigned long long)d->max_alloc);
+		CHECK(s.split_weights > 0, "CLX_CL_MAX_ALLOC=%s, but no weight was split", cap);
+	}
 	/* a forced GEMM (CLX_GEMM) is what ran */
 	const char *forced = getenv("CLX_GEMM");
 	if (forced && *forced) {
@@ -70,12 +79,24 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
  * without it nothing fell back. `be` is the session's backend. */
 static inline void test_check_fallback(const struct clx_backend *be, const struct clx_graph *g)
 {
-	const char *declined = getenv("CLX_CL_DECLINE");
+	const char *declined = getenv("CLX_CL_DECLINE"), *cap = getenv("CLX_CL_MAX_ALLOC");
 	struct clx_placement pl;
 	const bool placed = clx_backend_placement(be, &pl);
 	if (!declined || !*declined) {
-		CHECK(!placed || pl.n_fallbacks == 0, "%d nodes fell back with nothing declined",
-		      pl.n_fallbacks);
+		/* only a forced small max allocation may move nodes, for that reason */
+		int other = 0, for_size = 0;
+		for (int i = 0; placed && i < g->n_nodes; i++) {
+			char dev[64], why[160];
+			clx_backend_node_device(be, g, i, dev, sizeof dev, why, sizeof why);
+			for_size += strstr(why, "over the max allocation") != NULL;
+			other += why[0] && !strstr(why, "over the max allocation");
+		}
+		CHECK(other == 0, "%d nodes fell back with nothing declined", other);
+		CHECK(for_size == 0 || (cap && *cap), "%d nodes fell back for their size", for_size);
+		if (for_size)
+			printf("fallback: %d nodes with a tensor over the max allocation ran on the CPU "
+			       "reference\n",
+			       for_size);
 		return;
 	}
 	CHECK(placed && pl.n_fallbacks > 0, "CLX_CL_DECLINE=%s, but no node fell back", declined);

@@ -28,30 +28,39 @@ inline void copy_chunk(global float *dst, global const float *src, uint len)
 		dst[c] = src[c];
 }
 
-/* table (V, D), ids (rows) i32 → y (rows, D). An id outside [0, V) (never
- * after input checks) gives 0 rather than an out-of-bounds read. */
+/* table (V_all, D), ids (rows) i32 → y (rows, D). An id outside
+ * [0, V_all) (never after input checks) gives 0 rather than an
+ * out-of-bounds read. A table over the device's largest buffer comes in
+ * parts: this launch holds rows [v0, v0 + V) and writes only those ids;
+ * the part at v0 = 0 also writes the zeros. */
 kernel void gather(global const float *tab, ulong to, global const int *ids, ulong io,
-		   global float *y, ulong yo, uint n, uint D, uint V)
+		   global float *y, ulong yo, uint n, uint D, uint V, uint v0, uint V_all)
 {
 	const uint i = (uint)get_global_id(0);
 	if (i >= n)
 		return;
 	const uint r = i / D, c = i % D;
 	const int id = ids[io + r];
-	y[yo + i] = (id >= 0 && (uint)id < V) ? tab[to + (ulong)id * D + c] : 0.0f;
+	if (id >= (int)v0 && (uint)id - v0 < V)
+		y[yo + i] = tab[to + (ulong)((uint)id - v0) * D + c];
+	else if (v0 == 0 && (id < 0 || (uint)id >= V_all))
+		y[yo + i] = 0.0f;
 }
 
 /* The same from a table stored as half (an @f16 device): vload_half is
  * core OpenCL, no cl_khr_fp16. */
 kernel void gather_half(global const half *tab, ulong to, global const int *ids, ulong io,
-			global float *y, ulong yo, uint n, uint D, uint V)
+			global float *y, ulong yo, uint n, uint D, uint V, uint v0, uint V_all)
 {
 	const uint i = (uint)get_global_id(0);
 	if (i >= n)
 		return;
 	const uint r = i / D, c = i % D;
 	const int id = ids[io + r];
-	y[yo + i] = (id >= 0 && (uint)id < V) ? vload_half(to + (ulong)id * D + c, tab) : 0.0f;
+	if (id >= (int)v0 && (uint)id - v0 < V)
+		y[yo + i] = vload_half(to + (ulong)((uint)id - v0) * D + c, tab);
+	else if (v0 == 0 && (id < 0 || (uint)id >= V_all))
+		y[yo + i] = 0.0f;
 }
 
 /* a (na, Sa, D) with na ∈ {1, nb}, b (nb, Sb, D) → y (nb, Sa + Sb, D), axis 1.

@@ -579,7 +579,8 @@ static enum clx_status placed_prepare(struct clx_backend *be, struct clx_ctx *ct
 			goto fail;
 		if (pt->n_nodes == 0)
 			continue;
-		if ((st = clx_sched_plan(ctx, pt->g, &pt->plan)) != CLX_OK ||
+		if ((st = clx_sched_plan_chunked(ctx, pt->g, clx_backend_device(pt->be)->max_alloc,
+						 &pt->plan)) != CLX_OK ||
 		    (st = clx_backend_prepare(pt->be, ctx, pt->g, pt->plan->arena_bytes)) != CLX_OK)
 			goto fail;
 	}

@@ -61,7 +61,21 @@ struct arena {
 	struct block *free; /* sorted by offset, never adjacent (merged) */
 	int n_free, cap_free;
 	size_t top;         /* high-water mark */
+	size_t chunk;       /* 0, or: a tensor of at most this size never crosses a
+	                       multiple of it (the device's largest buffer) */
+	bool oom;
 };
+
+static bool arena_release(struct arena *a, size_t offs, size_t size);
+
+/* Where a tensor of `size` may start at or after `offs` without crossing a
+ * chunk boundary. */
+static size_t chunk_start(const struct arena *a, size_t offs, size_t size)
+{
+	if (!a->chunk || size > a->chunk || offs % a->chunk + size <= a->chunk)
+		return offs;
+	return (offs / a->chunk + 1) * a->chunk;
+}
 
 static size_t align_up(size_t x)
 {
@@ -73,18 +87,22 @@ static size_t align_up(size_t x)
 static size_t arena_alloc(struct arena *a, size_t size)
 {
 	int best = -1;
-	for (int i = 0; i < a->n_free; i++)
-		if (a->free[i].size >= size && (best < 0 || a->free[i].size < a->free[best].size))
+	for (int i = 0; i < a->n_free; i++) {
+		const size_t s = chunk_start(a, a->free[i].offs, size) - a->free[i].offs;
+		if (a->free[i].size >= size + s && (best < 0 || a->free[i].size < a->free[best].size))
 			best = i;
+	}
 	if (best >= 0) {
-		size_t offs = a->free[best].offs;
-		a->free[best].offs += size;
-		a->free[best].size -= size;
-		if (a->free[best].size == 0) {
-			memmove(&a->free[best], &a->free[best + 1],
-				(size_t)(a->n_free - best - 1) * sizeof *a->free);
-			a->n_free--;
-		}
+		const struct block blk = a->free[best];
+		const size_t offs = chunk_start(a, blk.offs, size);
+		memmove(&a->free[best], &a->free[best + 1], (size_t)(a->n_free - best - 1) * sizeof *a->free);
+		a->n_free--;
+		/* what the tensor leaves of the block, before and after it, stays free */
+		if (offs > blk.offs && !arena_release(a, blk.offs, offs - blk.offs))
+			a->oom = true;
+		if (blk.offs + blk.size > offs + size &&
+		    !arena_release(a, offs + size, blk.offs + blk.size - offs - size))
+			a->oom = true;
 		return offs;
 	}
 	size_t offs = a->top;
@@ -95,8 +113,11 @@ static size_t arena_alloc(struct arena *a, size_t size)
 			a->n_free--;
 		}
 	}
-	a->top = offs + size;
-	return offs;
+	const size_t start = chunk_start(a, offs, size);
+	if (start > offs && !arena_release(a, offs, start - offs))
+		a->oom = true;
+	a->top = start + size;
+	return start;
 }
 
 static bool arena_release(struct arena *a, size_t offs, size_t size)
@@ -149,11 +170,17 @@ void clx_plan_free(struct clx_plan *p)
 
 enum clx_status clx_sched_plan(struct clx_ctx *ctx, struct clx_graph *g, struct clx_plan **out)
 {
+	return clx_sched_plan_chunked(ctx, g, 0, out);
+}
+
+enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g, size_t chunk,
+				       struct clx_plan **out)
+{
 	*out = NULL;
 	if (g->oom)
 		return clx_fail(ctx, CLX_ERR_NOMEM, "graph: out of memory while building");
 	struct clx_plan *p = clx_calloc(1, sizeof *p);
-	struct arena a = { 0 };
+	struct arena a = { .chunk = chunk / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN };
 	enum clx_status st = CLX_ERR_NOMEM;
 	if (!p)
 		goto fail;
@@ -205,7 +232,12 @@ enum clx_status clx_sched_plan(struct clx_ctx *ctx, struct clx_graph *g, struct 
 			}
 		}
 	}
+	if (a.oom) {
+		st = CLX_ERR_NOMEM;
+		goto fail;
+	}
 	p->arena_bytes = a.top;
+	p->chunk = a.chunk;
 	clx_free(a.free);
 	*out = p;
 	return CLX_OK;

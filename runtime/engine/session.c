@@ -65,7 +65,7 @@ enum clx_status clx_session_create(struct clx_ctx *ctx, struct clx_graph *g,
 		for (int t = 0; t < g->n_tensors; t++)
 			if (g->tensors[t].kind == CLX_TENSOR_ACT)
 				g->tensors[t].is_output = true;
-	enum clx_status st = clx_sched_plan(ctx, g, &s->plan);
+	enum clx_status st = clx_sched_plan_chunked(ctx, g, clx_backend_device(be)->max_alloc, &s->plan);
 	bool whole = true;
 	for (int i = 0; i < g->n_nodes && whole && !clx_placed_is(be); i++)
 		whole = clx_backend_supports(be, g, i);

@@ -126,6 +126,8 @@ struct clx_backend_stats {
 	size_t arena_bytes;          /* the planned activation arena */
 	size_t input_bytes;          /* input tensors */
 	size_t temp_bytes;           /* GEMM temp buffers */
+	int split_weights;           /* weights held as several buffers (over max_alloc) */
+	int arena_buffers;           /* buffers the activation arena is held in */
 	int n_weights;               /* resident weight buffers */
 	/* work done since it was opened */
 	uint64_t nodes_run;          /* graph nodes run (counted by the engine) */

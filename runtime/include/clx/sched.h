@@ -19,6 +19,8 @@ struct clx_plan {
 	int *last_use;         /* per tensor: position in `order` of its last reader, -1 */
 	size_t arena_bytes;    /* planned high-water mark */
 	size_t naive_bytes;    /* sum of every activation, no reuse */
+	size_t chunk;          /* 0, or no activation of at most this size crosses a
+	                          multiple of it (clx_sched_plan_chunked) */
 };
 
 /* The execution order alone: every node id once, producers first (Kahn's
@@ -28,6 +30,11 @@ enum clx_status clx_sched_order(struct clx_ctx *ctx, const struct clx_graph *g, 
 /* Orders the nodes (Kahn's algorithm, ties by insertion order), computes
  * lifetimes and assigns g->tensors[].offs. Fails on a cycle. */
 enum clx_status clx_sched_plan(struct clx_ctx *ctx, struct clx_graph *g, struct clx_plan **out);
+/* The same for a device whose buffers hold at most `chunk` bytes (its
+ * CL_DEVICE_MAX_MEM_ALLOC_SIZE; 0: no limit): the arena can then be several
+ * buffers of `chunk` bytes, each tensor inside one of them. */
+enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g, size_t chunk,
+				       struct clx_plan **out);
 void clx_plan_free(struct clx_plan *p);
 
 /* Called after each node when given (validation, profiling). Returning
