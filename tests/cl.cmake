@@ -95,22 +95,30 @@ endforeach()
 # the same goldens. Every pair on tiny (PoCL + rusticl, PoCL + the CPU
 # reference, both ways), CLIP's tiny on PoCL + rusticl, base on PoCL + CPU.
 set(CLX_PLACE_ENV "RUSTICL_ENABLE=llvmpipe;${CLX_CL_TEST_ENV}")
+set(CLX_MATRIX_pocl "")
+set(CLX_MATRIX_rusticl matrix)
 set(CLX_PLACEMENTS pocl_rusticl rusticl_pocl pocl_cpu cpu_pocl)
 set(CLX_PLACE_pocl_rusticl "vision=pthread,text=llvmpipe")
 set(CLX_PLACE_rusticl_pocl "vision=llvmpipe,text=pthread,prompt=pthread")
 set(CLX_PLACE_pocl_cpu "vision=pthread,text=cpu")
 set(CLX_PLACE_cpu_pocl "vision=cpu,text=pthread")
+# "matrix": a combination whose code another test runs under the sanitizers
+# too (test-all.sh's ASan stage leaves them out for time)
+set(CLX_PLACE_LABEL_pocl_rusticl matrix)
+set(CLX_PLACE_LABEL_rusticl_pocl matrix)
+set(CLX_PLACE_LABEL_pocl_cpu "")
+set(CLX_PLACE_LABEL_cpu_pocl matrix)
 foreach(p ${CLX_PLACEMENTS})
   add_test(NAME test_cl_place_tiny_${p}
            COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
                    ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_PLACE_${p}})
-  set_tests_properties(test_cl_place_tiny_${p} PROPERTIES LABELS "cl;pocl;rusticl"
+  set_tests_properties(test_cl_place_tiny_${p} PROPERTIES LABELS "cl;pocl;rusticl;${CLX_PLACE_LABEL_${p}}"
                        ENVIRONMENT "${CLX_PLACE_ENV}")
 endforeach()
 add_test(NAME test_cl_place_clip_tiny_pocl_rusticl
          COMMAND test_clip_golden_tiny ${CLX_FIXTURES}/clip/tiny ${CLX_FIXTURES}/clip/tiny
                  ${CLX_FIXTURES}/clip/tiny/pixel_values.npy ${CLX_PLACE_pocl_rusticl})
-set_tests_properties(test_cl_place_clip_tiny_pocl_rusticl PROPERTIES LABELS "cl;pocl;rusticl"
+set_tests_properties(test_cl_place_clip_tiny_pocl_rusticl PROPERTIES LABELS "cl;pocl;rusticl;matrix"
                      ENVIRONMENT "${CLX_PLACE_ENV}")
 add_test(NAME test_cl_place_base_pocl_cpu
          COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
@@ -125,18 +133,18 @@ foreach(d ${CLX_CL_DEVICES})
   add_test(NAME test_cl_fallback_tiny_${d}
            COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
                    ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}})
-  set_tests_properties(test_cl_fallback_tiny_${d} PROPERTIES LABELS "cl;${d}"
+  set_tests_properties(test_cl_fallback_tiny_${d} PROPERTIES LABELS "cl;${d};${CLX_MATRIX_${d}}"
                        ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention,layer_norm")
 endforeach()
 add_test(NAME test_cl_fallback_clip_gelu_pocl
          COMMAND test_clip_golden_gelu ${CLX_FIXTURES}/clip/gelu ${CLX_FIXTURES}/clip/gelu
                  ${CLX_FIXTURES}/clip/gelu/pixel_values.npy ${CLX_CL_SPEC_pocl})
-set_tests_properties(test_cl_fallback_clip_gelu_pocl PROPERTIES LABELS "cl;pocl"
+set_tests_properties(test_cl_fallback_clip_gelu_pocl PROPERTIES LABELS "cl;pocl;matrix"
                      ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=gelu")
 add_test(NAME test_cl_fallback_place_tiny
          COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
                  ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_PLACE_pocl_rusticl})
-set_tests_properties(test_cl_fallback_place_tiny PROPERTIES LABELS "cl;pocl;rusticl"
+set_tests_properties(test_cl_fallback_place_tiny PROPERTIES LABELS "cl;pocl;rusticl;matrix"
                      ENVIRONMENT "${CLX_PLACE_ENV};CLX_CL_DECLINE=concat")
 add_test(NAME test_cl_fallback_base_pocl
          COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
@@ -152,14 +160,14 @@ foreach(d ${CLX_CL_DEVICES})
   add_test(NAME test_cl_f16_tiny_${d}
            COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
                    ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}}@f16)
-  set_tests_properties(test_cl_f16_tiny_${d} PROPERTIES LABELS "cl;${d}"
+  set_tests_properties(test_cl_f16_tiny_${d} PROPERTIES LABELS "cl;${d};${CLX_MATRIX_${d}}"
                        ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
 endforeach()
 foreach(c tiny gelu)
   add_test(NAME test_cl_f16_clip_${c}_pocl
            COMMAND test_clip_golden_${c} ${CLX_FIXTURES}/clip/${c} ${CLX_FIXTURES}/clip/${c}
                    ${CLX_FIXTURES}/clip/${c}/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
-  set_tests_properties(test_cl_f16_clip_${c}_pocl PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+  set_tests_properties(test_cl_f16_clip_${c}_pocl PROPERTIES LABELS "cl;pocl;matrix" ENVIRONMENT "${CLX_CL_TEST_ENV}")
 endforeach()
 add_test(NAME test_cl_f16_base_pocl
          COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
@@ -174,7 +182,7 @@ set_tests_properties(test_cl_f16_clip_base_pocl PROPERTIES LABELS "cl;pocl;base"
 add_test(NAME test_cl_f16_place_tiny
          COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
                  ${CLX_FIXTURES}/tiny/pixel_values.npy vision=pthread@f16,text=cpu)
-set_tests_properties(test_cl_f16_place_tiny PROPERTIES LABELS "cl;pocl" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+set_tests_properties(test_cl_f16_place_tiny PROPERTIES LABELS "cl;pocl;matrix" ENVIRONMENT "${CLX_CL_TEST_ENV}")
 
 # Split buffers: a device whose largest buffer is forced small
 # (CLX_CL_MAX_ALLOC, the backend's test hook) holds big weights in parts
@@ -191,7 +199,7 @@ set_tests_properties(test_cl_split_tiny_pocl PROPERTIES LABELS "cl;pocl"
 add_test(NAME test_cl_split_tiny_rusticl
          COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
                  ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_rusticl})
-set_tests_properties(test_cl_split_tiny_rusticl PROPERTIES LABELS "cl;rusticl"
+set_tests_properties(test_cl_split_tiny_rusticl PROPERTIES LABELS "cl;rusticl;matrix"
                      ENVIRONMENT "${CLX_CL_ENV_rusticl};${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=32768")
 add_test(NAME test_cl_split_base_pocl
          COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model

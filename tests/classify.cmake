@@ -27,7 +27,7 @@ if(TARGET clx_cl_kernels)
   set_tests_properties(test_classify_pocl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl")
   # the bundled videos' labels with weights stored as half
   add_test(NAME test_classify_pocl_f16 COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} pthread@f16 short)
-  set_tests_properties(test_classify_pocl_f16 PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl")
+  set_tests_properties(test_classify_pocl_f16 PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;pocl;matrix")
   add_test(NAME test_classify_rusticl COMMAND test_classify ${CLX_CLIP_TINY} ${CLX_FIXTURES}/clip_tiny ${CLX_FIXTURES} llvmpipe short)
   set_tests_properties(test_classify_rusticl PROPERTIES FIXTURES_REQUIRED clip_tiny LABELS "cl;rusticl"
                        ENVIRONMENT "RUSTICL_ENABLE=llvmpipe")
@@ -58,7 +58,7 @@ if(TARGET clx_cl_kernels)
   add_test(NAME test_classify_clip_pocl COMMAND test_classify ${CLX_CLIP_IMAGE} ${CLX_FIXTURES}/clip_image ${CLX_FIXTURES} pthread)
   set_tests_properties(test_classify_clip_pocl PROPERTIES FIXTURES_REQUIRED clip_image LABELS "cl;pocl")
   add_test(NAME test_classify_clip_pocl_f16 COMMAND test_classify ${CLX_CLIP_IMAGE} ${CLX_FIXTURES}/clip_image ${CLX_FIXTURES} pthread@f16 short)
-  set_tests_properties(test_classify_clip_pocl_f16 PROPERTIES FIXTURES_REQUIRED clip_image LABELS "cl;pocl")
+  set_tests_properties(test_classify_clip_pocl_f16 PROPERTIES FIXTURES_REQUIRED clip_image LABELS "cl;pocl;matrix")
   add_test(NAME test_classify_clip_rusticl COMMAND test_classify ${CLX_CLIP_IMAGE} ${CLX_FIXTURES}/clip_image ${CLX_FIXTURES} llvmpipe short)
   set_tests_properties(test_classify_clip_rusticl PROPERTIES FIXTURES_REQUIRED clip_image LABELS "cl;rusticl"
                        ENVIRONMENT "RUSTICL_ENABLE=llvmpipe")

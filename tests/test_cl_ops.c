@@ -527,26 +527,94 @@ static void check_weight_cache(void)
 	       s2.n_weights, s2.arena_bytes, s2.input_bytes, s2.temp_bytes);
 }
 
-/* A buffer over CL_DEVICE_MAX_MEM_ALLOC_SIZE is refused with the sizes,
- * before anything is allocated, and the backend stays usable. */
-static void check_max_alloc(void)
+/* A device whose buffers hold at most 64 KiB (CLX_CL_MAX_ALLOC): an arena
+ * planned for it is held in several buffers and a chain of 40 KiB tensors
+ * computes as on the CPU reference; an arena planned without the limit
+ * (a tensor across a boundary) is refused by name; one input over the
+ * limit is refused with the sizes, and the backend stays usable. */
+static void check_max_alloc(const char *spec)
 {
-	const struct clx_device_info *dev = clx_backend_device(cl);
+	setenv("CLX_CL_MAX_ALLOC", "65536", 1);
+	struct clx_backend *small = NULL;
+	CHECK(clx_backend_open(ctx, spec, &small) == CLX_OK, "open %s with a 64 KiB limit: %s", spec,
+	      clx_last_error(ctx));
+	unsetenv("CLX_CL_MAX_ALLOC");
+	if (!small)
+		return;
+	CHECK(clx_backend_device(small)->max_alloc == 65536, "CLX_CL_MAX_ALLOC: max_alloc %llu",
+	      (unsigned long long)clx_backend_device(small)->max_alloc);
+	const int64_t n = 10000; /* 40 000 bytes: two never fit one 64 KiB buffer */
 	struct clx_graph *g = clx_graph_create();
-	int x = clx_graph_input(g, "x", CLX_DTYPE_F32, 1, NE(4));
+	int t = clx_graph_input(g, "x", CLX_DTYPE_F32, 1, NE(n));
 	const int32_t ia[4] = { 0 };
 	const float fa[2] = { 0 };
-	clx_graph_node(g, "y", CLX_OP_EXP, 1, &x, 1, NE(4), ia, fa);
-	struct clx_plan *plan = NULL;
-	CHECK(clx_sched_plan(ctx, g, &plan) == CLX_OK, "plan");
-	enum clx_status st = clx_backend_prepare(cl, ctx, g, (size_t)dev->max_alloc + 4096);
-	printf("arena over max allocation: %s: %s\n", clx_status_name(st), clx_last_error(ctx));
-	CHECK(st == CLX_ERR_NOMEM && strstr(clx_last_error(ctx), "CL_DEVICE_MAX_MEM_ALLOC_SIZE"),
-	      "an arena over the device's max allocation: %s", clx_last_error(ctx));
-	CHECK(clx_backend_prepare(cl, ctx, g, plan->arena_bytes) == CLX_OK, "usable after: %s",
-	      clx_last_error(ctx));
+	for (int i = 0; i < 6; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "y%d", i);
+		const int src[2] = { t, t };
+		t = clx_graph_node(g, name, i % 2 ? CLX_OP_ADD : CLX_OP_EXP, i % 2 ? 2 : 1, src, 1, NE(n),
+				   ia, fa);
+	}
+	g->tensors[t].is_output = true;
+	float *x = malloc((size_t)n * sizeof *x), *got = malloc((size_t)n * sizeof *got);
+	float *want = malloc((size_t)n * sizeof *want);
+	for (int64_t i = 0; i < n; i++)
+		x[i] = (float)(i % 97) / 400.0f - 0.1f;
+	struct clx_plan *flat = NULL, *plan = NULL;
+	CHECK(clx_sched_plan(ctx, g, &flat) == CLX_OK, "plan");
+	enum clx_status st = clx_backend_prepare(small, ctx, g, flat->arena_bytes);
+	printf("an unchunked %zu-byte arena: %s\n", flat->arena_bytes, clx_last_error(ctx));
+	CHECK(st == CLX_ERR_INVALID_ARG && strstr(clx_last_error(ctx), "crosses a 65536-byte buffer boundary"),
+	      "an arena planned without the limit: %s", clx_last_error(ctx));
+	CHECK(clx_sched_plan_chunked(ctx, g, 65536, &plan) == CLX_OK, "chunked plan");
+	st = clx_backend_prepare(small, ctx, g, plan->arena_bytes);
+	CHECK(st == CLX_OK, "a chunked arena: %s", clx_last_error(ctx));
+	struct clx_backend_stats s;
+	clx_backend_stats(small, &s);
+	printf("a chunked %zu-byte arena in %d buffers of at most 64 KiB\n", plan->arena_bytes,
+	       s.arena_buffers);
+	CHECK(s.arena_buffers >= 2, "the arena is %d buffers", s.arena_buffers);
+	if (st == CLX_OK) {
+		CHECK(clx_backend_set_tensor(small, ctx, g, 0, x) == CLX_OK, "set");
+		for (int k = 0; k < plan->n_order; k++)
+			CHECK(clx_backend_run_node(small, ctx, g, plan->order[k]) == CLX_OK, "run: %s",
+			      clx_last_error(ctx));
+		CHECK(clx_backend_synchronize(small, ctx) == CLX_OK &&
+			      clx_backend_get_tensor(small, ctx, g, t, got) == CLX_OK,
+		      "read: %s", clx_last_error(ctx));
+		CHECK(clx_backend_prepare(cpu, ctx, g, plan->arena_bytes) == CLX_OK &&
+			      clx_backend_set_tensor(cpu, ctx, g, 0, x) == CLX_OK,
+		      "cpu: %s", clx_last_error(ctx));
+		for (int k = 0; k < plan->n_order; k++)
+			clx_backend_run_node(cpu, ctx, g, plan->order[k]);
+		CHECK(clx_backend_get_tensor(cpu, ctx, g, t, want) == CLX_OK, "cpu read");
+		const struct clx_diff d = clx_diff_f32(got, want, n, 0);
+		printf("chained over the arena's buffers: nmse %.3e vs the CPU reference\n", d.nmse);
+		CHECK(clx_check_nmse(&d, CLX_CHECK_NMSE_ELEMENTWISE), "chunked arena results: nmse %.3e",
+		      d.nmse);
+	}
+	clx_plan_free(flat);
 	clx_plan_free(plan);
 	clx_graph_free(g);
+
+	/* one buffer over the limit: refused with the sizes, then usable */
+	g = clx_graph_create();
+	int big = clx_graph_input(g, "big", CLX_DTYPE_F32, 1, NE(20000));
+	clx_graph_node(g, "y", CLX_OP_EXP, 1, &big, 1, NE(4), ia, fa);
+	st = clx_backend_prepare(small, ctx, g, 16);
+	printf("an input over max allocation: %s: %s\n", clx_status_name(st), clx_last_error(ctx));
+	CHECK(st == CLX_ERR_NOMEM && strstr(clx_last_error(ctx), "CL_DEVICE_MAX_MEM_ALLOC_SIZE"),
+	      "an input over the device's max allocation: %s", clx_last_error(ctx));
+	clx_graph_free(g);
+	g = clx_graph_create();
+	int small_x = clx_graph_input(g, "x", CLX_DTYPE_F32, 1, NE(4));
+	clx_graph_node(g, "y", CLX_OP_EXP, 1, &small_x, 1, NE(4), ia, fa);
+	CHECK(clx_backend_prepare(small, ctx, g, 256) == CLX_OK, "usable after: %s", clx_last_error(ctx));
+	clx_graph_free(g);
+	clx_backend_free(small);
+	free(x);
+	free(got);
+	free(want);
 }
 
 int main(int argc, char **argv)
@@ -570,7 +638,7 @@ int main(int argc, char **argv)
 	       s.program_from_cache ? " (binary cache)" : "", s.gemm_impl);
 	CHECK(strncmp(clx_backend_name(cl), "cl:", 3) == 0, "backend name %s", clx_backend_name(cl));
 
-	check_max_alloc();
+	check_max_alloc(argv[1]);
 	/* every matmul case under each GEMM of the documented sample
 	 * (docs/TUNING.md): the default, CLBlast, and own tiles covering MR 1 to
 	 * 8, one to four vectors of float4 / float8 / float16, LM 1, 2 and 4;

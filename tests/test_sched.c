@@ -153,6 +153,31 @@ static void test_xclip_plan(void)
 		      (unsigned long long)bs.nodes_run, xg.g->n_nodes);
 		clx_backend_free(be);
 	}
+	/* Planned for a device with 1 MiB buffers: still safe, and no tensor
+	 * that fits one buffer crosses a boundary (the arena can be held as
+	 * several); bigger tensors are the fallback's (placed.c). */
+	struct clx_plan *pc = NULL;
+	const size_t chunk = 1u << 20;
+	CHECK(clx_sched_plan_chunked(ctx, xg.g, chunk, &pc) == CLX_OK, "chunked plan: %s",
+	      clx_last_error(ctx));
+	if (pc) {
+		int crossing = 0, over = 0;
+		for (int t = 0; t < xg.g->n_tensors; t++) {
+			const struct clx_tensor *x = &xg.g->tensors[t];
+			const size_t nb = clx_tensor_nbytes(x);
+			if (x->kind != CLX_TENSOR_ACT || nb == 0)
+				continue;
+			over += nb > chunk;
+			crossing += nb <= chunk && x->offs / chunk != (x->offs + nb - 1) / chunk;
+		}
+		printf("planned for 1 MiB buffers: arena %.2f MiB (unchunked %.2f MiB), %d tensors over "
+		       "1 MiB, %d crossing a boundary\n",
+		       pc->arena_bytes / 1048576.0, p ? p->arena_bytes / 1048576.0 : 0, over, crossing);
+		CHECK(crossing == 0, "%d tensors cross a 1 MiB boundary", crossing);
+		CHECK(plan_is_safe(xg.g, pc), "the chunked plan has no live overlap");
+		CHECK(pc->chunk == chunk, "the plan records its chunk");
+	}
+	clx_plan_free(pc);
 	/* Shape errors are input errors with a message, not asserts. */
 	struct clx_xclip_shape bad = shape;
 	bad.T = 7;

@@ -2,9 +2,11 @@
 # The whole test suite, as CI runs it (README's second command):
 #   1. release-ish build (RelWithDebInfo) + every ctest test;
 #   2. -fsanitize=address,undefined build + every test except the base-shape
-#      model (label "base": 786 MB of weights, too slow under ASan) and the
+#      model (label "base": 786 MB of weights, too slow under ASan), the
 #      Slurm one (label "slurm": the same clx code as test_cli_batch, which
-#      does run here);
+#      does run here) and the device-combination matrix (label "matrix":
+#      placements, fallback, f16 and split buffers on further device pairs
+#      and fixtures, whose code the unlabelled ones run here);
 #   3. -O2 -DNDEBUG build + the bad-input tests again (label "bad-input"),
 #      since NDEBUG must not remove any input validation;
 #   4. with clang: a libFuzzer smoke run, 30 s per fuzz target, ASan + UBSan
@@ -35,7 +37,7 @@ echo "== sanitizer build + tests (${b}-asan)"
 cmake -S . -B "${b}-asan" -DCMAKE_BUILD_TYPE=Debug -DCLX_SANITIZE=ON >/dev/null
 cmake --build "${b}-asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "${b}-asan" --output-on-failure -j"$jobs" -LE "base|slurm"
+  ctest --test-dir "${b}-asan" --output-on-failure -j"$jobs" -LE "base|slurm|matrix"
 
 echo "== -O2 -DNDEBUG build + bad-input tests (${b}-ndebug)"
 cmake -S . -B "${b}-ndebug" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null

@@ -158,11 +158,13 @@ static enum clx_status run_item(struct placed *p, struct part *pt, struct item i
 	case ITEM_OUT: {
 		struct xfer *x = &p->x[it.idx];
 		enum clx_status st = clx_backend_get_tensor(pt->be, pt->ctx, pt->g, x->t_from, x->host);
+		if (st != CLX_OK)
+			return st; /* the failure wakes the copy-in */
 		pthread_mutex_lock(&p->mu);
 		x->ready = p->gen;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
-		return st;
+		return CLX_OK;
 	}
 	case ITEM_IN: {
 		struct xfer *x = &p->x[it.idx];
@@ -251,7 +253,8 @@ static void stop_workers(struct placed *p)
 	p->quit = false;
 }
 
-/* Waits until every queue is empty; the run's failure, if any, into ctx. */
+/* Waits until every queue is empty; the run's failure, if any, into ctx
+ * (reported once: the next run starts clean). */
 static enum clx_status drain(struct placed *p, struct clx_ctx *ctx)
 {
 	pthread_mutex_lock(&p->mu);
@@ -264,6 +267,7 @@ static enum clx_status drain(struct placed *p, struct clx_ctx *ctx)
 		pthread_cond_wait(&p->cv, &p->mu);
 	}
 	const bool failed = p->failed;
+	p->failed = false;
 	p->running = false;
 	pthread_mutex_unlock(&p->mu);
 	return failed ? clx_fail(ctx, p->err, "%s", p->errmsg) : CLX_OK;
