@@ -14,6 +14,11 @@ export RUSTICL_ENABLE=llvmpipe
 px=$tiny/pixel_values.npy ids=$tiny/input_ids.npy mask=$tiny/attention_mask.npy
 inputs=(--model "$tiny" --pixel-values "$px" --input-ids "$ids" --attention-mask "$mask")
 
+# ---- the syntax, explained where devices are listed
+expect 0 "" -- devices --help
+has out "vision=SPEC,text=SPEC[,prompt=SPEC]"
+has out "SPEC@f16"
+
 # ---- bad placements
 expect 2 "unknown part 'audio' (parts: vision, text, prompt)" -- run "${inputs[@]}" --device vision=cpu,audio=cpu --out "$tmp/o"
 expect 2 "'vision' is placed twice" -- run "${inputs[@]}" --device vision=cpu,vision=pthread,text=cpu --out "$tmp/o"

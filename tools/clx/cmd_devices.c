@@ -17,7 +17,18 @@ static const char help[] =
 	"\n"
 	"--device accepts: cpu (the reference), cl (the best device: GPU over accelerator\n"
 	"over CPU, then most compute units x clock), cl:P:D (an id below), or a\n"
-	"case-insensitive substring of a device name.\n";
+	"case-insensitive substring of a device name. Also:\n"
+	"  vision=SPEC,text=SPEC[,prompt=SPEC]\n"
+	"           a placement: the vision tower (with MIT) and the text tower on their\n"
+	"           devices at once; prompt (the prompt generator and the logits) defaults\n"
+	"           to the vision device. Tensors that cross devices are copied.\n"
+	"  auto     the best device for vision and prompt, the next best for text unless\n"
+	"           both are CPU devices (they share the host's cores); else one device.\n"
+	"  SPEC@f16 an OpenCL device storing weights as half, computing in f32\n"
+	"           (--precision f16 does it for every OpenCL device of a spec).\n"
+	"A node a device cannot run (an op it lacks, a tensor over its max allocation)\n"
+	"runs on the next device of the placement, else on the CPU reference; clx\n"
+	"validate and clx-profile show where each node ran and why.\n";
 
 static void print_json(const struct clx_device_list *l, int best)
 {
