@@ -508,7 +508,7 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 		const bool table = only_gathered(g, t);
 		b->weight_half[t] = b->dev.info.weights_f16 && table;
 		/* a table over max_alloc is held in parts of whole rows */
-		const size_t row = (size_t)w->ne[w->n_dims - 1] * (b->weight_half[t] ? 2 : 4);
+		const size_t row = (size_t)(w->n_dims ? w->ne[w->n_dims - 1] : 1) * (b->weight_half[t] ? 2 : 4);
 		if ((st = cl_weight_resident(b, ctx, w, w->host, clx_tensor_nbytes(w),
 					     b->weight_half[t] ? &half : NULL, row, &b->weight_mem[t],
 					     table ? &b->weight_split[t] : NULL)) != CLX_OK)

@@ -355,7 +355,7 @@ static enum clx_status place_node(struct placed *p, struct clx_ctx *ctx, const s
 			if (i == first || !clx_backend_supports(p->parts[i].be, g, node))
 				continue;
 			p->node_part[node] = i;
-			snprintf(p->why[node], sizeof p->why[node], "%s declined: %s",
+			snprintf(p->why[node], sizeof p->why[node], "%.40s declined: %.100s",
 				 clx_backend_name(p->parts[first].be), why);
 			return CLX_OK;
 		}
@@ -997,7 +997,7 @@ static enum clx_status parse(struct clx_ctx *ctx, const char *spec, char (*dev)[
 				"the vision device)",
 				spec);
 	if (!dev[CLX_TOWER_PROMPT][0])
-		snprintf(dev[CLX_TOWER_PROMPT], 64, "%s", dev[CLX_TOWER_VISION]);
+		memcpy(dev[CLX_TOWER_PROMPT], dev[CLX_TOWER_VISION], 64);
 	return CLX_OK;
 }
 

@@ -596,7 +596,7 @@ bool prof_doc_write_trace(const struct prof_doc *doc, const char *path, char *er
 		trace_meta(evs, "thread_name", pid, 1, "host phases");
 		if (d->n_tracks > 1)
 			for (int k = 0; k < d->n_tracks; k++) {
-				char tn[96];
+				char tn[128];
 				snprintf(tn, sizeof tn, "device %s: its nodes of the profiled run", d->tracks[k]);
 				trace_meta(evs, "thread_name", pid, 10 + k, tn);
 			}
