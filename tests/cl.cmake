@@ -91,127 +91,95 @@ foreach(f default ${CLX_CL_FORCED})
                        FIXTURES_REQUIRED base_model ENVIRONMENT "${env}")
 endforeach()
 
-# Placements (docs/PLACEMENT.md): the towers on two devices at once, against
-# the same goldens. Every pair on tiny (PoCL + rusticl, PoCL + the CPU
-# reference, both ways), CLIP's tiny on PoCL + rusticl, base on PoCL + CPU.
-set(CLX_PLACE_ENV "RUSTICL_ENABLE=llvmpipe;${CLX_CL_TEST_ENV}")
-set(CLX_MATRIX_pocl "")
-set(CLX_MATRIX_rusticl matrix)
-set(CLX_PLACEMENTS pocl_rusticl rusticl_pocl pocl_cpu cpu_pocl)
+# Placements, fallback, fp16 weights and split buffers (docs/PLACEMENT.md),
+# each against the transformers goldens: clx_cl_golden(NAME EXE FIXTURE
+# MODEL SPEC LABELS ENV [property value ...]) runs EXE FIXTURE MODEL
+# MODEL/pixel_values.npy SPEC. Label "matrix": a combination whose code
+# another test also runs under the sanitizers (test-all.sh's ASan stage
+# leaves these out for time).
+function(clx_cl_golden name exe fixture model spec labels env)
+  add_test(NAME ${name} COMMAND ${exe} ${fixture} ${model} ${model}/pixel_values.npy ${spec})
+  set_tests_properties(${name} PROPERTIES LABELS "${labels}" ENVIRONMENT "${env}" ${ARGN})
+endfunction()
+set(CLX_TINY ${CLX_FIXTURES}/tiny)
+set(CLX_BASE_MODEL_DIR ${CMAKE_BINARY_DIR}/base_model)
+set(CLX_CLIP_BASE_MODEL_DIR ${CMAKE_BINARY_DIR}/clip_base_model)
+set(CLX_BOTH_ENV "RUSTICL_ENABLE=llvmpipe;${CLX_CL_TEST_ENV}")
+
+# The towers on two devices at once: tiny on every pair (PoCL + rusticl,
+# PoCL + the CPU reference, both ways), CLIP's tiny on PoCL + rusticl, the
+# base shapes on PoCL + CPU.
 set(CLX_PLACE_pocl_rusticl "vision=pthread,text=llvmpipe")
 set(CLX_PLACE_rusticl_pocl "vision=llvmpipe,text=pthread,prompt=pthread")
 set(CLX_PLACE_pocl_cpu "vision=pthread,text=cpu")
 set(CLX_PLACE_cpu_pocl "vision=cpu,text=pthread")
-# "matrix": a combination whose code another test runs under the sanitizers
-# too (test-all.sh's ASan stage leaves them out for time)
-set(CLX_PLACE_LABEL_pocl_rusticl matrix)
-set(CLX_PLACE_LABEL_rusticl_pocl matrix)
-set(CLX_PLACE_LABEL_pocl_cpu "")
-set(CLX_PLACE_LABEL_cpu_pocl matrix)
-foreach(p ${CLX_PLACEMENTS})
-  add_test(NAME test_cl_place_tiny_${p}
-           COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
-                   ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_PLACE_${p}})
-  set_tests_properties(test_cl_place_tiny_${p} PROPERTIES LABELS "cl;pocl;rusticl;${CLX_PLACE_LABEL_${p}}"
-                       ENVIRONMENT "${CLX_PLACE_ENV}")
+foreach(p pocl_rusticl rusticl_pocl pocl_cpu cpu_pocl)
+  set(labels "cl;pocl;rusticl;matrix")
+  if(p STREQUAL "pocl_cpu")
+    set(labels "cl;pocl")
+  endif()
+  clx_cl_golden(test_cl_place_tiny_${p} test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+                ${CLX_PLACE_${p}} "${labels}" "${CLX_BOTH_ENV}")
 endforeach()
-add_test(NAME test_cl_place_clip_tiny_pocl_rusticl
-         COMMAND test_clip_golden_tiny ${CLX_FIXTURES}/clip/tiny ${CLX_FIXTURES}/clip/tiny
-                 ${CLX_FIXTURES}/clip/tiny/pixel_values.npy ${CLX_PLACE_pocl_rusticl})
-set_tests_properties(test_cl_place_clip_tiny_pocl_rusticl PROPERTIES LABELS "cl;pocl;rusticl;matrix"
-                     ENVIRONMENT "${CLX_PLACE_ENV}")
-add_test(NAME test_cl_place_base_pocl_cpu
-         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
-                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_PLACE_pocl_cpu})
-set_tests_properties(test_cl_place_base_pocl_cpu PROPERTIES LABELS "cl;pocl;base"
-                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
+clx_cl_golden(test_cl_place_clip_tiny_pocl_rusticl test_clip_golden_tiny ${CLX_FIXTURES}/clip/tiny
+              ${CLX_FIXTURES}/clip/tiny ${CLX_PLACE_pocl_rusticl} "cl;pocl;rusticl;matrix" "${CLX_BOTH_ENV}")
+clx_cl_golden(test_cl_place_base_pocl_cpu test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
+              ${CLX_PLACE_pocl_cpu} "cl;pocl;base" "${CLX_CL_TEST_ENV}" FIXTURES_REQUIRED base_model)
 
 # Per-node fallback: the OpenCL backend declines ops (CLX_CL_DECLINE, its
-# test hook), the session runs exactly those on the CPU reference with the
-# copies in and out, against the goldens; also inside a placement.
-foreach(d ${CLX_CL_DEVICES})
-  add_test(NAME test_cl_fallback_tiny_${d}
-           COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
-                   ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}})
-  set_tests_properties(test_cl_fallback_tiny_${d} PROPERTIES LABELS "cl;${d};${CLX_MATRIX_${d}}"
-                       ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention,layer_norm")
-endforeach()
-add_test(NAME test_cl_fallback_clip_gelu_pocl
-         COMMAND test_clip_golden_gelu ${CLX_FIXTURES}/clip/gelu ${CLX_FIXTURES}/clip/gelu
-                 ${CLX_FIXTURES}/clip/gelu/pixel_values.npy ${CLX_CL_SPEC_pocl})
-set_tests_properties(test_cl_fallback_clip_gelu_pocl PROPERTIES LABELS "cl;pocl;matrix"
-                     ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=gelu")
-add_test(NAME test_cl_fallback_place_tiny
-         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
-                 ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_PLACE_pocl_rusticl})
-set_tests_properties(test_cl_fallback_place_tiny PROPERTIES LABELS "cl;pocl;rusticl;matrix"
-                     ENVIRONMENT "${CLX_PLACE_ENV};CLX_CL_DECLINE=concat")
-add_test(NAME test_cl_fallback_base_pocl
-         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
-                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
-set_tests_properties(test_cl_fallback_base_pocl PROPERTIES LABELS "cl;pocl;base"
-                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention")
+# test hook) and exactly those run on the CPU reference, with the copies in
+# and out; also inside a placement.
+clx_cl_golden(test_cl_fallback_tiny_pocl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY} ${CLX_CL_SPEC_pocl}
+              "cl;pocl" "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention,layer_norm")
+clx_cl_golden(test_cl_fallback_tiny_rusticl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+              ${CLX_CL_SPEC_rusticl} "cl;rusticl;matrix"
+              "${CLX_BOTH_ENV};CLX_CL_DECLINE=attention,layer_norm")
+clx_cl_golden(test_cl_fallback_clip_gelu_pocl test_clip_golden_gelu ${CLX_FIXTURES}/clip/gelu
+              ${CLX_FIXTURES}/clip/gelu ${CLX_CL_SPEC_pocl} "cl;pocl;matrix"
+              "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=gelu")
+clx_cl_golden(test_cl_fallback_place_tiny test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+              ${CLX_PLACE_pocl_rusticl} "cl;pocl;rusticl;matrix" "${CLX_BOTH_ENV};CLX_CL_DECLINE=concat")
+clx_cl_golden(test_cl_fallback_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
+              ${CLX_CL_SPEC_pocl} "cl;pocl;base" "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention"
+              FIXTURES_REQUIRED base_model)
 
-# fp16 weight storage (SPEC@f16): the goldens under its own tolerances
-# (clx/check.h: logits 1e-2, embeddings 0.99999, NMSE 1e-5, argmax
-# unchanged): tiny on both devices, CLIP's tiny and gelu and both base
-# shapes on PoCL, and in a placement.
-foreach(d ${CLX_CL_DEVICES})
-  add_test(NAME test_cl_f16_tiny_${d}
-           COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
-                   ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_${d}}@f16)
-  set_tests_properties(test_cl_f16_tiny_${d} PROPERTIES LABELS "cl;${d};${CLX_MATRIX_${d}}"
-                       ENVIRONMENT "${CLX_CL_ENV_${d}};${CLX_CL_TEST_ENV}")
-endforeach()
+# fp16 weight storage (SPEC@f16) under its own tolerances (clx/check.h:
+# logits 1e-2, embeddings 0.99999, NMSE 1e-5, the argmax unchanged): tiny
+# on both devices, CLIP's tiny and gelu and both base shapes on PoCL, and
+# in a placement.
+clx_cl_golden(test_cl_f16_tiny_pocl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY} ${CLX_CL_SPEC_pocl}@f16
+              "cl;pocl" "${CLX_CL_TEST_ENV}")
+clx_cl_golden(test_cl_f16_tiny_rusticl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+              ${CLX_CL_SPEC_rusticl}@f16 "cl;rusticl;matrix" "${CLX_BOTH_ENV}")
 foreach(c tiny gelu)
-  add_test(NAME test_cl_f16_clip_${c}_pocl
-           COMMAND test_clip_golden_${c} ${CLX_FIXTURES}/clip/${c} ${CLX_FIXTURES}/clip/${c}
-                   ${CLX_FIXTURES}/clip/${c}/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
-  set_tests_properties(test_cl_f16_clip_${c}_pocl PROPERTIES LABELS "cl;pocl;matrix" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+  clx_cl_golden(test_cl_f16_clip_${c}_pocl test_clip_golden_${c} ${CLX_FIXTURES}/clip/${c}
+                ${CLX_FIXTURES}/clip/${c} ${CLX_CL_SPEC_pocl}@f16 "cl;pocl;matrix" "${CLX_CL_TEST_ENV}")
 endforeach()
-add_test(NAME test_cl_f16_base_pocl
-         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
-                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
-set_tests_properties(test_cl_f16_base_pocl PROPERTIES LABELS "cl;pocl;base"
-                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
-add_test(NAME test_cl_f16_clip_base_pocl
-         COMMAND test_clip_golden_base ${CLX_FIXTURES}/clip/base ${CMAKE_BINARY_DIR}/clip_base_model
-                 ${CMAKE_BINARY_DIR}/clip_base_model/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
-set_tests_properties(test_cl_f16_clip_base_pocl PROPERTIES LABELS "cl;pocl;base"
-                     FIXTURES_REQUIRED clip_base_model ENVIRONMENT "${CLX_CL_TEST_ENV}")
-add_test(NAME test_cl_f16_place_tiny
-         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
-                 ${CLX_FIXTURES}/tiny/pixel_values.npy vision=pthread@f16,text=cpu)
-set_tests_properties(test_cl_f16_place_tiny PROPERTIES LABELS "cl;pocl;matrix" ENVIRONMENT "${CLX_CL_TEST_ENV}")
+clx_cl_golden(test_cl_f16_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
+              ${CLX_CL_SPEC_pocl}@f16 "cl;pocl;base" "${CLX_CL_TEST_ENV}" FIXTURES_REQUIRED base_model)
+clx_cl_golden(test_cl_f16_clip_base_pocl test_clip_golden_base ${CLX_FIXTURES}/clip/base
+              ${CLX_CLIP_BASE_MODEL_DIR} ${CLX_CL_SPEC_pocl}@f16 "cl;pocl;base" "${CLX_CL_TEST_ENV}"
+              FIXTURES_REQUIRED clip_base_model)
+clx_cl_golden(test_cl_f16_place_tiny test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+              vision=pthread@f16,text=cpu "cl;pocl;matrix" "${CLX_CL_TEST_ENV}")
 
 # Split buffers: a device whose largest buffer is forced small
 # (CLX_CL_MAX_ALLOC, the backend's test hook) holds big weights in parts
 # (GEMM panels, table rows) and the arena in several buffers, and gives
-# tensors it still cannot hold to the CPU reference; against the goldens.
-# tiny at 32 KiB: weights in parts, most activations fall back; base at
-# 8 MiB: every weight over it in parts (the 101 MB token table in 13), the
-# arena in several buffers, nothing falls back.
-add_test(NAME test_cl_split_tiny_pocl
-         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
-                 ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_pocl})
-set_tests_properties(test_cl_split_tiny_pocl PROPERTIES LABELS "cl;pocl"
-                     ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=32768")
-add_test(NAME test_cl_split_tiny_rusticl
-         COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny
-                 ${CLX_FIXTURES}/tiny/pixel_values.npy ${CLX_CL_SPEC_rusticl})
-set_tests_properties(test_cl_split_tiny_rusticl PROPERTIES LABELS "cl;rusticl;matrix"
-                     ENVIRONMENT "${CLX_CL_ENV_rusticl};${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=32768")
-add_test(NAME test_cl_split_base_pocl
-         COMMAND test_xclip_golden_base ${CLX_FIXTURES}/base ${CMAKE_BINARY_DIR}/base_model
-                 ${CMAKE_BINARY_DIR}/base_model/pixel_values.npy ${CLX_CL_SPEC_pocl})
-set_tests_properties(test_cl_split_base_pocl PROPERTIES LABELS "cl;pocl;base"
-                     FIXTURES_REQUIRED base_model ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=8388608")
-add_test(NAME test_cl_split_clip_base_pocl_f16
-         COMMAND test_clip_golden_base ${CLX_FIXTURES}/clip/base ${CMAKE_BINARY_DIR}/clip_base_model
-                 ${CMAKE_BINARY_DIR}/clip_base_model/pixel_values.npy ${CLX_CL_SPEC_pocl}@f16)
-set_tests_properties(test_cl_split_clip_base_pocl_f16 PROPERTIES LABELS "cl;pocl;base"
-                     FIXTURES_REQUIRED clip_base_model
-                     ENVIRONMENT "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=8388608")
+# tensors it still cannot hold to the CPU reference. tiny at 32 KiB:
+# weights in parts, most activations fall back; base at 8 MiB: every
+# weight over it in parts (the 101 MB token table in 13), the arena in
+# several buffers, nothing falls back.
+clx_cl_golden(test_cl_split_tiny_pocl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY} ${CLX_CL_SPEC_pocl}
+              "cl;pocl" "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=32768")
+clx_cl_golden(test_cl_split_tiny_rusticl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+              ${CLX_CL_SPEC_rusticl} "cl;rusticl;matrix" "${CLX_BOTH_ENV};CLX_CL_MAX_ALLOC=32768")
+clx_cl_golden(test_cl_split_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
+              ${CLX_CL_SPEC_pocl} "cl;pocl;base" "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=8388608"
+              FIXTURES_REQUIRED base_model)
+clx_cl_golden(test_cl_split_clip_base_pocl_f16 test_clip_golden_base ${CLX_FIXTURES}/clip/base
+              ${CLX_CLIP_BASE_MODEL_DIR} ${CLX_CL_SPEC_pocl}@f16 "cl;pocl;base"
+              "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=8388608" FIXTURES_REQUIRED clip_base_model)
 
 # Failure injection through the cl* wrapper (PoCL: the fast one).
 add_executable(test_cl_faults test_cl_faults.c)

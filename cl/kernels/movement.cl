@@ -33,35 +33,27 @@ inline void copy_chunk(global float *dst, global const float *src, uint len)
  * out-of-bounds read. A table over the device's largest buffer comes in
  * parts: this launch holds rows [v0, v0 + V) and writes only those ids;
  * the part at v0 = 0 also writes the zeros. */
-kernel void gather(global const float *tab, ulong to, global const int *ids, ulong io,
-		   global float *y, ulong yo, uint n, uint D, uint V, uint v0, uint V_all)
-{
-	const uint i = (uint)get_global_id(0);
-	if (i >= n)
-		return;
-	const uint r = i / D, c = i % D;
-	const int id = ids[io + r];
-	if (id >= (int)v0 && (uint)id - v0 < V)
-		y[yo + i] = tab[to + (ulong)((uint)id - v0) * D + c];
-	else if (v0 == 0 && (id < 0 || (uint)id >= V_all))
-		y[yo + i] = 0.0f;
-}
-
-/* The same from a table stored as half (an @f16 device): vload_half is
- * core OpenCL, no cl_khr_fp16. */
-kernel void gather_half(global const half *tab, ulong to, global const int *ids, ulong io,
-			global float *y, ulong yo, uint n, uint D, uint V, uint v0, uint V_all)
-{
-	const uint i = (uint)get_global_id(0);
-	if (i >= n)
-		return;
-	const uint r = i / D, c = i % D;
-	const int id = ids[io + r];
-	if (id >= (int)v0 && (uint)id - v0 < V)
-		y[yo + i] = vload_half(to + (ulong)((uint)id - v0) * D + c, tab);
-	else if (v0 == 0 && (id < 0 || (uint)id >= V_all))
-		y[yo + i] = 0.0f;
-}
+/* One body for both table types: LOAD(i) reads element i of tab. */
+#define CLX_GATHER(name, T, LOAD)                                                           \
+	kernel void name(global const T *tab, ulong to, global const int *ids, ulong io,    \
+			 global float *y, ulong yo, uint n, uint D, uint V, uint v0, uint V_all) \
+	{                                                                                   \
+		const uint i = (uint)get_global_id(0);                                      \
+		if (i >= n)                                                                 \
+			return;                                                             \
+		const uint r = i / D, c = i % D;                                            \
+		const int id = ids[io + r];                                                 \
+		if (id >= (int)v0 && (uint)id - v0 < V)                                     \
+			y[yo + i] = LOAD(to + (ulong)((uint)id - v0) * D + c);              \
+		else if (v0 == 0 && (id < 0 || (uint)id >= V_all))                          \
+			y[yo + i] = 0.0f;                                                   \
+	}
+#define CLX_LOAD_F32(k) tab[k]
+#define CLX_LOAD_HALF(k) vload_half((k), tab)
+CLX_GATHER(gather, float, CLX_LOAD_F32)
+/* from a table stored as half (an @f16 device): vload_half is core
+ * OpenCL, no cl_khr_fp16 */
+CLX_GATHER(gather_half, half, CLX_LOAD_HALF)
 
 /* a (na, Sa, D) with na ∈ {1, nb}, b (nb, Sb, D) → y (nb, Sa + Sb, D), axis 1.
  * Runs: the n = nb · (Sa + Sb) output rows. */

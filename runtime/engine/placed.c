@@ -372,20 +372,6 @@ static enum clx_status place_node(struct placed *p, struct clx_ctx *ctx, const s
 
 /* ------------------------------------------------------------- sub-graphs */
 
-static int sub_append_tensor(struct clx_graph *sg, const struct clx_tensor *t)
-{
-	if (sg->n_tensors == sg->cap_tensors) {
-		const int cap = sg->cap_tensors ? 2 * sg->cap_tensors : 256;
-		void *n = clx_realloc(sg->tensors, (size_t)cap * sizeof *sg->tensors);
-		if (!n)
-			return -1;
-		sg->tensors = n;
-		sg->cap_tensors = cap;
-	}
-	sg->tensors[sg->n_tensors] = *t;
-	return sg->n_tensors++;
-}
-
 /* Tensor t of the full graph in part pi's sub-graph (added on first use):
  * an ACT made elsewhere becomes an INPUT there. */
 static int sub_tensor(struct placed *p, int pi, int t)
@@ -405,7 +391,7 @@ static int sub_tensor(struct placed *p, int pi, int t)
 		x.is_output = false;
 	}
 	x.producer = -1;
-	return pt->tmap[t] = sub_append_tensor(pt->g, &x);
+	return pt->tmap[t] = clx_graph_copy_tensor(pt->g, &x);
 }
 
 static int sub_node(struct placed *p, int pi, int node)
@@ -418,18 +404,9 @@ static int sub_node(struct placed *p, int pi, int node)
 			return -1;
 	struct clx_tensor dst = p->g->tensors[nd.dst];
 	dst.producer = sg->n_nodes;
-	if ((nd.dst = pt->tmap[nd.dst] = sub_append_tensor(sg, &dst)) < 0)
+	if ((nd.dst = pt->tmap[nd.dst] = clx_graph_copy_tensor(sg, &dst)) < 0)
 		return -1;
-	if (sg->n_nodes == sg->cap_nodes) {
-		const int cap = sg->cap_nodes ? 2 * sg->cap_nodes : 128;
-		void *n = clx_realloc(sg->nodes, (size_t)cap * sizeof *sg->nodes);
-		if (!n)
-			return -1;
-		sg->nodes = n;
-		sg->cap_nodes = cap;
-	}
-	sg->nodes[sg->n_nodes] = nd;
-	return sg->n_nodes++;
+	return clx_graph_copy_node(sg, &nd);
 }
 
 static int owner_part(const struct placed *p, int t)

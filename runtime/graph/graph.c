@@ -65,6 +65,39 @@ int clx_graph_find_tensor(const struct clx_graph *g, const char *name)
 
 /* ---------------------------------------------------------------- builders */
 
+/* Room for element n of *arr (cap elements of `size` bytes), doubling;
+ * false (and g->oom) when the allocation fails. */
+static bool room(struct clx_graph *g, void **arr, int *cap, int n, size_t size)
+{
+	if (n < *cap)
+		return true;
+	const int c = *cap ? 2 * *cap : 256;
+	void *p = clx_realloc(*arr, (size_t)c * size);
+	if (!p) {
+		g->oom = true;
+		return false;
+	}
+	*arr = p;
+	*cap = c;
+	return true;
+}
+
+int clx_graph_copy_tensor(struct clx_graph *g, const struct clx_tensor *t)
+{
+	if (g->oom || !room(g, (void **)&g->tensors, &g->cap_tensors, g->n_tensors, sizeof *g->tensors))
+		return -1;
+	g->tensors[g->n_tensors] = *t;
+	return g->n_tensors++;
+}
+
+int clx_graph_copy_node(struct clx_graph *g, const struct clx_node *n)
+{
+	if (g->oom || !room(g, (void **)&g->nodes, &g->cap_nodes, g->n_nodes, sizeof *g->nodes))
+		return -1;
+	g->nodes[g->n_nodes] = *n;
+	return g->n_nodes++;
+}
+
 static int new_tensor(struct clx_graph *g, const char *name, enum clx_tensor_kind kind,
 		      enum clx_dtype dt, int n_dims, const int64_t *ne)
 {
@@ -75,16 +108,8 @@ static int new_tensor(struct clx_graph *g, const char *name, enum clx_tensor_kin
 	 * which the growth below can move: copy it first. */
 	int64_t shape[CLX_MAX_DIMS];
 	memcpy(shape, ne, (size_t)n_dims * sizeof *shape);
-	if (g->n_tensors == g->cap_tensors) {
-		int cap = g->cap_tensors ? 2 * g->cap_tensors : 256;
-		void *p = clx_realloc(g->tensors, (size_t)cap * sizeof *g->tensors);
-		if (!p) {
-			g->oom = true;
-			return -1;
-		}
-		g->tensors = p;
-		g->cap_tensors = cap;
-	}
+	if (!room(g, (void **)&g->tensors, &g->cap_tensors, g->n_tensors, sizeof *g->tensors))
+		return -1;
 	struct clx_tensor *t = &g->tensors[g->n_tensors];
 	memset(t, 0, sizeof *t);
 	snprintf(t->name, sizeof t->name, "%s", name);
@@ -159,16 +184,8 @@ int clx_graph_node(struct clx_graph *g, const char *name, enum clx_op op, int n_
 	for (int i = 0; i < n_src; i++)
 		if (src[i] < 0)
 			return -1; /* an earlier builder call failed */
-	if (g->n_nodes == g->cap_nodes) {
-		int cap = g->cap_nodes ? 2 * g->cap_nodes : 256;
-		void *p = clx_realloc(g->nodes, (size_t)cap * sizeof *g->nodes);
-		if (!p) {
-			g->oom = true;
-			return -1;
-		}
-		g->nodes = p;
-		g->cap_nodes = cap;
-	}
+	if (!room(g, (void **)&g->nodes, &g->cap_nodes, g->n_nodes, sizeof *g->nodes))
+		return -1;
 	int t = new_tensor(g, name, CLX_TENSOR_ACT, CLX_DTYPE_F32, n_dims, ne);
 	if (t < 0)
 		return -1;

@@ -128,6 +128,12 @@ int clx_graph_prefix(struct clx_graph *g, int t, int64_t rows);
 int clx_graph_node(struct clx_graph *g, const char *name, enum clx_op op, int n_src,
 		   const int *src, int n_dims, const int64_t *ne, const int32_t *iattr,
 		   const float *fattr);
+/* Appends a copy of t / n as it is (ids in it are the caller's to make
+ * right): how the placed backend builds each device's sub-graph. The new
+ * id, or -1 (g->oom) after an allocation failure. */
+int clx_graph_copy_tensor(struct clx_graph *g, const struct clx_tensor *t);
+int clx_graph_copy_node(struct clx_graph *g, const struct clx_node *n);
+
 /* y (n_dims, ne) = act(x·op(w) (+ bias)) (+ residual): a MATMUL node with the
  * epilogue `flags` (CLX_MATMUL_*); bias and residual are tensor ids, -1
  * when the flags have none. */
