@@ -253,19 +253,25 @@ static void stop_workers(struct placed *p)
 	p->quit = false;
 }
 
-/* Waits until every queue is empty; the run's failure, if any, into ctx
- * (reported once: the next run starts clean). */
-static enum clx_status drain(struct placed *p, struct clx_ctx *ctx)
+/* With p->mu held: until every queue is empty. */
+static void wait_idle(struct placed *p)
 {
-	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		bool busy = false;
 		for (int i = 0; i < p->n_parts; i++)
 			busy |= p->parts[i].done != p->parts[i].pushed;
 		if (!busy)
-			break;
+			return;
 		pthread_cond_wait(&p->cv, &p->mu);
 	}
+}
+
+/* Waits until every queue is empty; the run's failure, if any, into ctx
+ * (reported once: the next run starts clean). */
+static enum clx_status drain(struct placed *p, struct clx_ctx *ctx)
+{
+	pthread_mutex_lock(&p->mu);
+	wait_idle(p);
 	const bool failed = p->failed;
 	p->failed = false;
 	p->running = false;
@@ -629,14 +635,7 @@ static enum clx_status placed_run_node(struct clx_backend *be, struct clx_ctx *c
 	pthread_mutex_lock(&p->mu);
 	if (!p->running) {
 		/* a new run: the last one, finished or failed, is drained */
-		while (!oom) {
-			bool busy = false;
-			for (int i = 0; i < p->n_parts; i++)
-				busy |= p->parts[i].done != p->parts[i].pushed;
-			if (!busy)
-				break;
-			pthread_cond_wait(&p->cv, &p->mu);
-		}
+		wait_idle(p);
 		p->running = true;
 		p->failed = false;
 		p->gen++;
