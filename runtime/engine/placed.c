@@ -21,8 +21,10 @@
  * or neither (prompt: the prompt generator, the logits, logit_scale). The
  * rule follows the DAG, not names, so every model family gets it.
  *
- * Not here: parsing placements for users (clx_backend_open calls
- * clx_placed_open), the scheduler's order (sched.c). */
+ * Also here: the placement spec's grammar (clx_placed_open, which
+ * clx_backend_open calls for a spec with '='). Not here: single-device specs
+ * and "auto" (backend.c), the scheduler's order (sched.c), what a device
+ * declines (each backend's supports). */
 #include "engine/placed.h"
 
 #include "clx/sched.h"
