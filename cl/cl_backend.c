@@ -41,8 +41,8 @@ static void cl_free(struct clx_backend *be)
 		for (int k = 0; k < CL_KID_COUNT; k++)
 			if (b->kernels[k])
 				clReleaseKernel(b->kernels[k]);
-		if (b->program)
-			clReleaseProgram(b->program);
+		for (int i = 0; i < b->n_programs; i++)
+			clReleaseProgram(b->programs[i]);
 		if (b->queue)
 			clReleaseCommandQueue(b->queue);
 		/* CLBlast caches programs per context: drop them before the context */
@@ -105,23 +105,6 @@ static enum clx_status cl_synchronize(struct clx_backend *be, struct clx_ctx *ct
 	return CLX_OK;
 }
 
-/* CLX_CL_DECLINE=op[,op…] (clx_op_name names) is a test hook: the device
- * declines those ops, so the scheduler's fallback runs them elsewhere. */
-static bool declined_by_env(enum clx_op op)
-{
-	const char *v = getenv("CLX_CL_DECLINE");
-	const char *name = clx_op_name(op);
-	const size_t n = strlen(name);
-	for (const char *s = v; s && *s;) {
-		const char *e = strchr(s, ',');
-		const size_t len = e ? (size_t)(e - s) : strlen(s);
-		if (len == n && strncmp(s, name, n) == 0)
-			return true;
-		s = e ? e + 1 : s + len;
-	}
-	return false;
-}
-
 /* Source s of node can be a weight held in parts within `max` bytes each:
  * the W of a non-batched matmul (panels of K · 128 floats at most), or the
  * table of a gather (rows), read directly (not through a view). */
@@ -150,10 +133,21 @@ static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int n
 		snprintf(why, cap, "no kernel for op %d", (int)nd->op);
 		return false;
 	}
-	if (declined_by_env(nd->op)) {
+	/* CLX_CL_DECLINE=op[,op…] (clx_op_name names), a test hook: the device
+	 * declines those ops, so the scheduler's fallback runs them elsewhere */
+	if (cl_env_lists("CLX_CL_DECLINE", clx_op_name(nd->op))) {
 		snprintf(why, cap, "%s declined by CLX_CL_DECLINE", clx_op_name(nd->op));
 		return false;
 	}
+	/* a kernel in a file this device's compiler rejected */
+	int kids[4];
+	const int nk = cl_op_kernels(nd->op, kids);
+	for (int i = 0; i < nk; i++)
+		if (!cl_of(be)->kernels[kids[i]]) {
+			snprintf(why, cap, "kernel %s not built: the compiler rejected %s",
+				 cl_kernel_names[kids[i]], cl_of(be)->rejected);
+			return false;
+		}
 	/* a tensor over the device's largest buffer: a weight the node can
 	 * read in parts (a GEMM's packed panels, a gather table's rows) is
 	 * split (cl_buffers.c); any other such tensor is declined */
@@ -217,16 +211,29 @@ static enum clx_status open_device(struct cl_backend *b, struct clx_ctx *ctx,
 	b->row_vw = dev->info.vec_float >= 16 ? 16 : dev->info.vec_float >= 8 ? 8 : 4;
 	char defines[64];
 	snprintf(defines, sizeof defines, "-DCLX_ROW_VW=%d", b->row_vw);
-	enum clx_status st = cl_program_build(ctx, dev, b->context, CL_PROGRAM_OPS, defines,
-					      &b->program, &b->prog);
+	const int cap = (int)(sizeof b->programs / sizeof b->programs[0]);
+	enum clx_status st = cl_program_build_ops(ctx, dev, b->context, defines, b->programs, cap,
+						  &b->n_programs, b->rejected, sizeof b->rejected,
+						  &b->prog);
 	if (st != CLX_OK)
 		return st;
+	if (b->rejected[0])
+		clx_warn(ctx, "%s: the OpenCL compiler rejected %s; the ops needing those kernels run "
+			 "on the next device of the fallback list",
+			 b->label, b->rejected);
 	b->stats.build_seconds = b->prog.seconds;
 	b->stats.program_from_cache = b->prog.from_cache;
 	b->stats.gemm_impl = cl_gemm_clblast_name();
 	b->stats.program_cacheable = b->prog.cacheable;
 	for (int k = 0; k < CL_KID_COUNT; k++) {
-		b->kernels[k] = CLW_CREATE(clCreateKernel, &err, b->program, cl_kernel_names[k]);
+		/* from the program that holds it; in none: its file was rejected */
+		err = CL_INVALID_KERNEL_NAME;
+		for (int i = 0; i < b->n_programs && err == CL_INVALID_KERNEL_NAME; i++)
+			b->kernels[k] = CLW_CREATE(clCreateKernel, &err, b->programs[i], cl_kernel_names[k]);
+		if (err == CL_INVALID_KERNEL_NAME && b->rejected[0]) {
+			b->kernels[k] = NULL;
+			continue;
+		}
 		if (!b->kernels[k] || err != CL_SUCCESS) {
 			b->kernels[k] = NULL;
 			char what[80];

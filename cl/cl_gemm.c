@@ -61,7 +61,7 @@ static enum clx_status variant(struct cl_backend *b, struct clx_ctx *ctx, int mr
 		 "-DCLX_GEMM_MR=%d -DCLX_GEMM_NR=%d -DCLX_GEMM_VW=%d -DCLX_GEMM_NV=%d%s", mr, nr, vw,
 		 nr / vw, half ? " -DCLX_GEMM_WHALF=1" : "");
 	struct cl_program_info info;
-	enum clx_status st = cl_program_build(ctx, &b->dev, b->context, CL_PROGRAM_GEMM, defines,
+	enum clx_status st = cl_program_build(ctx, &b->dev, b->context, CL_PROGRAM_GEMM, NULL, defines,
 					      &v->program, &info);
 	if (st != CLX_OK)
 		return st;

@@ -87,6 +87,9 @@ enum cl_kernel_id {
 
 /* The kernel function names, indexed by enum cl_kernel_id (cl_ops.c). */
 extern const char *const cl_kernel_names[CL_KID_COUNT];
+/* The ops kernels a node of op may launch, into kids; their count
+ * (cl_ops.c). A matmul's GEMM kernels are gemm.cl's, built at prepare. */
+int cl_op_kernels(enum clx_op op, int kids[4]);
 
 struct cl_program_info {
 	double seconds;      /* wall time to obtain the built program */
@@ -103,13 +106,27 @@ enum cl_program_kind {
 	CL_PROGRAM_GEMM,
 };
 
-/* Builds program `kind` for dev with extra build options `defines` (NULL:
- * none) (cl_program.c): from the on-disk binary cache when a valid entry
- * exists, else from source (then stores the binary). A build failure
- * returns CLX_ERR_DEVICE with the build log. */
+/* Builds program `kind` (or, with `only`, just that kernel file of it and
+ * common.cl) for dev with extra build options `defines` (NULL: none)
+ * (cl_program.c): from the on-disk binary cache when a valid entry exists,
+ * else from source (then stores the binary). A build failure returns
+ * CLX_ERR_DEVICE with the build log. */
 enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
-				 cl_context context, enum cl_program_kind kind, const char *defines,
-				 cl_program *out, struct cl_program_info *info);
+				 cl_context context, enum cl_program_kind kind, const char *only,
+				 const char *defines, cl_program *out, struct cl_program_info *info);
+
+/* The ops programs: one, built whole; when the compiler rejects that, one
+ * per kernel file that it accepts (*n of them, at most cap), and
+ * `rejected` names each file it did not, with its first error line. Fails
+ * only when no file builds, or for a reason other than the compiler's. */
+enum clx_status cl_program_build_ops(struct clx_ctx *ctx, const struct cl_dev *dev,
+				     cl_context context, const char *defines, cl_program *progs,
+				     int cap, int *n, char *rejected, size_t rcap,
+				     struct cl_program_info *info);
+
+/* Whether environment variable var, a comma-separated list, names `name`
+ * (the test hooks CLX_CL_DECLINE and CLX_CL_REJECT). */
+bool cl_env_lists(const char *var, const char *name);
 
 /* ------------------------------------------------------------- backend */
 
@@ -223,8 +240,11 @@ struct cl_backend {
 	char label[300];             /* "cl:0:0 (pthread-…)" for messages */
 	cl_context context;
 	cl_command_queue queue;
-	cl_program program;
-	cl_kernel kernels[CL_KID_COUNT];
+	cl_program programs[8];      /* the ops: one program, or one per kernel file
+	                                the compiler accepted (cl_program_build_ops) */
+	int n_programs;
+	char rejected[512];          /* the kernel files it rejected, why; "" if none */
+	cl_kernel kernels[CL_KID_COUNT]; /* NULL: its file was rejected */
 	int row_vw;                  /* CLX_ROW_VW of the row kernels (ops program) */
 	size_t kernel_wg[CL_KID_COUNT]; /* CL_KERNEL_WORK_GROUP_SIZE */
 	struct cl_program_info prog;

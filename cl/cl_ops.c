@@ -34,6 +34,31 @@ const char *const cl_kernel_names[CL_KID_COUNT] = {
 	[CL_KID_GATHER_HALF] = "gather_half",
 };
 
+int cl_op_kernels(enum clx_op op, int kids[4])
+{
+	switch (op) {
+	case CLX_OP_MATMUL: kids[0] = CL_KID_MATMUL_EPILOGUE; return 1;
+	case CLX_OP_LAYER_NORM: kids[0] = CL_KID_LAYER_NORM, kids[1] = CL_KID_LAYER_NORM_ROWS; return 2;
+	case CLX_OP_ATTENTION: kids[0] = CL_KID_ATTENTION, kids[1] = CL_KID_ATTENTION_ROWS; return 2;
+	case CLX_OP_L2_NORMALIZE: kids[0] = CL_KID_L2_NORMALIZE; return 1;
+	case CLX_OP_QUICK_GELU: kids[0] = CL_KID_QUICK_GELU; return 1;
+	case CLX_OP_GELU: kids[0] = CL_KID_GELU; return 1;
+	case CLX_OP_EXP: kids[0] = CL_KID_EXP; return 1;
+	case CLX_OP_ADD: kids[0] = CL_KID_ADD; return 1;
+	case CLX_OP_MUL: kids[0] = CL_KID_MUL; return 1;
+	case CLX_OP_GATHER: kids[0] = CL_KID_GATHER, kids[1] = CL_KID_GATHER_HALF; return 2;
+	case CLX_OP_CONCAT: kids[0] = CL_KID_CONCAT; return 1;
+	case CLX_OP_SLICE: kids[0] = CL_KID_SLICE; return 1;
+	case CLX_OP_MEAN: kids[0] = CL_KID_MEAN; return 1;
+	case CLX_OP_PATCHIFY: kids[0] = CL_KID_PATCHIFY; return 1;
+	case CLX_OP_POOL_ARGMAX: kids[0] = CL_KID_POOL_ARGMAX; return 1;
+	case CLX_OP_REPEAT: kids[0] = CL_KID_REPEAT; return 1;
+	case CLX_OP_TRANSPOSE: kids[0] = CL_KID_TRANSPOSE; return 1;
+	case CLX_OP_COUNT:
+	default: return 0;
+	}
+}
+
 /* ------------------------------------------------------------- launches */
 
 struct cl_args cl_args_begin(cl_kernel k, const char *name)

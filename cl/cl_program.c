@@ -54,26 +54,46 @@ void clx_cl_debug_source_suffix(const char *text)
 
 /* ---------------------------------------------------------------- source */
 
-/* Whether kernel file `name` belongs to a program of `kind`: common.cl to
- * every one, gemm.cl to the GEMM programs, every other file to the ops. */
-static bool in_program(const char *name, enum cl_program_kind kind)
+bool cl_env_lists(const char *var, const char *name)
+{
+	const char *v = getenv(var);
+	const size_t n = strlen(name);
+	for (const char *s = v; s && *s;) {
+		const char *e = strchr(s, ',');
+		const size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len == n && strncmp(s, name, n) == 0)
+			return true;
+		s = e ? e + 1 : s + len;
+	}
+	return false;
+}
+
+/* Whether kernel file `name` belongs to a program of `kind` (and, with
+ * `only`, is that file): common.cl to every one, gemm.cl to the GEMM
+ * programs, every other file to the ops. */
+static bool in_program(const char *name, enum cl_program_kind kind, const char *only)
 {
 	if (strcmp(name, "common.cl") == 0)
 		return true;
+	if (only && strcmp(name, only) != 0)
+		return false;
 	return (strcmp(name, "gemm.cl") == 0) == (kind == CL_PROGRAM_GEMM);
 }
 
-/* The kernel files of `kind` concatenated in build order, plus (for the
- * ops) the debug suffix. CLX_CL_TEST_PREFIX (tests only) is put in front: a
- * #define there can perturb a kernel on purpose, so tests can see a
- * numeric failure caught. */
-static char *assemble_source(enum cl_program_kind kind, size_t *len)
+/* The kernel files of `kind` (or only file `only` of it) concatenated in
+ * build order, plus (for the ops) the debug suffix. Test hooks:
+ * CLX_CL_TEST_PREFIX is put in front (a #define there can perturb a kernel
+ * on purpose, so tests can see a numeric failure caught);
+ * CLX_CL_REJECT=FILE[,FILE…] ends those files with an #error, so the
+ * device's compiler rejects them for real. */
+static char *assemble_source(enum cl_program_kind kind, const char *only, size_t *len)
 {
+	static const char reject[] = "#error \"rejected on purpose (CLX_CL_REJECT)\"\n";
 	const char *prefix = getenv("CLX_CL_TEST_PREFIX");
 	const char *suffix = kind == CL_PROGRAM_OPS ? debug_suffix : NULL;
 	size_t n = 1 + (prefix ? strlen(prefix) + 1 : 0);
 	for (int i = 0; i < clx_cl_n_sources; i++)
-		n += clx_cl_sources[i].len + 64;
+		n += clx_cl_sources[i].len + 64 + sizeof reject;
 	if (suffix)
 		n += strlen(suffix) + 2;
 	char *s = clx_malloc(n);
@@ -83,12 +103,14 @@ static char *assemble_source(enum cl_program_kind kind, size_t *len)
 	if (prefix)
 		at += (size_t)snprintf(s, n, "%s\n", prefix);
 	for (int i = 0; i < clx_cl_n_sources; i++) {
-		if (!in_program(clx_cl_sources[i].name, kind))
+		if (!in_program(clx_cl_sources[i].name, kind, only))
 			continue;
 		at += (size_t)snprintf(s + at, n - at, "/* ---- %s ---- */\n", clx_cl_sources[i].name);
 		memcpy(s + at, clx_cl_sources[i].text, clx_cl_sources[i].len);
 		at += clx_cl_sources[i].len;
 		s[at++] = '\n';
+		if (cl_env_lists("CLX_CL_REJECT", clx_cl_sources[i].name))
+			at += (size_t)snprintf(s + at, n - at, "%s", reject);
 	}
 	if (suffix)
 		at += (size_t)snprintf(s + at, n - at, "%s\n", suffix);
@@ -228,15 +250,15 @@ static bool program_binary(cl_program prog, unsigned char **bin, size_t *len)
 }
 
 enum clx_status cl_program_build(struct clx_ctx *ctx, const struct cl_dev *dev,
-				 cl_context context, enum cl_program_kind kind, const char *defines,
-				 cl_program *out, struct cl_program_info *info)
+				 cl_context context, enum cl_program_kind kind, const char *only,
+				 const char *defines, cl_program *out, struct cl_program_info *info)
 {
 	const double t0 = clx_now();
 	const struct clx_device_info *di = &dev->info;
 	memset(info, 0, sizeof *info);
 	*out = NULL;
 	size_t src_len = 0;
-	char *src = assemble_source(kind, &src_len);
+	char *src = assemble_source(kind, only, &src_len);
 	char *key = NULL;
 	unsigned char *bin = NULL;
 	cl_program prog = NULL;
@@ -317,5 +339,73 @@ done:
 	clx_free(key);
 	info->seconds = clx_now() - t0;
 	*out = prog;
+	return st;
+}
+
+/* The line of build-failure message msg that names the first error (else
+ * its first line), trimmed into out. */
+static void first_error(const char *msg, char *out, size_t cap)
+{
+	const char *log = strstr(msg, "build log:\n");
+	const char *s = log ? log + strlen("build log:\n") : msg;
+	const char *e = strstr(s, "error");
+	if (e)
+		while (e > s && e[-1] != '\n')
+			e--;
+	s = e ? e : s;
+	snprintf(out, cap, "%.*s", (int)strcspn(s, "\n"), s);
+}
+
+enum clx_status cl_program_build_ops(struct clx_ctx *ctx, const struct cl_dev *dev,
+				     cl_context context, const char *defines, cl_program *progs,
+				     int cap, int *n, char *rejected, size_t rcap,
+				     struct cl_program_info *info)
+{
+	*n = 0;
+	rejected[0] = '\0';
+	struct clx_ctx *probe = clx_ctx_create();
+	if (!probe)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", dev->info.id);
+	enum clx_status st = cl_program_build(probe, dev, context, CL_PROGRAM_OPS, NULL, defines,
+					      &progs[0], info);
+	*n = st == CLX_OK;
+	if (st != CLX_ERR_DEVICE || !strstr(clx_last_error(probe), "kernel build failed")) {
+		if (st != CLX_OK)
+			clx_fail(ctx, st, "%s", clx_last_error(probe));
+		clx_ctx_free(probe);
+		return st;
+	}
+	/* the compiler rejected the whole: file by file, so a file it rejects
+	 * costs only its own kernels (their ops fall back, docs/PLACEMENT.md) */
+	char *whole = clx_malloc(strlen(clx_last_error(probe)) + 1);
+	if (whole)
+		strcpy(whole, clx_last_error(probe));
+	double seconds = info->seconds;
+	size_t at = 0;
+	for (int i = 0; i < clx_cl_n_sources && *n < cap; i++) {
+		const char *name = clx_cl_sources[i].name;
+		if (strcmp(name, "common.cl") == 0 || !in_program(name, CL_PROGRAM_OPS, NULL))
+			continue;
+		struct cl_program_info fi;
+		if (cl_program_build(probe, dev, context, CL_PROGRAM_OPS, name, defines, &progs[*n], &fi) ==
+		    CLX_OK) {
+			(*n)++;
+		} else {
+			char line[200];
+			first_error(clx_last_error(probe), line, sizeof line);
+			at += (size_t)snprintf(rejected + at, at < rcap ? rcap - at : 0, "%s%s (%s)",
+					       at ? "; " : "", name, line);
+			at = at < rcap ? at : rcap;
+		}
+		seconds += fi.seconds;
+	}
+	info->seconds = seconds;
+	info->from_cache = false;
+	if (*n == 0)
+		st = clx_fail(ctx, CLX_ERR_DEVICE, "%s", whole ? whole : clx_last_error(probe));
+	else
+		st = CLX_OK;
+	clx_free(whole);
+	clx_ctx_free(probe);
 	return st;
 }

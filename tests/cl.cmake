@@ -139,6 +139,14 @@ clx_cl_golden(test_cl_fallback_clip_gelu_pocl test_clip_golden_gelu ${CLX_FIXTUR
               "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=gelu")
 clx_cl_golden(test_cl_fallback_place_tiny test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
               ${CLX_PLACE_pocl_rusticl} "cl;pocl;rusticl;matrix" "${CLX_BOTH_ENV};CLX_CL_DECLINE=concat")
+# A kernel file the device's compiler rejects (CLX_CL_REJECT ends it with an
+# #error, a real build failure): the device opens with the other files, and
+# the ops needing the rejected kernels fall back, for that reason.
+clx_cl_golden(test_cl_reject_tiny_pocl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY} ${CLX_CL_SPEC_pocl}
+              "cl;pocl" "${CLX_CL_TEST_ENV};CLX_CL_REJECT=attention.cl,layer_norm.cl;CLX_TEST_REJECTED_OPS=attention,layer_norm")
+clx_cl_golden(test_cl_reject_tiny_rusticl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+              ${CLX_CL_SPEC_rusticl} "cl;rusticl;matrix"
+              "${CLX_BOTH_ENV};CLX_CL_REJECT=reduce.cl;CLX_TEST_REJECTED_OPS=mean,l2_normalize")
 clx_cl_golden(test_cl_fallback_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
               ${CLX_CL_SPEC_pocl} "cl;pocl;base" "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention"
               FIXTURES_REQUIRED base_model)

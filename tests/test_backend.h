@@ -76,13 +76,21 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 
 /* Under CLX_CL_DECLINE=op,… (the OpenCL backend's test hook) exactly the
  * declined ops fell back, to the CPU reference, with the reason recorded;
- * without it nothing fell back. `be` is the session's backend. */
+ * under CLX_CL_REJECT=file.cl,… (the compiler made to reject those kernel
+ * files) exactly the ops CLX_TEST_REJECTED_OPS names did, with the
+ * compiler's reason; otherwise nothing fell back. `be` is the session's
+ * backend. */
 static inline void test_check_fallback(const struct clx_backend *be, const struct clx_graph *g)
 {
-	const char *declined = getenv("CLX_CL_DECLINE"), *cap = getenv("CLX_CL_MAX_ALLOC");
+	const char *rejected = getenv("CLX_CL_REJECT");
+	const char *declined = rejected && *rejected ? getenv("CLX_TEST_REJECTED_OPS")
+						      : getenv("CLX_CL_DECLINE");
+	const char *cap = getenv("CLX_CL_MAX_ALLOC");
+	const char *reason = rejected && *rejected ? "the compiler rejected" : "declined by";
 	struct clx_placement pl;
 	const bool placed = clx_backend_placement(be, &pl);
 	if (!declined || !*declined) {
+		CHECK(!rejected || !*rejected, "CLX_CL_REJECT=%s needs CLX_TEST_REJECTED_OPS", rejected);
 		/* only a forced small max allocation may move nodes, for that reason */
 		int other = 0, for_size = 0;
 		for (int i = 0; placed && i < g->n_nodes; i++) {
@@ -99,7 +107,7 @@ static inline void test_check_fallback(const struct clx_backend *be, const struc
 			       for_size);
 		return;
 	}
-	CHECK(placed && pl.n_fallbacks > 0, "CLX_CL_DECLINE=%s, but no node fell back", declined);
+	CHECK(placed && pl.n_fallbacks > 0, "%s declined, but no node fell back", declined);
 	int n = 0;
 	for (int i = 0; i < g->n_nodes; i++) {
 		char dev[64], why[160], op[40];
@@ -110,6 +118,8 @@ static inline void test_check_fallback(const struct clx_backend *be, const struc
 		const bool want = strstr(list, op) != NULL;
 		CHECK(want == (why[0] != '\0'), "node '%s' (%s): fallback '%s', declined list %s",
 		      g->nodes[i].name, clx_op_name(g->nodes[i].op), why, declined);
+		CHECK(!want || strstr(why, reason), "node '%s': fallback reason '%s', not '%s …'",
+		      g->nodes[i].name, why, reason);
 		if (want) {
 			CHECK(strcmp(dev, "cpu") == 0, "declined node '%s' ran on %s", g->nodes[i].name, dev);
 			n++;

@@ -12,7 +12,7 @@
  * — group ids (i, n·H + h) — of L work-items (a power of two from the host).
  * Item l computes the scores of keys l, l + L, … into local memory
  * (`s`, Sk floats); the row max and the sum of exponentials are tree
- * reductions in `red` (L floats, clx_group_max/sum from layer_norm.cl);
+ * reductions in `red` (L floats, clx_group_max/sum from common.cl);
  * then item l computes output columns l, l + L, … of the head. Global size
  * (Sq·L, n·H). Local memory: (Sk + L) floats, checked by the host. */
 

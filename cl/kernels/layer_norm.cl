@@ -10,36 +10,6 @@
  *
  * Shapes: x (rows, D), w (D), b (D) → y (rows, D); global size rows·L. */
 
-/* Tree reduction of v over the work-group in red[0..L): the sum, or with
- * is_max the maximum; every item gets the result. The loop is uniform
- * across the group (is_max is the same for every item). */
-float clx_group_reduce(local float *red, float v, bool is_max)
-{
-	const uint lid = (uint)get_local_id(0), L = (uint)get_local_size(0);
-	red[lid] = v;
-	barrier(CLK_LOCAL_MEM_FENCE);
-	for (uint s = L / 2; s > 0; s >>= 1) {
-		if (lid < s)
-			red[lid] = is_max ? fmax(red[lid], red[lid + s]) : red[lid] + red[lid + s];
-		barrier(CLK_LOCAL_MEM_FENCE);
-	}
-	const float r = red[0];
-	barrier(CLK_LOCAL_MEM_FENCE); /* red is reused by the caller */
-	return r;
-}
-
-/* Tree sum of red[0..L) into red[0]; every item gets the result. */
-float clx_group_sum(local float *red, float v)
-{
-	return clx_group_reduce(red, v, false);
-}
-
-/* Tree maximum, as clx_group_sum. */
-float clx_group_max(local float *red, float v)
-{
-	return clx_group_reduce(red, v, true);
-}
-
 kernel void layer_norm(global const float *x, ulong xo, global const float *w, ulong wo,
 		       global const float *b, ulong bo, global float *y, ulong yo, uint D,
 		       float eps, local float *red)

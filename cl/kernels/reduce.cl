@@ -7,7 +7,7 @@
  * l2_normalize: rows of D values divided by their L2 norm (no epsilon, as
  * transformers). One work-group per row, L work-items (power of two);
  * Σx² by strided partial sums and a tree reduction in local memory
- * (clx_group_sum from layer_norm.cl). Global size rows·L. */
+ * (clx_group_sum from common.cl). Global size rows·L. */
 
 kernel void mean_axis1(global const float *x, ulong xo, global float *y, ulong yo, uint n,
 		       uint B, uint C)

@@ -50,6 +50,12 @@ has out "validate: 1 device, 1 passed, 0 failed"
 CLX_CL_DECLINE=concat expect 0 "" -- validate "${inputs[@]}" --device vision=pthread,text=llvmpipe --nodes
 has out "on cpu, fallback: cl:0:0 declined: concat declined by CLX_CL_DECLINE"
 has out "validate: 1 device, 1 passed, 0 failed"
+# a kernel file the compiler rejects (made to, by CLX_CL_REJECT): a warning
+# names it, and the ops needing its kernels run on the CPU reference
+CLX_CL_REJECT=layer_norm.cl expect 0 "" -- validate "${inputs[@]}" --device pthread --nodes
+has err "the OpenCL compiler rejected layer_norm.cl"
+has out "(layer_norm) on cpu, fallback: cl:0:0 declined: kernel layer_norm not built: the compiler rejected layer_norm.cl"
+has out "validate: 1 device, 1 passed, 0 failed"
 
 # ---- clx-profile: one timeline per device in the trace, and the overlap
 profile=$(dirname "$clx")/clx-profile
