@@ -173,7 +173,8 @@ static uint64_t fingerprint(const float *p, size_t bytes)
 }
 
 /* The packed f32 panels as IEEE half, round to nearest even (in place of
- * the f32 data, which is released). */
+ * the f32 data, which is released). Weights an F16 file holds skip this:
+ * half_from_file. */
 static enum clx_status to_half(struct cl_backend *b, struct clx_ctx *ctx, const char *name,
 			       struct cl_packed *p)
 {
@@ -190,6 +191,28 @@ static enum clx_status to_half(struct cl_backend *b, struct clx_ctx *ctx, const 
 	p->owned = (float *)(void *)h;
 	p->data = (const float *)(const void *)h;
 	p->bytes = n * sizeof *h;
+	return CLX_OK;
+}
+
+/* Weight w's data from host on as an F16 file holds it (its own half
+ * values, never rounded from f32): packed for a GEMM, else as it is, in
+ * the file's mapping. */
+static enum clx_status half_from_file(struct cl_backend *b, struct clx_ctx *ctx,
+				      const struct clx_tensor *w, const float *host, size_t bytes,
+				      const struct cl_pack *pack, struct cl_packed *out)
+{
+	const uint16_t *src = w->host_half + (host - w->host);
+	*out = (struct cl_packed){ .data = (const float *)(const void *)src, .bytes = bytes / 2 };
+	if (!pack->nr)
+		return CLX_OK;
+	out->bytes = cl_pack_bytes(pack) / 2;
+	uint16_t *h = clx_malloc(out->bytes + 1);
+	if (!h)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory packing weight '%s' as f16",
+				b->label, w->name);
+	cl_pack_host_half(pack, src, h);
+	out->owned = (float *)(void *)h;
+	out->data = out->owned;
 	return CLX_OK;
 }
 
@@ -266,7 +289,13 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 	size_t dev_bytes = bytes;
 	bool file_backed = w->host_mapped;
 	enum clx_status st;
-	if (pack->nr) {
+	if (pack->half && w->host_half) {
+		if ((st = half_from_file(b, ctx, w, host, bytes, pack, &packed)) != CLX_OK)
+			return st;
+		data = packed.data;
+		dev_bytes = packed.bytes;
+		file_backed = !packed.owned; /* a table, in place in the mapping */
+	} else if (pack->nr) {
 		if ((st = cl_pack_get(b, ctx, w->name, pack, host, fp, w->host_key, &packed)) != CLX_OK)
 			return st;
 		data = packed.data;
@@ -278,7 +307,7 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 		/* a table as it is, as half */
 		packed = (struct cl_packed){ .data = host, .bytes = bytes };
 	}
-	if (pack->half) {
+	if (pack->half && !w->host_half) {
 		if ((st = to_half(b, ctx, w->name, &packed)) != CLX_OK)
 			return st;
 		data = packed.data;
@@ -312,7 +341,8 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 			clx_drop_mapped_pages(host, bytes);
 	}
 	b->weights[b->n_weights] =
-		(struct cl_weight){ host, bytes, fp, *pack, m, sp, dev_bytes, packed, true, 0 };
+		(struct cl_weight){ host, bytes, fp, *pack, m, sp, dev_bytes, packed, true, 0,
+				    pack->half && w->host_half };
 	*out = m;
 	if (split)
 		*split = sp;
@@ -539,6 +569,11 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 		b->weights[i].idle = b->weights[i].used ? 0 : b->weights[i].idle + 1;
 	evict_weights(b, CL_WEIGHT_MAX_IDLE);
 	b->stats.n_weights = b->n_weights;
+	b->stats.half_weights = b->stats.half_from_file = 0;
+	for (int i = 0; i < b->n_weights; i++) {
+		b->stats.half_weights += b->weights[i].pack.half;
+		b->stats.half_from_file += b->weights[i].half_from_file;
+	}
 	return CLX_OK;
 fail:
 	cl_buffers_release_graph(b);

@@ -151,6 +151,8 @@ struct cl_pack {
 size_t cl_pack_bytes(const struct cl_pack *p);
 /* Packs host weight w (cl_pack's layout) into out (cl_pack_bytes). */
 void cl_pack_host(const struct cl_pack *p, const float *w, float *out);
+/* The same layout of IEEE half values (half of cl_pack_bytes). */
+void cl_pack_host_half(const struct cl_pack *p, const uint16_t *w, uint16_t *out);
 
 /* A packed weight on the host: a read-only mapping of its on-disk cache
  * entry (map), or memory packed here (owned). */
@@ -194,6 +196,7 @@ struct cl_weight {
 	                                 place (CL_MEM_USE_HOST_PTR); else empty */
 	bool used;            /* by the graph prepared last */
 	int idle;             /* prepares in a row that did not use it */
+	bool half_from_file;  /* half values an F16 file holds, uploaded as they are */
 };
 
 /* The GEMM implementation one matmul node runs (cl_gemm.c). */

@@ -36,17 +36,26 @@ size_t cl_pack_bytes(const struct cl_pack *p)
 	return (size_t)(np * p->K) * sizeof(float);
 }
 
+/* The packing, for elements of type T (a zero T pads the last panel). */
+#define CL_PACK_BODY(T)                                                                      \
+	const int64_t nr = p->nr, panels = (p->N + nr - 1) / nr;                               \
+	for (int64_t q = 0; q < panels; q++)                                                   \
+		for (int64_t k = 0; k < p->K; k++) {                                           \
+			T *o = out + (q * p->K + k) * nr;                                      \
+			for (int64_t j = 0; j < nr; j++) {                                     \
+				const int64_t n = q * nr + j;                                  \
+				o[j] = n >= p->N ? (T)0 : p->w_kn ? w[k * p->N + n] : w[n * p->K + k]; \
+			}                                                                      \
+		}
+
 void cl_pack_host(const struct cl_pack *p, const float *w, float *out)
 {
-	const int64_t nr = p->nr, panels = (p->N + nr - 1) / nr;
-	for (int64_t q = 0; q < panels; q++)
-		for (int64_t k = 0; k < p->K; k++) {
-			float *o = out + (q * p->K + k) * nr;
-			for (int64_t j = 0; j < nr; j++) {
-				const int64_t n = q * nr + j;
-				o[j] = n >= p->N ? 0.0f : p->w_kn ? w[k * p->N + n] : w[n * p->K + k];
-			}
-		}
+	CL_PACK_BODY(float)
+}
+
+void cl_pack_host_half(const struct cl_pack *p, const uint16_t *w, uint16_t *out)
+{
+	CL_PACK_BODY(uint16_t) /* IEEE half bits: 0 is +0.0 */
 }
 
 /* ------------------------------------------------------------------ cache */

@@ -170,6 +170,16 @@ clx_cl_golden(test_cl_f16_clip_base_pocl test_clip_golden_base ${CLX_FIXTURES}/c
               FIXTURES_REQUIRED clip_base_model)
 clx_cl_golden(test_cl_f16_place_tiny test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
               vision=pthread@f16,text=cpu "cl;pocl;matrix" "${CLX_CL_TEST_ENV}")
+# An F16 checkpoint (tests/fixtures/tiny_f16): an @f16 device holds the
+# file's own half values, uploaded as they are, so the f32 tolerances hold
+# (test_xclip_golden checks every half weight came from the file).
+set(CLX_TINY_F16 ${CLX_FIXTURES}/tiny_f16)
+clx_cl_golden(test_cl_f16_file_tiny_pocl test_xclip_golden_tiny ${CLX_TINY_F16} ${CLX_TINY_F16}
+              ${CLX_CL_SPEC_pocl}@f16 "cl;pocl" "${CLX_CL_TEST_ENV}")
+clx_cl_golden(test_cl_f16_file_tiny_rusticl test_xclip_golden_tiny ${CLX_TINY_F16} ${CLX_TINY_F16}
+              ${CLX_CL_SPEC_rusticl}@f16 "cl;rusticl;matrix" "${CLX_BOTH_ENV}")
+clx_cl_golden(test_cl_f16_file_tiny_f32_pocl test_xclip_golden_tiny ${CLX_TINY_F16} ${CLX_TINY_F16}
+              ${CLX_CL_SPEC_pocl} "cl;pocl;matrix" "${CLX_CL_TEST_ENV}")
 
 # Split buffers: a device whose largest buffer is forced small
 # (CLX_CL_MAX_ALLOC, the backend's test hook) holds big weights in parts

@@ -1,6 +1,9 @@
 # The CPU reference against transformers (tests/fixtures, docs/FIXTURES.md).
 clx_test(test_xclip_golden_tiny SOURCES test_xclip_golden.c
          ARGS ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny ${CLX_FIXTURES}/tiny/pixel_values.npy)
+# The same model as an F16 checkpoint (transformers running it in float32).
+add_test(NAME test_xclip_golden_tiny_f16 COMMAND test_xclip_golden_tiny ${CLX_FIXTURES}/tiny_f16
+         ${CLX_FIXTURES}/tiny_f16 ${CLX_FIXTURES}/tiny_f16/pixel_values.npy)
 
 # Fixture B: the exact base-patch32 shapes. Its 786 MB of weights and the
 # pixel values are regenerated bit-exactly by clx-synth from the seeds in

@@ -797,6 +797,10 @@ static void placed_stats(const struct clx_backend *be, struct clx_backend_stats 
 		out->input_bytes += s.input_bytes;
 		out->temp_bytes += s.temp_bytes;
 		out->n_weights += s.n_weights;
+		out->split_weights += s.split_weights;
+		out->arena_buffers += s.arena_buffers;
+		out->half_weights += s.half_weights;
+		out->half_from_file += s.half_from_file;
 		out->kernels_enqueued += s.kernels_enqueued;
 		out->gemm_calls += s.gemm_calls;
 		out->weight_uploads += s.weight_uploads;

@@ -130,6 +130,7 @@ int clip_weight(struct clip_builder *b, const char *name)
 	if (t >= 0) {
 		b->g->tensors[t].host_mapped = !w->owned; /* in place in the safetensors mmap */
 		b->g->tensors[t].host_key = w->key;
+		b->g->tensors[t].host_half = w->half;
 	}
 	return t;
 }

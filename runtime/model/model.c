@@ -6,7 +6,8 @@
  * implied shape; `*.position_ids` and other unused tensors are ignored.
  * f32 data aligned to 4 bytes is used in place from the mapping (no copy:
  * peak memory stays near the file size); f16/bf16/misaligned data is
- * converted into owned f32 copies. */
+ * converted into owned f32 copies, and f16 data is also kept where it is
+ * (clx_weight.half) for devices that store weights as half. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "clx/model.h"
 
@@ -220,6 +221,8 @@ static enum clx_status bind_weight(struct clx_ctx *ctx, const char *file, struct
 	clx_safetensors_read_f32(t, copy);
 	w->data = copy;
 	w->owned = true;
+	if (t->dtype == CLX_DTYPE_F16 && (uintptr_t)t->data % sizeof(uint16_t) == 0)
+		w->half = (const uint16_t *)(const void *)t->data; /* for @f16 devices, as it is */
 	return CLX_OK;
 }
 

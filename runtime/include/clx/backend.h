@@ -129,6 +129,9 @@ struct clx_backend_stats {
 	int split_weights;           /* weights held as several buffers (over max_alloc) */
 	int arena_buffers;           /* buffers the activation arena is held in */
 	int n_weights;               /* resident weight buffers */
+	int half_weights;            /* of them, held as IEEE half (@f16 devices) */
+	int half_from_file;          /* of those, an F16 file's own values, uploaded as they
+	                                are (no f32 round trip) */
 	/* work done since it was opened */
 	uint64_t nodes_run;          /* graph nodes run (counted by the engine) */
 	uint64_t kernels_enqueued;   /* device kernels launched (not counting GEMM libraries) */

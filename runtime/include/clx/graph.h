@@ -72,6 +72,8 @@ struct clx_tensor {
 	int n_dims;
 	int64_t ne[CLX_MAX_DIMS];      /* outermost first */
 	const float *host;             /* WEIGHT: f32 host data (owned by the model) */
+	const uint16_t *host_half;     /* WEIGHT: the same values as IEEE half, as an F16 file
+	                                  holds them (clx_weight.half), else NULL */
 	uint64_t host_key;             /* WEIGHT: a stable identity of the host data across
 	                                  processes (clx_weight.key), 0 if none: keys caches
 	                                  derived from it (packed layouts) */

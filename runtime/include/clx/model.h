@@ -22,6 +22,9 @@ struct clx_weight {
 	int64_t n_elems;
 	const float *data;            /* f32, n_elems values */
 	bool owned;                   /* data was converted/copied */
+	const uint16_t *half;         /* an F16 tensor's own IEEE half values, in place in the
+	                                 mapping (2-byte aligned), else NULL: a device that
+	                                 stores weights as half takes them as they are */
 	uint64_t key;                 /* identity of the data: a hash of the file (real path,
 	                                 size, mtime, inode) and the tensor name; 0 when owned */
 };
