@@ -140,6 +140,8 @@ static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int n
 		return false;
 	}
 	/* a kernel in a file this device's compiler rejected */
+	if (nd->op == CLX_OP_MATMUL && !cl_gemm_runnable(cl_of(be), g, node, why, cap))
+		return false;
 	int kids[4];
 	const int nk = cl_op_kernels(nd->op, kids);
 	for (int i = 0; i < nk; i++)

@@ -173,6 +173,63 @@ static bool weight_operand(const struct clx_graph *g, int node)
 	return d.batch == 1 && g->tensors[clx_graph_root(g, g->nodes[node].src[1])].kind == CLX_TENSOR_WEIGHT;
 }
 
+/* Whether only the own kernels can run matmul node: CLBlast reads one f32
+ * buffer, so half weights, or a weight held in parts, need them. */
+static bool own_only(const struct cl_backend *b, const struct clx_graph *g, int node)
+{
+	return weight_operand(g, node) &&
+	       (b->dev.info.weights_f16 ||
+		clx_tensor_nbytes(&g->tensors[clx_graph_root(g, g->nodes[node].src[1])]) >
+			b->dev.info.max_alloc);
+}
+
+bool cl_gemm_runnable(struct cl_backend *b, const struct clx_graph *g, int node, char *why,
+		      size_t cap)
+{
+	if (!own_only(b, g, node))
+		return true; /* CLBlast stands in for a rejected own variant */
+	struct cl_gemm_choice c = { CL_GEMM_OWN, 0, 0, 0, 0 };
+	gemm_default(b, g, node, &c, true);
+	struct clx_ctx *probe = clx_ctx_create();
+	int v = -1;
+	const bool ok = !probe || cl_gemm_variant(b, probe, c.mr, c.nr, c.vw,
+						  b->dev.info.weights_f16, &v) == CLX_OK ||
+			v < 0 || !b->variants[v].rejected; /* other failures: the prepare's to report */
+	if (!ok)
+		snprintf(why, cap, "GEMM variant own:%dx%dx%d not built: the compiler rejected gemm.cl (%s)",
+			 c.mr, c.nr, c.vw, b->variants[v].why);
+	clx_ctx_free(probe);
+	return ok;
+}
+
+/* Builds the own GEMM variant *c names for node. When the compiler rejects
+ * it and CLBlast can run the node (clblast_ok), the node runs CLBlast, with
+ * one warning per variant; otherwise the build log fails the prepare. */
+static enum clx_status own_or_clblast(struct cl_backend *b, struct clx_ctx *ctx,
+				      const struct clx_graph *g, int node, bool clblast_ok,
+				      struct cl_gemm_choice *c)
+{
+	const bool half = b->dev.info.weights_f16 && weight_operand(g, node);
+	const int known = b->n_variants;
+	struct clx_ctx *probe = clx_ctx_create();
+	if (!probe)
+		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+	int v;
+	enum clx_status st = cl_gemm_variant(b, probe, c->mr, c->nr, c->vw, half, &v);
+	if (st == CLX_ERR_DEVICE && b->variants[v].rejected && clblast_ok) {
+		if (b->n_variants > known) /* rejected just now */
+			clx_warn(ctx, "%s: the OpenCL compiler rejected GEMM variant own:%dx%dx%d (%s); "
+				 "the matmuls it was chosen for run CLBlast",
+				 b->label, c->mr, c->nr, c->vw, b->variants[v].why);
+		*c = (struct cl_gemm_choice){ CL_GEMM_CLBLAST, 0, 0, 0, 0 };
+		st = CLX_OK;
+	} else if (st != CLX_OK) {
+		clx_fail(ctx, st, "%s", clx_last_error(probe));
+	}
+	clx_ctx_free(probe);
+	return st;
+}
+
 enum clx_status cl_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g)
 {
 	clx_free(b->gemm);
@@ -207,15 +264,13 @@ enum clx_status cl_choose(struct cl_backend *b, struct clx_ctx *ctx, const struc
 									"not a GEMM of this backend");
 			}
 			gemm_default(b, g, i, &c, have);
-			if (c.impl != CL_GEMM_OWN && weight_operand(g, i) &&
-			    (b->dev.info.weights_f16 ||
-			     clx_tensor_nbytes(&g->tensors[clx_graph_root(g, g->nodes[i].src[1])]) >
-				     b->dev.info.max_alloc)) {
-				/* CLBlast reads one f32 buffer: half weights, or a weight
-				 * held in parts, need the own kernels */
+			const bool only_own = own_only(b, g, i);
+			if (c.impl != CL_GEMM_OWN && only_own) {
 				c = (struct cl_gemm_choice){ CL_GEMM_OWN, 0, 0, 0, 0 };
 				gemm_default(b, g, i, &c, true);
 			}
+			if (c.impl == CL_GEMM_OWN && (st = own_or_clblast(b, ctx, g, i, !only_own, &c)) != CLX_OK)
+				break;
 			b->gemm[i].choice = c;
 			b->gemm[i].variant = -1;
 			continue;

@@ -42,14 +42,18 @@ bool cl_gemm_needs_raw(const struct cl_backend *b, const struct clx_graph *g, in
 
 /* --------------------------------------------------------------- programs */
 
-/* The built variant (mr, nr, vw), building it on first use. */
-static enum clx_status variant(struct cl_backend *b, struct clx_ctx *ctx, int mr, int nr, int vw,
-			       bool half, int *out)
+enum clx_status cl_gemm_variant(struct cl_backend *b, struct clx_ctx *ctx, int mr, int nr, int vw,
+				bool half, int *out)
 {
 	for (int i = 0; i < b->n_variants; i++)
 		if (b->variants[i].mr == mr && b->variants[i].nr == nr && b->variants[i].vw == vw &&
 		    b->variants[i].half == half) {
 			*out = i;
+			if (b->variants[i].rejected)
+				return clx_fail(ctx, CLX_ERR_DEVICE,
+						"%s: the OpenCL compiler rejected GEMM variant own:%dx%dx%d%s: %s",
+						b->label, mr, nr, vw, half ? " (f16 weights)" : "",
+						b->variants[i].why);
 			return CLX_OK;
 		}
 	if (b->n_variants == (int)(sizeof b->variants / sizeof b->variants[0]))
@@ -63,6 +67,12 @@ static enum clx_status variant(struct cl_backend *b, struct clx_ctx *ctx, int mr
 	struct cl_program_info info;
 	enum clx_status st = cl_program_build(ctx, &b->dev, b->context, CL_PROGRAM_GEMM, NULL, defines,
 					      &v->program, &info);
+	if (st == CLX_ERR_DEVICE && strstr(clx_last_error(ctx), "kernel build failed")) {
+		/* remembered, so that no other node builds it again */
+		*v = (struct cl_gemm_variant){ .mr = mr, .nr = nr, .vw = vw, .half = half, .rejected = true };
+		cl_first_error(clx_last_error(ctx), v->why, sizeof v->why);
+		*out = b->n_variants++;
+	}
 	if (st != CLX_OK)
 		return st;
 	b->stats.build_seconds += info.seconds;
@@ -186,7 +196,7 @@ enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const
 		const struct clx_tensor *w = &g->tensors[root];
 		const bool resident = w->kind == CLX_TENSOR_WEIGHT && gm.batch == 1;
 		gn->half = resident && b->dev.info.weights_f16;
-		if ((st = variant(b, ctx, c->mr, c->nr, c->vw, gn->half, &gn->variant)) != CLX_OK)
+		if ((st = cl_gemm_variant(b, ctx, c->mr, c->nr, c->vw, gn->half, &gn->variant)) != CLX_OK)
 			break;
 		const struct cl_pack pack = { c->nr, !gm.b_trans, (int64_t)gm.N, (int64_t)gm.K, gn->half };
 		if (resident) {
@@ -232,6 +242,8 @@ void cl_gemm_free(struct cl_backend *b)
 {
 	cl_gemm_release_graph(b);
 	for (int i = 0; i < b->n_variants; i++) {
+		if (b->variants[i].rejected)
+			continue;
 		clReleaseKernel(b->variants[i].gemm);
 		clReleaseKernel(b->variants[i].pack);
 		clReleaseProgram(b->variants[i].program);

@@ -124,6 +124,10 @@ enum clx_status cl_program_build_ops(struct clx_ctx *ctx, const struct cl_dev *d
 				     int cap, int *n, char *rejected, size_t rcap,
 				     struct cl_program_info *info);
 
+/* The line of build-failure message msg that names the first error (else
+ * its first line), trimmed into out. */
+void cl_first_error(const char *msg, char *out, size_t cap);
+
 /* Whether environment variable var, a comma-separated list, names `name`
  * (the test hooks CLX_CL_DECLINE and CLX_CL_REJECT). */
 bool cl_env_lists(const char *var, const char *name);
@@ -215,9 +219,16 @@ struct cl_gemm_choice {
 struct cl_gemm_variant {
 	int mr, nr, vw;
 	bool half;            /* reads the packed weight as half (CLX_GEMM_WHALF) */
+	bool rejected;        /* the compiler rejected it: no program, no kernels */
+	char why[200];        /* then its first error line */
 	cl_program program;
 	cl_kernel gemm, pack;
 };
+
+/* The variant (mr, nr, vw, half) of cl_backend.variants, built on first use
+ * (cl_gemm.c); a variant the compiler rejected fails, now and later. */
+enum clx_status cl_gemm_variant(struct cl_backend *b, struct clx_ctx *ctx, int mr, int nr, int vw,
+				bool half, int *out);
 
 /* What a prepared matmul node runs with. */
 struct cl_gemm_node {
@@ -395,6 +406,13 @@ enum clx_status cl_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gfl
 /* ---------------------------------------------------------------- GEMM */
 
 /* ---------------------------------------------------------------- choice */
+/* Whether matmul node can run here when the compiler rejects own GEMM
+ * variants (cl_choose.c): a node only the own kernels can run (half or
+ * split weights) needs its default variant built, which this builds; why
+ * says what was rejected. Any other node can run CLBlast. */
+bool cl_gemm_runnable(struct cl_backend *b, const struct clx_graph *g, int node, char *why,
+		      size_t cap);
+
 /* Chooses what each matmul and attention node of g runs (cl_choose.c):
  * b->gemm[].choice and b->attention_rows. */
 enum clx_status cl_choose(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g);

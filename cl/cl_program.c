@@ -342,9 +342,7 @@ done:
 	return st;
 }
 
-/* The line of build-failure message msg that names the first error (else
- * its first line), trimmed into out. */
-static void first_error(const char *msg, char *out, size_t cap)
+void cl_first_error(const char *msg, char *out, size_t cap)
 {
 	const char *log = strstr(msg, "build log:\n");
 	const char *s = log ? log + strlen("build log:\n") : msg;
@@ -392,7 +390,7 @@ enum clx_status cl_program_build_ops(struct clx_ctx *ctx, const struct cl_dev *d
 			(*n)++;
 		} else {
 			char line[200];
-			first_error(clx_last_error(probe), line, sizeof line);
+			cl_first_error(clx_last_error(probe), line, sizeof line);
 			at += (size_t)snprintf(rejected + at, at < rcap ? rcap - at : 0, "%s%s (%s)",
 					       at ? "; " : "", name, line);
 			at = at < rcap ? at : rcap;

@@ -147,6 +147,10 @@ clx_cl_golden(test_cl_reject_tiny_pocl test_xclip_golden_tiny ${CLX_TINY} ${CLX_
 clx_cl_golden(test_cl_reject_tiny_rusticl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
               ${CLX_CL_SPEC_rusticl} "cl;rusticl;matrix"
               "${CLX_BOTH_ENV};CLX_CL_REJECT=reduce.cl;CLX_TEST_REJECTED_OPS=mean,l2_normalize")
+# gemm.cl rejected: every own GEMM variant fails to build, so the matmuls
+# run CLBlast on the same device (an @f16 device cannot: test_cl_placement).
+clx_cl_golden(test_cl_reject_gemm_tiny_pocl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY} ${CLX_CL_SPEC_pocl}
+              "cl;pocl;matrix" "${CLX_CL_TEST_ENV};CLX_CL_REJECT=gemm.cl;CLX_TEST_REJECTED_OPS=")
 clx_cl_golden(test_cl_fallback_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
               ${CLX_CL_SPEC_pocl} "cl;pocl;base" "${CLX_CL_TEST_ENV};CLX_CL_DECLINE=attention"
               FIXTURES_REQUIRED base_model)

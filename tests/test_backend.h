@@ -72,25 +72,33 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 			      !strstr(s.gemm_impl, own ? "CLBlast" : "own"),
 		      "CLX_GEMM=%s, but the GEMMs ran %s", forced, s.gemm_impl ? s.gemm_impl : "?");
 	}
+	/* gemm.cl rejected by the compiler (CLX_CL_REJECT): every GEMM ran CLBlast */
+	const char *rejected = getenv("CLX_CL_REJECT");
+	if (rejected && strstr(rejected, "gemm.cl")) {
+		printf("GEMMs with gemm.cl rejected: %s\n", s.gemm_impl ? s.gemm_impl : "?");
+		CHECK(s.gemm_impl && strncmp(s.gemm_impl, "CLBlast", 7) == 0 && !strstr(s.gemm_impl, "own"),
+		      "gemm.cl rejected, but the GEMMs ran %s", s.gemm_impl ? s.gemm_impl : "?");
+	}
 }
 
 /* Under CLX_CL_DECLINE=op,… (the OpenCL backend's test hook) exactly the
  * declined ops fell back, to the CPU reference, with the reason recorded;
  * under CLX_CL_REJECT=file.cl,… (the compiler made to reject those kernel
- * files) exactly the ops CLX_TEST_REJECTED_OPS names did, with the
- * compiler's reason; otherwise nothing fell back. `be` is the session's
+ * files) exactly the ops CLX_TEST_REJECTED_OPS names did (maybe none), with
+ * the compiler's reason; otherwise nothing fell back. `be` is the session's
  * backend. */
 static inline void test_check_fallback(const struct clx_backend *be, const struct clx_graph *g)
 {
 	const char *rejected = getenv("CLX_CL_REJECT");
 	const char *declined = rejected && *rejected ? getenv("CLX_TEST_REJECTED_OPS")
 						      : getenv("CLX_CL_DECLINE");
+	CHECK(!rejected || !*rejected || declined,
+	      "CLX_CL_REJECT=%s needs CLX_TEST_REJECTED_OPS (empty: nothing falls back)", rejected);
 	const char *cap = getenv("CLX_CL_MAX_ALLOC");
 	const char *reason = rejected && *rejected ? "the compiler rejected" : "declined by";
 	struct clx_placement pl;
 	const bool placed = clx_backend_placement(be, &pl);
 	if (!declined || !*declined) {
-		CHECK(!rejected || !*rejected, "CLX_CL_REJECT=%s needs CLX_TEST_REJECTED_OPS", rejected);
 		/* only a forced small max allocation may move nodes, for that reason */
 		int other = 0, for_size = 0;
 		for (int i = 0; placed && i < g->n_nodes; i++) {

@@ -56,6 +56,14 @@ CLX_CL_REJECT=layer_norm.cl expect 0 "" -- validate "${inputs[@]}" --device pthr
 has err "the OpenCL compiler rejected layer_norm.cl"
 has out "(layer_norm) on cpu, fallback: cl:0:0 declined: kernel layer_norm not built: the compiler rejected layer_norm.cl"
 has out "validate: 1 device, 1 passed, 0 failed"
+# gemm.cl rejected: an f32 device runs CLBlast instead (test_cl_reject_gemm_*);
+# on an @f16 device only the own kernels read half weights, so those
+# matmuls fall back, with the compiler's reason
+CLX_CL_REJECT=gemm.cl expect 0 "" -- validate "${inputs[@]}" --device pthread@f16 --nodes
+has err "the OpenCL compiler rejected GEMM variant"
+has out "(matmul) on cpu, fallback: cl:0:0@f16 declined: GEMM variant own:"
+has out "not built: the compiler rejected gemm.cl (error"
+has out "validate: 1 device, 1 passed, 0 failed"
 
 # ---- clx-profile: one timeline per device in the trace, and the overlap
 profile=$(dirname "$clx")/clx-profile
