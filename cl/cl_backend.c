@@ -6,6 +6,7 @@
  * cl_profile.c, microbenchmarks cl_peak.c. Not here: several devices,
  * concurrent queues, fp16. */
 #include "cl_internal.h"
+#include "clx/sched.h"
 
 #include <clblast_c.h>
 #include <stdlib.h>
@@ -152,12 +153,22 @@ static bool cl_supports(struct clx_backend *be, const struct clx_graph *g, int n
 		}
 	/* a tensor over the device's largest buffer: a weight the node can
 	 * read in parts (a GEMM's packed panels, a gather table's rows) is
-	 * split (cl_buffers.c); any other such tensor is declined */
+	 * split (cl_buffers.c), and so is an activation or input a row-wise
+	 * node reads or writes a window of outer slices at a time (cl_ops.c);
+	 * any other such tensor is declined */
 	const uint64_t max = cl_of(be)->dev.info.max_alloc;
+	int win[CLX_MAX_SRC + 1];
+	const int n_win = cl_window_operands(g, node, win);
 	for (int s = 0; s <= nd->n_src; s++) {
 		const int id = s < nd->n_src ? nd->src[s] : nd->dst;
 		const struct clx_tensor *t = &g->tensors[clx_graph_root(g, id)];
 		if (clx_tensor_nbytes(t) <= max || in_parts(g, node, s, max))
+			continue;
+		bool windowed = false; /* held in parts, cut in windows */
+		for (int i = 0; i < n_win; i++)
+			windowed |= win[i] == id && cl_part_root(g, id) >= 0 &&
+				    clx_sched_part_units(t, max) > 0;
+		if (windowed)
 			continue;
 		snprintf(why, cap, "'%s' needs %.1f MiB in one buffer, over the max allocation of %.1f MiB",
 			 t->name, (double)clx_tensor_nbytes(t) / 1048576.0, (double)max / 1048576.0);

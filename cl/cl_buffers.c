@@ -236,7 +236,8 @@ static enum clx_status upload_parts(struct cl_backend *b, struct clx_ctx *ctx, c
 	enum clx_status st = CLX_OK;
 	for (int j = 0; j < n && st == CLX_OK; j++, s->n++) {
 		const size_t off = (size_t)j * per, len = dev_bytes - off < per ? dev_bytes - off : per;
-		st = cl_alloc_buffer(b, ctx, what, len, CL_MEM_READ_ONLY, (const char *)data + off, &s->mem[j]);
+		st = cl_alloc_buffer(b, ctx, what, len, CL_MEM_READ_ONLY,
+				     data ? (const char *)data + off : NULL, &s->mem[j]);
 	}
 	if (st != CLX_OK) {
 		for (int j = 0; j < s->n; j++)
@@ -367,6 +368,13 @@ void cl_buffers_release_graph(struct cl_backend *b)
 	b->stats.arena_buffers = 0;
 	clx_free(b->weight_split);
 	b->weight_split = NULL;
+	for (int i = 0; b->input_split && i < b->n_inputs_cap; i++)
+		release_split(b->input_split[i]);
+	clx_free(b->input_split);
+	b->input_split = NULL;
+	clx_free(b->win_tensors);
+	b->win_tensors = NULL;
+	b->stats.split_activations = 0;
 	if (b->inputs)
 		for (int i = 0; i < b->n_inputs_cap; i++)
 			if (b->inputs[i])
@@ -386,8 +394,53 @@ void cl_buffers_release_graph(struct cl_backend *b)
 	cl_gemm_release_graph(b);
 }
 
+int cl_part_root(const struct clx_graph *g, int t)
+{
+	const struct clx_tensor *x = &g->tensors[t];
+	if (x->kind != CLX_TENSOR_VIEW)
+		return x->kind == CLX_TENSOR_ACT || x->kind == CLX_TENSOR_INPUT ? t : -1;
+	const int r = clx_graph_root(g, t);
+	const struct clx_tensor *y = &g->tensors[r];
+	return x->view_offs == 0 && clx_tensor_nbytes(x) == clx_tensor_nbytes(y) && x->n_dims &&
+			       y->n_dims && x->ne[0] == y->ne[0] && y->kind != CLX_TENSOR_WEIGHT
+		       ? r
+		       : -1;
+}
+
+int64_t cl_part_units(const struct cl_backend *b, const struct clx_graph *g, int t)
+{
+	if (g->tensors[t].kind == CLX_TENSOR_VIEW) /* a reshape: its root's parts */
+		return cl_part_root(g, t) >= 0 ? cl_part_units(b, g, cl_part_root(g, t)) : 0;
+	const struct clx_tensor *x = &g->tensors[t];
+	if (x->kind == CLX_TENSOR_INPUT)
+		return b->input_split && b->input_split[t]
+			       ? (int64_t)(b->input_split[t]->part_bytes / b->input_split[t]->unit)
+			       : 0;
+	return x->kind == CLX_TENSOR_ACT ? clx_sched_part_units(x, b->dev.info.max_alloc) : 0;
+}
+
+struct cl_addr cl_unit_addr(const struct cl_backend *b, const struct clx_graph *g, int t, int64_t u)
+{
+	const struct clx_tensor *x = &g->tensors[t];
+	const size_t unit = clx_tensor_nbytes(x) / (size_t)(x->ne[0] ? x->ne[0] : 1);
+	const int64_t per = cl_part_units(b, g, t);
+	if (!per) {
+		struct cl_addr a = cl_addr_of(b, g, t);
+		a.offs += (size_t)u * unit;
+		return a;
+	}
+	const size_t part = (size_t)(u / per), in = (size_t)(u % per) * unit;
+	const int r = cl_part_root(g, t); /* t, or the root a reshape views */
+	if (g->tensors[r].kind == CLX_TENSOR_INPUT)
+		return (struct cl_addr){ b->input_split[r]->mem[part], in };
+	return (struct cl_addr){ b->arena_parts[g->tensors[r].offs / b->arena_chunk + part], in };
+}
+
 struct cl_addr cl_addr_of(const struct cl_backend *b, const struct clx_graph *g, int t)
 {
+	for (int i = 0; i < b->n_win; i++) /* a node running in windows (cl_ops.c) */
+		if (b->win_ids[i] == t)
+			return b->win_addr[i];
 	const struct clx_tensor *x = &g->tensors[t];
 	struct cl_addr a = { NULL, 0 };
 	switch (x->kind) {
@@ -415,18 +468,28 @@ enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const 
 	enum clx_status st = cl_check_alive(b, ctx);
 	if (st != CLX_OK)
 		return st;
-	const size_t bytes = clx_tensor_nbytes(&g->tensors[t]);
+	const struct clx_tensor *x = &g->tensors[t];
+	const size_t bytes = clx_tensor_nbytes(x);
 	struct cl_addr a = cl_addr_of(b, g, t);
 	if (!a.mem || bytes == 0)
 		return bytes == 0 ? CLX_OK
 				  : clx_fail(ctx, CLX_ERR_INVALID_ARG, "%s: tensor '%s' has no device buffer",
-					     b->label, g->tensors[t].name);
-	cl_int err = to_device ? CLW(clEnqueueWriteBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes,
-				     data, 0, NULL, NULL)
-			       : CLW(clEnqueueReadBuffer, b->queue, a.mem, CL_TRUE, a.offs, bytes, data,
-				     0, NULL, NULL);
-	if (err != CL_SUCCESS)
-		return cl_poison(b, ctx, to_device ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", err);
+					     b->label, x->name);
+	/* one transfer per part of a tensor held in parts */
+	const int64_t per = cl_part_units(b, g, t), n = per ? x->ne[0] : 1;
+	const size_t unit = per ? bytes / (size_t)x->ne[0] : bytes;
+	for (int64_t u = 0; u < n; u += per ? per : 1) {
+		const struct cl_addr p = per ? cl_unit_addr(b, g, t, u) : a;
+		const size_t len = per ? (size_t)(n - u < per ? n - u : per) * unit : bytes;
+		char *h = (char *)data + (size_t)u * unit;
+		cl_int err = to_device ? CLW(clEnqueueWriteBuffer, b->queue, p.mem, CL_TRUE, p.offs, len,
+					     h, 0, NULL, NULL)
+				       : CLW(clEnqueueReadBuffer, b->queue, p.mem, CL_TRUE, p.offs, len, h,
+					     0, NULL, NULL);
+		if (err != CL_SUCCESS)
+			return cl_poison(b, ctx, to_device ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer",
+					 err);
+	}
 	if (to_device)
 		b->stats.bytes_uploaded += bytes;
 	else
@@ -445,7 +508,8 @@ static enum clx_status alloc_arena(struct cl_backend *b, struct clx_ctx *ctx,
 	for (int t = 0; t < g->n_tensors && n > 1; t++) {
 		const struct clx_tensor *x = &g->tensors[t];
 		const size_t nb = clx_tensor_nbytes(x);
-		if (x->kind == CLX_TENSOR_ACT && nb && x->offs / chunk != (x->offs + nb - 1) / chunk)
+		if (x->kind == CLX_TENSOR_ACT && nb && x->offs / chunk != (x->offs + nb - 1) / chunk &&
+		    (!clx_sched_part_units(x, chunk) || x->offs % chunk))
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"%s: activation '%s' crosses a %zu-byte buffer boundary; plan the graph "
 					"for this device (clx_sched_plan_chunked)",
@@ -551,16 +615,42 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 			continue;
 		char what[CLX_MAX_NAME + 16];
 		snprintf(what, sizeof what, "input '%s'", x->name);
-		if ((st = cl_alloc_buffer(b, ctx, what, clx_tensor_nbytes(x), CL_MEM_READ_ONLY, NULL,
-				       &b->inputs[t])) != CLX_OK)
+		const size_t nb = clx_tensor_nbytes(x);
+		const int64_t per = clx_sched_part_units(x, b->dev.info.max_alloc);
+		if (per) {
+			/* over max_alloc: parts of whole outer slices (cl_unit_addr) */
+			if (!b->input_split &&
+			    !(b->input_split = clx_calloc((size_t)g->n_tensors + 1, sizeof *b->input_split))) {
+				st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+				goto fail;
+			}
+			if ((st = upload_parts(b, ctx, what, NULL, nb, nb / (size_t)x->ne[0],
+					       &b->input_split[t])) != CLX_OK)
+				goto fail;
+			b->inputs[t] = b->input_split[t]->mem[0];
+			b->stats.split_activations++;
+		} else if ((st = cl_alloc_buffer(b, ctx, what, nb, CL_MEM_READ_ONLY, NULL,
+					       &b->inputs[t])) != CLX_OK) {
 			goto fail;
-		b->stats.input_bytes += clx_tensor_nbytes(x);
+		}
+		b->stats.input_bytes += nb;
 	}
 	/* the activation arena, tensors at the planner's offsets: one buffer,
 	 * or buffers of the largest size the device allows, which the plan
 	 * keeps every tensor inside (clx_sched_plan_chunked) */
 	if ((st = alloc_arena(b, ctx, g, arena_bytes)) != CLX_OK)
 		goto fail;
+	for (int t = 0; t < g->n_tensors; t++)
+		b->stats.split_activations += cl_part_units(b, g, t) > 0 && g->tensors[t].kind == CLX_TENSOR_ACT;
+	/* nodes over a tensor held in parts run in windows, on a copy of the
+	 * tensors whose outer sizes are the window's (cl_ops.c) */
+	if (b->stats.split_activations &&
+	    !(b->win_tensors = clx_malloc((size_t)g->n_tensors * sizeof *g->tensors + 1))) {
+		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+		goto fail;
+	}
+	if (b->win_tensors)
+		memcpy(b->win_tensors, g->tensors, (size_t)g->n_tensors * sizeof *g->tensors);
 
 	/* GEMMs: packed weights, variant programs, temp and scratch buffers */
 	if ((st = cl_gemm_prepare(b, ctx, g)) != CLX_OK)

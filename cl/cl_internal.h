@@ -90,6 +90,13 @@ extern const char *const cl_kernel_names[CL_KID_COUNT];
 /* The ops kernels a node of op may launch, into kids; their count
  * (cl_ops.c). A matmul's GEMM kernels are gemm.cl's, built at prepare. */
 int cl_op_kernels(enum clx_op op, int kids[4]);
+/* Whether node can run in windows of its output's outer dimension (a part
+ * of a tensor held in parts at a time, cl_ops.c): its count of windowed
+ * tensors (the output, then the sources cut with it; the others are read
+ * whole) into ids, or 0. Ops whose output slice i reads slice i of the
+ * windowed sources only: every op but a batched matmul and transpose. A
+ * windowed view of a root held in parts must be a reshape (cl_part_root). */
+int cl_window_operands(const struct clx_graph *g, int node, int ids[CLX_MAX_SRC + 1]);
 
 struct cl_program_info {
 	double seconds;      /* wall time to obtain the built program */
@@ -272,6 +279,12 @@ struct cl_backend {
 	bool *weight_half;           /* per tensor id: that buffer holds half (an @f16
 	                                device's embedding tables, read only by gather) */
 	const struct cl_split **weight_split; /* per tensor id: a gather table's parts, or NULL */
+	struct cl_split **input_split; /* per tensor id: an input's parts (over max_alloc:
+	                                  whole outer slices, inputs[t] is part 0), or NULL */
+	struct clx_tensor *win_tensors; /* a copy of the graph's tensors, for windows */
+	int n_win;                   /* a node running in windows: its windowed tensors, */
+	int win_ids[CLX_MAX_SRC + 1]; /* whose addresses cl_addr_of returns from win_addr */
+	struct cl_addr win_addr[CLX_MAX_SRC + 1];
 	cl_mem *arena_parts;         /* the arena as buffers of arena_chunk bytes (the
 	                                device's largest, docs/PLACEMENT.md); arena is part 0 */
 	int n_arena_parts;
@@ -349,8 +362,16 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 void cl_buffers_release_graph(struct cl_backend *b);
 /* Releases everything, resident weights included. */
 void cl_buffers_free(struct cl_backend *b);
-/* Where tensor t lives. */
+/* Where tensor t lives (held in parts: where its part 0 does). */
 struct cl_addr cl_addr_of(const struct cl_backend *b, const struct clx_graph *g, int t);
+/* t if it is an activation or input, or the root a view reshapes whole with
+ * the same outer size (so the same parts), else -1 (cl_buffers.c). */
+int cl_part_root(const struct clx_graph *g, int t);
+/* Activation or input t (or a reshape of one) held in parts (over max_alloc): the outer slices
+ * ("units", clx_sched_part_units) per part; 0 when it is one buffer. */
+int64_t cl_part_units(const struct cl_backend *b, const struct clx_graph *g, int t);
+/* Where outer slice u of tensor t lives. */
+struct cl_addr cl_unit_addr(const struct cl_backend *b, const struct clx_graph *g, int t, int64_t u);
 /* Copies tensor t between host and device, blocking. A read also waits for
  * every kernel queued before it, so their failures show here. */
 enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,

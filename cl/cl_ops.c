@@ -449,13 +449,125 @@ static enum clx_status op_l2_normalize(struct cl_backend *b, struct clx_ctx *ctx
 
 #undef TN
 
+/* ------------------------------------------------------------- windows */
+
+int cl_window_operands(const struct clx_graph *g, int node, int ids[CLX_MAX_SRC + 1])
+{
+	const struct clx_node *nd = &g->nodes[node];
+	const struct clx_tensor *y = &g->tensors[nd->dst];
+	const int64_t outer = y->n_dims ? y->ne[0] : 0, per = outer ? clx_tensor_nelems(y) / outer : 0;
+	bool win[CLX_MAX_SRC] = { false };
+	switch (nd->op) {
+	case CLX_OP_MATMUL: /* x and the residual; W and the bias are whole */
+		if (nd->iattr[1])
+			return 0;
+		win[0] = true;
+		win[nd->n_src - 1] = (nd->iattr[2] & CLX_MATMUL_RESIDUAL) != 0;
+		break;
+	case CLX_OP_LAYER_NORM:
+	case CLX_OP_QUICK_GELU:
+	case CLX_OP_GELU:
+	case CLX_OP_EXP:
+	case CLX_OP_L2_NORMALIZE:
+	case CLX_OP_SLICE:
+	case CLX_OP_PATCHIFY:
+	case CLX_OP_MEAN:
+		win[0] = true;
+		break;
+	case CLX_OP_CONCAT: /* a broadcast a (1, Sa, D) is whole */
+		win[0] = g->tensors[nd->src[0]].ne[0] != 1;
+		win[1] = true;
+		break;
+	case CLX_OP_GATHER: /* the ids; the table is whole */
+	case CLX_OP_POOL_ARGMAX: /* x and its ids */
+		win[1] = true;
+		win[0] = nd->op == CLX_OP_POOL_ARGMAX;
+		break;
+	case CLX_OP_REPEAT: /* copies of a whole x */
+		break;
+	case CLX_OP_ADD:
+	case CLX_OP_MUL: /* b repeats over a: whole, if it repeats within each slice */
+		win[0] = true;
+		win[1] = clx_tensor_nelems(&g->tensors[nd->src[1]]) == clx_tensor_nelems(y);
+		if (!win[1] && (!clx_tensor_nelems(&g->tensors[nd->src[1]]) ||
+				per % clx_tensor_nelems(&g->tensors[nd->src[1]]) != 0))
+			return 0;
+		break;
+	case CLX_OP_ATTENTION: /* q, k, v (and the mask) per batch row */
+		for (int s = 0; s < nd->n_src; s++)
+			win[s] = true;
+		break;
+	default:
+		return 0;
+	}
+	if (outer < 2 || y->kind == CLX_TENSOR_VIEW)
+		return 0;
+	int n = 0;
+	ids[n++] = nd->dst;
+	for (int s = 0; s < nd->n_src; s++) {
+		const struct clx_tensor *x = &g->tensors[nd->src[s]];
+		if (!win[s])
+			continue;
+		if (!x->n_dims || x->ne[0] != outer)
+			return 0;
+		ids[n++] = nd->src[s];
+	}
+	return n;
+}
+
+static enum clx_status run_one(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+			       int node);
+
+/* Node over tensors held in parts: one run per window of outer slices that
+ * lies inside one part of each, on b->win_tensors (the graph's tensors with
+ * the windowed ones' outer sizes cut to the window's) and their addresses
+ * at the window's first slice (cl_addr_of reads b->win_addr). */
+static enum clx_status run_windows(struct cl_backend *b, struct clx_ctx *ctx,
+				   const struct clx_graph *g, int node, const int *ids, int n)
+{
+	struct clx_graph sh = *g;
+	sh.tensors = b->win_tensors;
+	const int64_t outer = g->tensors[g->nodes[node].dst].ne[0];
+	enum clx_status st = CLX_OK;
+	for (int64_t u0 = 0, u1; u0 < outer && st == CLX_OK; u0 = u1) {
+		u1 = outer;
+		for (int i = 0; i < n; i++) {
+			const int64_t per = cl_part_units(b, g, ids[i]);
+			if (per && (u0 / per + 1) * per < u1)
+				u1 = (u0 / per + 1) * per;
+		}
+		for (int i = 0; i < n; i++) {
+			b->win_ids[i] = ids[i];
+			b->win_addr[i] = cl_unit_addr(b, g, ids[i], u0);
+			b->win_tensors[ids[i]].ne[0] = u1 - u0;
+		}
+		b->n_win = n;
+		st = run_one(b, ctx, &sh, node);
+		b->n_win = 0;
+		for (int i = 0; i < n; i++)
+			b->win_tensors[ids[i]].ne[0] = outer;
+	}
+	return st;
+}
+
 /* ------------------------------------------------------------- dispatch */
 
 enum clx_status cl_ops_run(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 			   int node)
 {
-	const struct clx_node *nd = &g->nodes[node];
 	b->cur_node = node;
+	int ids[CLX_MAX_SRC + 1];
+	const int n = b->win_tensors ? cl_window_operands(g, node, ids) : 0;
+	bool parts = false;
+	for (int i = 0; i < n; i++)
+		parts |= cl_part_units(b, g, ids[i]) > 0;
+	return parts ? run_windows(b, ctx, g, node, ids, n) : run_one(b, ctx, g, node);
+}
+
+static enum clx_status run_one(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
+			       int node)
+{
+	const struct clx_node *nd = &g->nodes[node];
 	switch (nd->op) {
 	case CLX_OP_MATMUL: return cl_gemm_node_run(b, ctx, g, node);
 	case CLX_OP_LAYER_NORM: return op_layer_norm(b, ctx, g, nd);

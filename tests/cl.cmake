@@ -189,15 +189,29 @@ clx_cl_golden(test_cl_f16_file_tiny_f32_pocl test_xclip_golden_tiny ${CLX_TINY_F
 # (CLX_CL_MAX_ALLOC, the backend's test hook) holds big weights in parts
 # (GEMM panels, table rows) and the arena in several buffers, and gives
 # tensors it still cannot hold to the CPU reference. tiny at 32 KiB:
-# weights in parts, most activations fall back; base at 8 MiB: every
+# weights in parts, activations whose outer slices fit in parts, those
+# whose slices do not (the MLP's) fall back; base at 2 MiB: 164 weights
+# and 13 activations in parts, only patchify falls back; base at 8 MiB: every
 # weight over it in parts (the 101 MB token table in 13), the arena in
 # several buffers, nothing falls back.
 clx_cl_golden(test_cl_split_tiny_pocl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY} ${CLX_CL_SPEC_pocl}
               "cl;pocl" "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=32768")
+# tiny at 64 KiB: the activations over it held in parts (whole outer slices,
+# an image's or a prompt's rows), the nodes over them run a window at a time:
+# only patchify (a video's pixels are one slice) and the prompts' mean over
+# frames fall back.
+foreach(d pocl rusticl)
+  clx_cl_golden(test_cl_split_act_tiny_${d} test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+                ${CLX_CL_SPEC_${d}} "cl;${d};matrix"
+                "RUSTICL_ENABLE=llvmpipe;${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=65536")
+endforeach()
 clx_cl_golden(test_cl_split_tiny_rusticl test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
               ${CLX_CL_SPEC_rusticl} "cl;rusticl;matrix" "${CLX_BOTH_ENV};CLX_CL_MAX_ALLOC=32768")
 clx_cl_golden(test_cl_split_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
               ${CLX_CL_SPEC_pocl} "cl;pocl;base" "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=8388608"
+              FIXTURES_REQUIRED base_model)
+clx_cl_golden(test_cl_split_act_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
+              ${CLX_CL_SPEC_pocl} "cl;pocl;base;matrix" "${CLX_CL_TEST_ENV};CLX_CL_MAX_ALLOC=2097152"
               FIXTURES_REQUIRED base_model)
 clx_cl_golden(test_cl_split_clip_base_pocl_f16 test_clip_golden_base ${CLX_FIXTURES}/clip/base
               ${CLX_CLIP_BASE_MODEL_DIR} ${CLX_CL_SPEC_pocl}@f16 "cl;pocl;base"

@@ -57,11 +57,13 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 	/* a forced small max allocation (CLX_CL_MAX_ALLOC): weights in parts */
 	const char *cap = getenv("CLX_CL_MAX_ALLOC");
 	if (cap && *cap) {
-		printf("max allocation %s bytes: %d weights in parts, the arena in %d buffers\n", cap,
-		       s.split_weights, s.arena_buffers);
+		printf("max allocation %s bytes: %d weights and %d activations in parts, the arena in %d "
+		       "buffers\n",
+		       cap, s.split_weights, s.split_activations, s.arena_buffers);
 		CHECK(d->max_alloc == strtoull(cap, NULL, 10), "CLX_CL_MAX_ALLOC=%s, device reports %llu",
 		      cap, (unsigned long long)d->max_alloc);
-		CHECK(s.split_weights > 0, "CLX_CL_MAX_ALLOC=%s, but no weight was split", cap);
+		CHECK(s.split_weights + s.split_activations > 0,
+		      "CLX_CL_MAX_ALLOC=%s, but no weight or activation was split", cap);
 	}
 	/* a forced GEMM (CLX_GEMM) is what ran */
 	const char *forced = getenv("CLX_GEMM");

@@ -13,6 +13,8 @@
  *     twice in a row → CLX_ERR_NOMEM with requested/used/max sizes;
  *   - a kernel source that does not compile → the build log in the message;
  *     an injected clBuildProgram failure of a cached binary → silent rebuild;
+ *     of the whole ops program too → rebuilt file by file; of every build
+ *     → a clean error;
  *   - CL_OUT_OF_RESOURCES at a launch: once → retried with a smaller
  *     work-group, same results; twice → a clean error naming the node;
  *   - an asynchronous failure at clFinish, and at a blocking read → the
@@ -229,10 +231,13 @@ int main(int argc, char **argv)
 	o.fired = 1; /* a real compiler error, nothing injected */
 	expect_clean_error("kernel source that does not compile", &o, CLX_ERR_DEVICE, "build log");
 	CHECK(strstr(o.msg, "clx_no_such_symbol") != NULL, "the build log names the error: %s", o.msg);
-	recovers_once_not_twice("clBuildProgram", 1, CL_BUILD_PROGRAM_FAILURE,
-				"clBuildProgram of the cached binary fails (rebuild)",
-				"clBuildProgram fails (binary and source)", CLX_ERR_DEVICE,
-				"CL_BUILD_PROGRAM_FAILURE");
+	o = run_failing("clBuildProgram", 1, CL_BUILD_PROGRAM_FAILURE, 1, false);
+	expect_recovery("clBuildProgram of the cached binary fails (rebuild)", &o);
+	o = run_failing("clBuildProgram", 1, CL_BUILD_PROGRAM_FAILURE, 2, false);
+	expect_recovery("clBuildProgram fails (binary and source: file by file)", &o);
+	o = run_failing("clBuildProgram", 1, CL_BUILD_PROGRAM_FAILURE, 1 << 20, false);
+	expect_clean_error("clBuildProgram fails every time", &o, CLX_ERR_DEVICE,
+			   "CL_BUILD_PROGRAM_FAILURE");
 	o = run_failing("clCreateKernel", 3, CL_OUT_OF_HOST_MEMORY, 1, false);
 	expect_clean_error("clCreateKernel fails", &o, CLX_ERR_NOMEM, "CL_OUT_OF_HOST_MEMORY");
 	o = run_failing("clCreateCommandQueue", 1, CL_OUT_OF_RESOURCES, 1, false);

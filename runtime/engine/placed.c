@@ -798,6 +798,7 @@ static void placed_stats(const struct clx_backend *be, struct clx_backend_stats 
 		out->temp_bytes += s.temp_bytes;
 		out->n_weights += s.n_weights;
 		out->split_weights += s.split_weights;
+		out->split_activations += s.split_activations;
 		out->arena_buffers += s.arena_buffers;
 		out->half_weights += s.half_weights;
 		out->half_from_file += s.half_from_file;

@@ -69,17 +69,40 @@ struct arena {
 static bool arena_release(struct arena *a, size_t offs, size_t size);
 
 /* Where a tensor of `size` may start at or after `offs` without crossing a
- * chunk boundary. */
+ * chunk boundary; one larger than a chunk (held in parts) at a boundary. */
 static size_t chunk_start(const struct arena *a, size_t offs, size_t size)
 {
-	if (!a->chunk || size > a->chunk || offs % a->chunk + size <= a->chunk)
+	if (!a->chunk || (size <= a->chunk && offs % a->chunk + size <= a->chunk) ||
+	    (size > a->chunk && offs % a->chunk == 0))
 		return offs;
 	return (offs / a->chunk + 1) * a->chunk;
+}
+
+int64_t clx_sched_part_units(const struct clx_tensor *t, size_t chunk)
+{
+	chunk = chunk / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+	const size_t bytes = clx_tensor_nbytes(t);
+	if (!chunk || bytes <= chunk || t->n_dims < 1 || t->ne[0] < 2)
+		return 0;
+	const size_t unit = bytes / (size_t)t->ne[0];
+	return unit && unit <= chunk ? (int64_t)(chunk / unit) : 0;
 }
 
 static size_t align_up(size_t x)
 {
 	return (x + CLX_ARENA_ALIGN - 1) / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+}
+
+/* The bytes tensor t takes in the arena: its size, or held in parts, every
+ * part but the last a whole chunk. */
+static size_t planned_bytes(const struct arena *a, const struct clx_tensor *t)
+{
+	const int64_t per = clx_sched_part_units(t, a->chunk);
+	if (!per)
+		return align_up(clx_tensor_nbytes(t));
+	const size_t unit = clx_tensor_nbytes(t) / (size_t)t->ne[0];
+	const int64_t parts = (t->ne[0] + per - 1) / per;
+	return (size_t)(parts - 1) * a->chunk + align_up((size_t)(t->ne[0] - (parts - 1) * per) * unit);
 }
 
 /* Best fit among free blocks; else grow at the top, absorbing a free block
@@ -210,7 +233,7 @@ enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g,
 	for (int pos = 0; pos < p->n_order; pos++) {
 		const struct clx_node *n = &g->nodes[p->order[pos]];
 		struct clx_tensor *dst = &g->tensors[n->dst];
-		size_t size = align_up(clx_tensor_nbytes(dst));
+		size_t size = planned_bytes(&a, dst);
 		dst->offs = arena_alloc(&a, size);
 		p->naive_bytes += size;
 		for (int s = 0; s <= n->n_src; s++) {
@@ -226,7 +249,7 @@ enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g,
 				if (seen)
 					continue;
 			}
-			if (!arena_release(&a, tt->offs, align_up(clx_tensor_nbytes(tt)))) {
+			if (!arena_release(&a, tt->offs, planned_bytes(&a, tt))) {
 				st = CLX_ERR_NOMEM;
 				goto fail;
 			}

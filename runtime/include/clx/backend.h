@@ -127,6 +127,7 @@ struct clx_backend_stats {
 	size_t input_bytes;          /* input tensors */
 	size_t temp_bytes;           /* GEMM temp buffers */
 	int split_weights;           /* weights held as several buffers (over max_alloc) */
+	int split_activations;       /* activations and inputs held in parts (over max_alloc) */
 	int arena_buffers;           /* buffers the activation arena is held in */
 	int n_weights;               /* resident weight buffers */
 	int half_weights;            /* of them, held as IEEE half (@f16 devices) */

@@ -32,10 +32,20 @@ enum clx_status clx_sched_order(struct clx_ctx *ctx, const struct clx_graph *g, 
 enum clx_status clx_sched_plan(struct clx_ctx *ctx, struct clx_graph *g, struct clx_plan **out);
 /* The same for a device whose buffers hold at most `chunk` bytes (its
  * CL_DEVICE_MAX_MEM_ALLOC_SIZE; 0: no limit): the arena can then be several
- * buffers of `chunk` bytes, each tensor inside one of them. */
+ * buffers of `chunk` bytes, each tensor inside one of them, except a tensor
+ * larger than that: it is held in parts (clx_sched_part_units), part j at
+ * offs + j · chunk (offs a multiple of chunk). */
 enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g, size_t chunk,
 				       struct clx_plan **out);
 void clx_plan_free(struct clx_plan *p);
+
+/* A tensor larger than `chunk` bytes (rounded down to CLX_ARENA_ALIGN, as
+ * the plan rounds it) is held in parts on such a device: whole slices of
+ * its outermost dimension ("units" of nbytes / ne[0] bytes), the same
+ * number in each part but the last, units u · p … u · p + p − 1 in part u.
+ * Returns p, the units per part; 0 when t fits in one buffer or a unit does
+ * not. */
+int64_t clx_sched_part_units(const struct clx_tensor *t, size_t chunk);
 
 /* Called after each node when given (validation, profiling). Returning
  * non-OK stops the run with that status. */
