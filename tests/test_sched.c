@@ -41,15 +41,15 @@ static bool plan_is_safe(const struct clx_graph *g, const struct clx_plan *p)
 			int b0 = pos_of[tb->producer];
 			int b1 = tb->is_output ? p->n_order : (p->last_use[b] > b0 ? p->last_use[b] : b0);
 			bool live_together = a0 <= b1 && b0 <= a1;
-			bool overlap = ta->offs < tb->offs + clx_tensor_nbytes(tb) &&
-				       tb->offs < ta->offs + clx_tensor_nbytes(ta);
+			bool overlap = ta->offs < tb->offs + clx_sched_footprint(tb, p->chunk) &&
+				       tb->offs < ta->offs + clx_sched_footprint(ta, p->chunk);
 			if (live_together && overlap) {
 				fprintf(stderr, "overlap: %s [%zu] and %s [%zu]\n", ta->name, ta->offs,
 					tb->name, tb->offs);
 				ok = false;
 			}
 		}
-		if (ta->offs + clx_tensor_nbytes(ta) > p->arena_bytes)
+		if (ta->offs + clx_sched_footprint(ta, p->chunk) > p->arena_bytes)
 			ok = false;
 	}
 	free(pos_of);
@@ -155,13 +155,14 @@ static void test_xclip_plan(void)
 	}
 	/* Planned for a device with 1 MiB buffers: still safe, and no tensor
 	 * that fits one buffer crosses a boundary (the arena can be held as
-	 * several); bigger tensors are the fallback's (placed.c). */
+	 * several); a bigger one starts at a boundary, held in parts of whole
+	 * outer slices, or (a slice over 1 MiB) is the fallback's (placed.c). */
 	struct clx_plan *pc = NULL;
 	const size_t chunk = 1u << 20;
 	CHECK(clx_sched_plan_chunked(ctx, xg.g, chunk, &pc) == CLX_OK, "chunked plan: %s",
 	      clx_last_error(ctx));
 	if (pc) {
-		int crossing = 0, over = 0;
+		int crossing = 0, over = 0, in_parts = 0, misplaced = 0;
 		for (int t = 0; t < xg.g->n_tensors; t++) {
 			const struct clx_tensor *x = &xg.g->tensors[t];
 			const size_t nb = clx_tensor_nbytes(x);
@@ -169,11 +170,18 @@ static void test_xclip_plan(void)
 				continue;
 			over += nb > chunk;
 			crossing += nb <= chunk && x->offs / chunk != (x->offs + nb - 1) / chunk;
+			const int64_t per = clx_sched_part_units(x, chunk);
+			in_parts += per > 0;
+			misplaced += per > 0 && (x->offs % chunk != 0 ||
+						 (size_t)per * (nb / (size_t)x->ne[0]) > chunk);
 		}
 		printf("planned for 1 MiB buffers: arena %.2f MiB (unchunked %.2f MiB), %d tensors over "
-		       "1 MiB, %d crossing a boundary\n",
-		       pc->arena_bytes / 1048576.0, p ? p->arena_bytes / 1048576.0 : 0, over, crossing);
+		       "1 MiB (%d held in parts), %d crossing a boundary\n",
+		       pc->arena_bytes / 1048576.0, p ? p->arena_bytes / 1048576.0 : 0, over, in_parts,
+		       crossing);
 		CHECK(crossing == 0, "%d tensors cross a 1 MiB boundary", crossing);
+		CHECK(misplaced == 0, "%d tensors in parts off a boundary or with parts over 1 MiB",
+		      misplaced);
 		CHECK(plan_is_safe(xg.g, pc), "the chunked plan has no live overlap");
 		CHECK(pc->chunk == chunk, "the plan records its chunk");
 	}

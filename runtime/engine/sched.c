@@ -93,16 +93,15 @@ static size_t align_up(size_t x)
 	return (x + CLX_ARENA_ALIGN - 1) / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
 }
 
-/* The bytes tensor t takes in the arena: its size, or held in parts, every
- * part but the last a whole chunk. */
-static size_t planned_bytes(const struct arena *a, const struct clx_tensor *t)
+size_t clx_sched_footprint(const struct clx_tensor *t, size_t chunk)
 {
-	const int64_t per = clx_sched_part_units(t, a->chunk);
+	chunk = chunk / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+	const int64_t per = clx_sched_part_units(t, chunk);
 	if (!per)
 		return align_up(clx_tensor_nbytes(t));
 	const size_t unit = clx_tensor_nbytes(t) / (size_t)t->ne[0];
 	const int64_t parts = (t->ne[0] + per - 1) / per;
-	return (size_t)(parts - 1) * a->chunk + align_up((size_t)(t->ne[0] - (parts - 1) * per) * unit);
+	return (size_t)(parts - 1) * chunk + align_up((size_t)(t->ne[0] - (parts - 1) * per) * unit);
 }
 
 /* Best fit among free blocks; else grow at the top, absorbing a free block
@@ -233,7 +232,7 @@ enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g,
 	for (int pos = 0; pos < p->n_order; pos++) {
 		const struct clx_node *n = &g->nodes[p->order[pos]];
 		struct clx_tensor *dst = &g->tensors[n->dst];
-		size_t size = planned_bytes(&a, dst);
+		size_t size = clx_sched_footprint(dst, a.chunk);
 		dst->offs = arena_alloc(&a, size);
 		p->naive_bytes += size;
 		for (int s = 0; s <= n->n_src; s++) {
@@ -249,7 +248,7 @@ enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g,
 				if (seen)
 					continue;
 			}
-			if (!arena_release(&a, tt->offs, planned_bytes(&a, tt))) {
+			if (!arena_release(&a, tt->offs, clx_sched_footprint(tt, a.chunk))) {
 				st = CLX_ERR_NOMEM;
 				goto fail;
 			}
