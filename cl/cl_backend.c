@@ -276,9 +276,12 @@ enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 	/* CLX_CL_MAX_ALLOC=BYTES, a test hook: a device whose buffers hold at
 	 * most that (split weights, a chunked arena, fallback beyond) */
 	const char *cap = getenv("CLX_CL_MAX_ALLOC");
-	const unsigned long long forced = cap && *cap ? strtoull(cap, NULL, 10) : 0;
-	if (forced >= 4096 && forced < dev.info.max_alloc)
+	char *end = NULL;
+	const unsigned long long forced = cap && *cap ? strtoull(cap, &end, 10) : 0;
+	if (forced >= 4096 && end && !*end && forced < dev.info.max_alloc)
 		dev.info.max_alloc = forced;
+	else if (cap && *cap && (forced < 4096 || !end || *end))
+		clx_warn(ctx, "CLX_CL_MAX_ALLOC=%s ignored: a byte count of at least 4096", cap);
 	if (info->weights_f16) /* the name every report uses says so */
 		strncat(dev.info.id, "@f16", sizeof dev.info.id - strlen(dev.info.id) - 1);
 	struct cl_backend *b = clx_calloc(1, sizeof *b);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h> /* strcasecmp */
 
 /* ------------------------------------------------------------- registry */
 
@@ -175,11 +176,11 @@ int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, cons
 	char avail[700];
 	if (!spec || !*spec)
 		spec = "cpu";
-	for (int i = 0; i < l->n; i++)
-		if (strcmp(l->devs[i].id, spec) == 0)
+	for (int i = 0; i < l->n; i++) /* ids and keywords in any case: CPU, CL:0:0 */
+		if (strcasecmp(l->devs[i].id, spec) == 0)
 			return i;
 	available(l, avail, sizeof avail);
-	if (strcmp(spec, "cl") == 0) {
+	if (strcasecmp(spec, "cl") == 0) {
 		const int best = best_opencl(l, -1);
 		if (best < 0)
 			clx_fail(ctx, CLX_ERR_NOT_FOUND, "device spec 'cl': no OpenCL device (%s); available: %s",
@@ -187,7 +188,7 @@ int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, cons
 				 avail);
 		return best;
 	}
-	if (strncmp(spec, "cl:", 3) == 0) {
+	if (strncasecmp(spec, "cl:", 3) == 0) {
 		clx_fail(ctx, CLX_ERR_NOT_FOUND, "device spec '%s': no such OpenCL device%s%s; available: %s",
 			 spec, l->note[0] ? " — " : "", l->note, avail);
 		return -1;
@@ -239,6 +240,81 @@ static void auto_spec(const struct clx_device_list *l, char *buf, size_t cap)
 		snprintf(buf, cap, "vision=%s,text=%s", l->devs[best].id, l->devs[next].id);
 }
 
+/* What every spec must be: not empty, no blanks, at most one device unless
+ * a placement. */
+static enum clx_status spec_syntax(struct clx_ctx *ctx, const char *spec)
+{
+	if (!*spec)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"an empty device spec (cpu, cl, cl:P:D, a device name, auto, or "
+				"vision=SPEC,text=SPEC)");
+	for (const char *p = spec; *p; p++)
+		if (isspace((unsigned char)*p))
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG, "device spec '%s' contains a blank", spec);
+	if (strchr(spec, ',') && !strchr(spec, '='))
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"device spec '%s' names several devices; a placement is "
+				"vision=SPEC,text=SPEC[,prompt=SPEC]",
+				spec);
+	return CLX_OK;
+}
+
+/* spec split into its device (base) and precision; the base must name one. */
+static enum clx_status spec_device(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
+				   bool *f16)
+{
+	enum clx_status st = clx_spec_precision(ctx, spec, base, cap, f16);
+	if (st == CLX_OK && !base[0])
+		st = clx_fail(ctx, CLX_ERR_INVALID_ARG, "device spec '%s' names no device before '@'", spec);
+	return st;
+}
+
+enum clx_status clx_spec_check_f16(struct clx_ctx *ctx, const char *spec,
+				   const struct clx_device_info *dev, bool f16)
+{
+	if (f16 && !is_opencl(dev))
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"device spec '%s': %s keeps f32 weights (@f16 is for OpenCL devices)", spec,
+				dev->reference ? "the CPU reference" : dev->id);
+	return CLX_OK;
+}
+
+enum clx_status clx_device_spec_check(struct clx_ctx *ctx, const char *spec, bool *reference)
+{
+	*reference = !spec;
+	if (!spec)
+		return CLX_OK;
+	enum clx_status st = spec_syntax(ctx, spec);
+	if (st != CLX_OK)
+		return st;
+	if (strchr(spec, '='))
+		return clx_placed_check(ctx, spec, reference);
+	char base[256];
+	bool f16;
+	if ((st = spec_device(ctx, spec, base, sizeof base, &f16)) != CLX_OK)
+		return st;
+	struct clx_device_list l;
+	if ((st = collect(ctx, &l)) != CLX_OK)
+		return st;
+	if (strcasecmp(base, "auto") == 0) {
+		char chosen[160];
+		auto_spec(&l, chosen, sizeof chosen);
+		*reference = strcmp(chosen, "cpu") == 0;
+		if (f16 && *reference)
+			st = clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				      "device spec '%s': auto chose the CPU reference, which keeps f32 weights",
+				      spec);
+	} else {
+		const int pick = clx_device_select(ctx, &l, base);
+		if (pick < 0)
+			st = CLX_ERR_NOT_FOUND;
+		else if ((st = clx_spec_check_f16(ctx, spec, &l.devs[pick], f16)) == CLX_OK)
+			*reference = l.devs[pick].reference;
+	}
+	clx_device_list_release(&l);
+	return st;
+}
+
 static const struct clx_backend_reg *reg_for(const struct clx_device_info *d)
 {
 	const char *kind = is_opencl(d) ? "cl" : d->backend;
@@ -257,23 +333,32 @@ static bool check_results_requested(void)
 enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
 {
 	*out = NULL;
+	enum clx_status st;
+	if (spec && (st = spec_syntax(ctx, spec)) != CLX_OK)
+		return st;
 	if (spec && strchr(spec, '='))
 		return clx_placed_open(ctx, spec, out);
-	struct clx_device_list l;
-	enum clx_status st = collect(ctx, &l);
-	if (st != CLX_OK)
-		return st;
-	if (spec && strcmp(spec, "auto") == 0) {
-		char chosen[160];
-		auto_spec(&l, chosen, sizeof chosen);
-		clx_device_list_release(&l);
-		return clx_backend_open(ctx, chosen, out);
-	}
 	char base[256];
 	bool f16 = false;
-	if (spec && (st = clx_spec_precision(ctx, spec, base, sizeof base, &f16)) != CLX_OK) {
-		clx_device_list_release(&l);
+	if (spec && (st = spec_device(ctx, spec, base, sizeof base, &f16)) != CLX_OK)
 		return st;
+	struct clx_device_list l;
+	if ((st = collect(ctx, &l)) != CLX_OK)
+		return st;
+	if (spec && strcasecmp(base, "auto") == 0) {
+		/* auto@f16: half weights on each OpenCL device it chooses */
+		char chosen[160], full[200] = "";
+		auto_spec(&l, chosen, sizeof chosen);
+		clx_device_list_release(&l);
+		if (f16 && strcmp(chosen, "cpu") == 0)
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+					"device spec '%s': auto chose the CPU reference, which keeps f32 weights",
+					spec);
+		for (char *save = NULL, *it = strtok_r(chosen, ",", &save); it;
+		     it = strtok_r(NULL, ",", &save))
+			snprintf(full + strlen(full), sizeof full - strlen(full), "%s%s%s", full[0] ? "," : "",
+				 it, f16 ? "@f16" : "");
+		return clx_backend_open(ctx, full, out);
 	}
 	const int pick = clx_device_select(ctx, &l, spec ? base : NULL);
 	if (pick < 0) {
@@ -282,10 +367,8 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 	}
 	struct clx_device_info dev = l.devs[pick];
 	clx_device_list_release(&l);
-	if (f16 && !is_opencl(&dev))
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"device spec '%s': %s keeps f32 weights (@f16 is for OpenCL devices)", spec,
-				dev.reference ? "the CPU reference" : dev.id);
+	if ((st = clx_spec_check_f16(ctx, spec, &dev, f16)) != CLX_OK)
+		return st;
 	dev.weights_f16 = f16;
 	const struct clx_backend_reg *reg = reg_for(&dev);
 	CLX_ASSERT(reg != NULL); /* every listed device comes from a registered backend */

@@ -96,6 +96,9 @@ struct clx_backend_reg {
  * unknown suffix fails (CLX_ERR_INVALID_ARG, naming it). */
 enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
 				   bool *f16);
+/* dev may store weights as half (@f16, asked by spec): OpenCL devices only. */
+enum clx_status clx_spec_check_f16(struct clx_ctx *ctx, const char *spec,
+				   const struct clx_device_info *dev, bool f16);
 
 /* A new struct clx_backend for iface and impl (NULL after an allocation
  * failure, with the message in ctx). */

@@ -945,6 +945,8 @@ static enum clx_status parse(struct clx_ctx *ctx, const char *spec, char (*dev)[
 	char buf[512];
 	if (strlen(spec) >= sizeof buf)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "device placement is too long");
+	if (spec[0] == ',' || spec[strlen(spec) - 1] == ',' || strstr(spec, ",,"))
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "device placement '%s': an empty item", spec);
 	snprintf(buf, sizeof buf, "%s", spec);
 	for (int t = 0; t < CLX_TOWER_COUNT; t++)
 		dev[t][0] = '\0';
@@ -968,10 +970,14 @@ static enum clx_status parse(struct clx_ctx *ctx, const char *spec, char (*dev)[
 		if (dev[t][0])
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"device placement '%s': '%s' is placed twice", spec, it);
-		if (!eq[1] || strlen(eq + 1) >= 64)
+		if (!eq[1] || eq[1] == '@')
 			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 					"device placement '%s': '%s' needs a device (cpu, cl, cl:P:D or a name)",
 					spec, it);
+		if (strlen(eq + 1) >= 64)
+			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+					"device placement: %s='%.40s…' is too long (at most 63 characters)",
+					it, eq + 1);
 		snprintf(dev[t], 64, "%s", eq + 1);
 	}
 	if (!dev[CLX_TOWER_VISION][0] || !dev[CLX_TOWER_TEXT][0])
@@ -984,10 +990,10 @@ static enum clx_status parse(struct clx_ctx *ctx, const char *spec, char (*dev)[
 	return CLX_OK;
 }
 
-enum clx_status clx_placed_open(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
+/* The placement's device per tower as exact ids (so "cl" and "cl:0:0" are
+ * one device), with their precision suffixes. */
+static enum clx_status resolve(struct clx_ctx *ctx, const char *spec, char (*dev)[64])
 {
-	*out = NULL;
-	char dev[CLX_TOWER_COUNT][64];
 	enum clx_status st = parse(ctx, spec, dev);
 	if (st != CLX_OK)
 		return st;
@@ -1001,15 +1007,33 @@ enum clx_status clx_placed_open(struct clx_ctx *ctx, const char *spec, struct cl
 		if ((st = clx_spec_precision(ctx, dev[t], base, sizeof base, &f16)) != CLX_OK)
 			break;
 		const int i = clx_device_select(ctx, &l, base);
-		if (i < 0) {
+		if (i < 0 || clx_spec_check_f16(ctx, dev[t], &l.devs[i], f16) != CLX_OK) {
 			char why[1024];
 			snprintf(why, sizeof why, "%s", clx_last_error(ctx));
-			st = clx_fail(ctx, CLX_ERR_NOT_FOUND, "device placement, %s=%s: %s", tower_names[t],
-				      dev[t], why);
+			st = clx_fail(ctx, i < 0 ? CLX_ERR_NOT_FOUND : CLX_ERR_INVALID_ARG,
+				      "device placement, %s=%s: %s", tower_names[t], dev[t], why);
 		} else
 			snprintf(dev[t], 64, "%.56s%s", l.devs[i].id, f16 ? "@f16" : "");
 	}
 	clx_device_list_release(&l);
+	return st;
+}
+
+enum clx_status clx_placed_check(struct clx_ctx *ctx, const char *spec, bool *all_reference)
+{
+	char dev[CLX_TOWER_COUNT][64];
+	enum clx_status st = resolve(ctx, spec, dev);
+	*all_reference = st == CLX_OK;
+	for (int t = 0; t < CLX_TOWER_COUNT && st == CLX_OK; t++)
+		*all_reference &= strcmp(dev[t], "cpu") == 0;
+	return st;
+}
+
+enum clx_status clx_placed_open(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
+{
+	*out = NULL;
+	char dev[CLX_TOWER_COUNT][64];
+	enum clx_status st = resolve(ctx, spec, dev);
 	if (st != CLX_OK)
 		return st;
 	struct placed *p = placed_new();

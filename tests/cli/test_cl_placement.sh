@@ -27,7 +27,26 @@ expect 2 "'text' is not PART=DEVICE" -- run "${inputs[@]}" --device vision=cpu,t
 expect 2 "'vision' needs a device" -- run "${inputs[@]}" --device vision=,text=cpu --out "$tmp/o"
 expect 2 "text=cl:7:0: device spec 'cl:7:0': no such OpenCL device" -- run "${inputs[@]}" --device vision=cpu,text=cl:7:0 --out "$tmp/o"
 expect 2 "vision=nosuchgpu: device spec 'nosuchgpu': no OpenCL device name contains it" -- validate "${inputs[@]}" --device vision=nosuchgpu,text=cpu
+expect 2 "an empty item" -- run "${inputs[@]}" --device vision=cpu,text=cpu, --out "$tmp/o"
+expect 2 "an empty item" -- run "${inputs[@]}" --device vision=cpu,,text=cpu --out "$tmp/o"
+expect 2 "'vision' needs a device" -- run "${inputs[@]}" --device vision=@f16,text=cpu --out "$tmp/o"
+expect 2 "is too long (at most 63 characters)" -- run "${inputs[@]}" --device "vision=$(printf 'x%.0s' {1..70}),text=cpu" --out "$tmp/o"
+expect 2 "contains a blank" -- run "${inputs[@]}" --device "vision=cpu, text=cpu" --out "$tmp/o"
+expect 2 "an empty device spec" -- run "${inputs[@]}" --device "" --out "$tmp/o"
+expect 2 "names several devices" -- run "${inputs[@]}" --device cpu,pthread --out "$tmp/o"
+expect 2 "the CPU reference keeps f32 weights" -- run "${inputs[@]}" --device vision=cpu@f16,text=pthread --out "$tmp/o"
 [ ! -e "$tmp/o" ] && ok || bad "a refused placement wrote $tmp/o"
+# validate: a bad spec is bad usage, checked before any work; a placement
+# all on the CPU reference would compare the reference with itself
+expect 2 "unknown precision 'bogus'" -- validate "${inputs[@]}" --device pthread@bogus
+expect 2 "no OpenCL device name contains it" -- validate "${inputs[@]}" --device nosuchgpu
+expect 2 "runs on the CPU, which is the reference" -- validate "${inputs[@]}" --device vision=cpu,text=cpu
+expect 2 "runs on the CPU, which is the reference" -- validate "${inputs[@]}" --device CPU
+# keywords and ids in any case; auto takes --precision
+expect 0 "" -- run "${inputs[@]}" --device CL:0:0 --out "$tmp/upper"
+has out "on cl:0:0:"
+expect 0 "" -- run "${inputs[@]}" --device auto --precision f16 --out "$tmp/auto16"
+has out "on cl:0:0@f16:"
 
 # ---- a split placement: the same logits as the CPU reference, node by node
 expect 0 "" -- run "${inputs[@]}" --device cpu --out "$tmp/ref"
@@ -68,6 +87,11 @@ has out "validate: 1 device, 1 passed, 0 failed"
 # ---- clx-profile: one timeline per device in the trace, and the overlap
 profile=$(dirname "$clx")/clx-profile
 clx_save=$clx clx=$profile
+# bad entries are refused before any work, one line
+expect 2 "needs both vision= and text=" -- --model "$tiny" --device cl:0:0,text=cpu --runs 1 --no-peak --quiet
+expect 2 "vision=bogus: device spec 'bogus': no OpenCL device name contains it" -- --model "$tiny" --device vision=bogus,text=cpu --runs 1 --no-peak --quiet
+expect 2 "the CPU reference keeps f32 weights" -- --model "$tiny" --device cpu@f16 --runs 1 --no-peak --quiet
+expect 2 "an empty item" -- --model "$tiny" --device cl:0:0,, --runs 1 --no-peak --quiet
 expect 0 "" -- --model "$tiny" --device vision=pthread,text=cpu --runs 2 --no-peak --quiet \
   --json "$tmp/p.json" --trace "$tmp/t.json"
 clx=$clx_save

@@ -153,6 +153,10 @@ int cmd_tune(int argc, char **argv)
 	if (strcmp(dev, "cpu") == 0)
 		return cli_usage_error("tune", "--device cpu: the CPU reference runs each op one way; "
 					       "nothing to tune (give an OpenCL device)");
+	if (strchr(dev, '='))
+		return cli_usage_error("tune", "--device %s: tune one device at a time (a placement "
+					       "uses each device's own tuning file)",
+				       dev);
 
 	struct clx_ctx *ctx = clx_ctx_create();
 	if (!ctx)

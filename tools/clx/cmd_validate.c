@@ -370,13 +370,17 @@ int cmd_validate(int argc, char **argv)
 		return cli_usage_error("validate", "out of memory");
 	if (precision && strcmp(precision, "f16") != 0 && strcmp(precision, "f32") != 0)
 		return cli_usage_error("validate", "--precision %s: f32 (default) or f16", precision);
-	if (strchr(device, '=') || (precision && strcmp(device, "all") != 0)) {
-		/* a bad placement is bad usage (exit 2), not a failing device */
-		struct clx_backend *probe = NULL;
-		st = cli_open_device(ctx, device, precision, &probe);
-		clx_backend_free(probe);
-		if (st != CLX_OK)
+	if (strcmp(device, "all") != 0) {
+		/* a bad spec or placement is bad usage (exit 2), not a failing device */
+		bool reference = false;
+		if ((st = cli_check_device(ctx, device, precision, &reference)) != CLX_OK)
 			goto fail;
+		if (reference) {
+			clx_ctx_free(ctx);
+			return cli_usage_error("validate", "--device %s: runs on the CPU, which is the "
+							   "reference; name an OpenCL device or all",
+					       device);
+		}
 	}
 	if ((st = clx_model_load(ctx, model_path, &m)) != CLX_OK ||
 	    (video && (st = cli_vision_input(ctx, opts, m, &video)) != CLX_OK))

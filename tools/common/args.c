@@ -186,6 +186,16 @@ static enum clx_status with_precision(struct clx_ctx *ctx, const char *spec, con
 	return CLX_OK;
 }
 
+enum clx_status cli_check_device(struct clx_ctx *ctx, const char *spec, const char *precision,
+				 bool *reference)
+{
+	char full[512];
+	enum clx_status st = with_precision(ctx, spec, precision, full, sizeof full);
+	if (st == CLX_OK && (st = clx_device_spec_check(ctx, full, reference)) != CLX_OK)
+		cli_prefix_error(ctx, st, "--device");
+	return st;
+}
+
 enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, const char *precision,
 				struct clx_backend **out)
 {

@@ -61,6 +61,10 @@ int cli_fail(struct clx_ctx *ctx, enum clx_status st);
  * message starts with the flag. */
 enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, const char *precision,
 				struct clx_backend **out);
+/* What cli_open_device would refuse, refused now, opening nothing
+ * (clx_device_spec_check); *reference: it would run on the CPU reference. */
+enum clx_status cli_check_device(struct clx_ctx *ctx, const char *spec, const char *precision,
+				 bool *reference);
 
 /* The option and its --help line, for every command that takes --device. */
 #define CLI_PRECISION_OPT { "precision", true, NULL }

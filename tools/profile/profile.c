@@ -27,6 +27,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h> /* strncasecmp */
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -49,12 +50,12 @@ static const char help[] =
 	"bytes and the fraction of each device's measured peak, memory, and agreement\n"
 	"with the CPU reference (docs/PROFILE.md).\n"
 	"  --model M     model directory or Hub id in the local Hugging Face cache\n"
-	"  --device      cpu (reference), cl, cl:P:D, a device-name substring, or a\n"
-	"                comma-separated list of them (a placement vision=A,text=B is\n"
+	"  --device      cpu (reference), cl, cl:P:D, a device-name substring, auto, or\n"
+	"                a comma-separated list of them (a placement vision=A,text=B is\n"
 	"                one entry; SPEC@f16 stores the weights as half); all = every\n"
-	"                OpenCL device plus\n"
-	"                cpu; all-cl = every OpenCL device only (default: all). Mesa's\n"
-	"                rusticl lists devices only with RUSTICL_ENABLE (e.g. llvmpipe)\n"
+	"                OpenCL device plus cpu; all-cl = every OpenCL device only\n"
+	"                (default: all). Mesa's rusticl lists devices only with\n"
+	"                RUSTICL_ENABLE (e.g. llvmpipe)\n"
 	"  --batch B     videos (X-CLIP) or images (CLIP) per forward (default 1)\n"
 	"  --prompts K   prompts (default 3)\n"
 	"  --tokens L    padded prompt length (default 7; real lengths L, L-3, L-1, ...)\n"
@@ -392,6 +393,10 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 		return CLI_BAD_INPUT;
 	}
 	int rc = -1;
+	if (!spec[0] || spec[0] == ',' || spec[strlen(spec) - 1] == ',' || strstr(spec, ",,")) {
+		fprintf(stderr, "%s: --device '%s': an empty item\n", cmd, spec);
+		rc = CLI_BAD_INPUT;
+	}
 	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && rc < 0;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (strchr(tok, '=')) {
@@ -402,8 +407,12 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 			       (!strchr(save, ',') || strchr(save, '=') < strchr(save, ',')) &&
 			       (tok = strtok_r(NULL, ",", &save)) != NULL && len < sizeof placement)
 				len += (size_t)snprintf(placement + len, sizeof placement - len, ",%s", tok);
+			bool reference;
 			if (len >= sizeof placement) {
 				fprintf(stderr, "%s: --device %s: placement too long\n", cmd, placement);
+				rc = CLI_BAD_INPUT;
+			} else if (clx_device_spec_check(ctx, placement, &reference) != CLX_OK) {
+				fprintf(stderr, "%s: --device: %s\n", cmd, clx_last_error(ctx));
 				rc = CLI_BAD_INPUT;
 			}
 			spec_add(&l, placement);
@@ -417,7 +426,18 @@ static int expand_devices(const char *cmd, const char *spec, struct spec_list *o
 					spec_add(&l, devs.devs[i].id);
 			continue;
 		}
-		/* SPEC@f16 (weights as half) is that device, another entry */
+		/* SPEC@f16 (weights as half) is that device, another entry; auto
+		 * as clx_backend_open resolves it */
+		bool reference;
+		if (clx_device_spec_check(ctx, tok, &reference) != CLX_OK) {
+			fprintf(stderr, "%s: --device: %s\n", cmd, clx_last_error(ctx));
+			rc = CLI_BAD_INPUT;
+			continue;
+		}
+		if (strncasecmp(tok, "auto", 4) == 0 && (!tok[4] || tok[4] == '@')) {
+			spec_add(&l, tok);
+			continue;
+		}
 		char *at = strchr(tok, '@');
 		if (at)
 			*at = '\0';

@@ -97,6 +97,12 @@ void clx_device_list_release(struct clx_device_list *l);
  * a message naming the spec and the devices that exist. */
 int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, const char *spec);
 
+/* Checks a --device spec as clx_backend_open would, opening nothing: its
+ * syntax (a device, SPEC@f16|@f32, auto, or a placement), and that the
+ * devices it names exist. *reference: it runs on the CPU reference alone
+ * (NULL is the default, "cpu"). */
+enum clx_status clx_device_spec_check(struct clx_ctx *ctx, const char *spec, bool *reference);
+
 /* ----------------------------------------------------------------- opening */
 
 /* Opens the device `spec` selects (NULL: "cpu"). OpenCL: a context, an
