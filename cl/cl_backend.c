@@ -273,6 +273,15 @@ enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 	if (st != CLX_OK)
 		return st;
 	dev.info.weights_f16 = info->weights_f16;
+	dev.info.math_f16 = false; /* set once validated (below) */
+	/* CLX_CL_FP16_EMULATE=1, a test hook: a device without cl_khr_fp16
+	 * computes @f16-math's half products exactly, emulated in f32 */
+	const char *emu = getenv("CLX_CL_FP16_EMULATE");
+	if (info->math_f16 && !dev.info.fp16 && !(emu && strcmp(emu, "1") == 0))
+		return clx_fail(ctx, CLX_ERR_UNSUPPORTED,
+				"%s (%s): f16 arithmetic (@f16-math) needs cl_khr_fp16, which this device "
+				"lacks; @f16 stores the weights as half with f32 arithmetic",
+				dev.info.id, dev.info.name);
 	/* CLX_CL_MAX_ALLOC=BYTES, a test hook: a device whose buffers hold at
 	 * most that (split weights, a chunked arena, fallback beyond) */
 	const char *cap = getenv("CLX_CL_MAX_ALLOC");
@@ -283,7 +292,8 @@ enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 	else if (cap && *cap && (forced < 4096 || !end || *end))
 		clx_warn(ctx, "CLX_CL_MAX_ALLOC=%s ignored: a byte count of at least 4096", cap);
 	if (info->weights_f16) /* the name every report uses says so */
-		strncat(dev.info.id, "@f16", sizeof dev.info.id - strlen(dev.info.id) - 1);
+		strncat(dev.info.id, info->math_f16 ? "@f16-math" : "@f16",
+			sizeof dev.info.id - strlen(dev.info.id) - 1);
 	struct cl_backend *b = clx_calloc(1, sizeof *b);
 	struct clx_backend *be = b ? clx_backend_new(ctx, &cl_iface, b) : NULL;
 	if (!be) {
@@ -295,6 +305,17 @@ enum clx_status cl_open(struct clx_ctx *ctx, const struct clx_device_info *info,
 		cl_free(be);
 		return st;
 	}
+	/* @f16-math: the half products only after they pass on this device */
+	char why[400];
+	if (info->math_f16 && (st = cl_gemm_validate_math(b, ctx, why, sizeof why)) != CLX_OK) {
+		cl_free(be);
+		return st;
+	}
+	b->dev.info.math_f16 = b->math_on;
+	if (info->math_f16 && !b->math_on)
+		clx_warn(ctx, "%s: f16 math refused by its check on this device (%s); it computes in f32 "
+			 "with its weights as half (@f16)",
+			 b->label, why);
 	*out = be;
 	return CLX_OK;
 }

@@ -14,8 +14,10 @@
  *
  * Which one a node runs is cl_choose.c's. */
 #include "cl_internal.h"
+#include "clx/check.h"
 
 #include <clblast_c.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +47,10 @@ bool cl_gemm_needs_raw(const struct cl_backend *b, const struct clx_graph *g, in
 enum clx_status cl_gemm_variant(struct cl_backend *b, struct clx_ctx *ctx, int mr, int nr, int vw,
 				bool half, int *out)
 {
+	const bool math = half && b->math_on;
 	for (int i = 0; i < b->n_variants; i++)
 		if (b->variants[i].mr == mr && b->variants[i].nr == nr && b->variants[i].vw == vw &&
-		    b->variants[i].half == half) {
+		    b->variants[i].half == half && b->variants[i].math == math) {
 			*out = i;
 			if (b->variants[i].rejected)
 				return clx_fail(ctx, CLX_ERR_DEVICE,
@@ -60,16 +63,18 @@ enum clx_status cl_gemm_variant(struct cl_backend *b, struct clx_ctx *ctx, int m
 		return clx_fail(ctx, CLX_ERR_UNSUPPORTED, "%s: more than %d GEMM variants in one process",
 				b->label, b->n_variants);
 	struct cl_gemm_variant *v = &b->variants[b->n_variants];
-	char defines[128];
+	char defines[192];
 	snprintf(defines, sizeof defines,
-		 "-DCLX_GEMM_MR=%d -DCLX_GEMM_NR=%d -DCLX_GEMM_VW=%d -DCLX_GEMM_NV=%d%s", mr, nr, vw,
-		 nr / vw, half ? " -DCLX_GEMM_WHALF=1" : "");
+		 "-DCLX_GEMM_MR=%d -DCLX_GEMM_NR=%d -DCLX_GEMM_VW=%d -DCLX_GEMM_NV=%d%s%s%s", mr, nr, vw,
+		 nr / vw, half ? " -DCLX_GEMM_WHALF=1" : "", math ? " -DCLX_GEMM_HMATH=1" : "",
+		 math && b->dev.info.fp16 ? " -DCLX_GEMM_HNATIVE=1" : "");
 	struct cl_program_info info;
 	enum clx_status st = cl_program_build(ctx, &b->dev, b->context, CL_PROGRAM_GEMM, NULL, defines,
 					      &v->program, &info);
 	if (st == CLX_ERR_DEVICE && strstr(clx_last_error(ctx), "kernel build failed")) {
 		/* remembered, so that no other node builds it again */
-		*v = (struct cl_gemm_variant){ .mr = mr, .nr = nr, .vw = vw, .half = half, .rejected = true };
+		*v = (struct cl_gemm_variant){ .mr = mr, .nr = nr, .vw = vw, .half = half, .math = math,
+					       .rejected = true };
 		cl_first_error(clx_last_error(ctx), v->why, sizeof v->why);
 		*out = b->n_variants++;
 	}
@@ -87,7 +92,7 @@ enum clx_status cl_gemm_variant(struct cl_backend *b, struct clx_ctx *ctx, int m
 		memset(v, 0, sizeof *v);
 		return cl_err(b, ctx, "clCreateKernel(gemm_packed, gemm_pack)", err);
 	}
-	v->mr = mr, v->nr = nr, v->vw = vw, v->half = half;
+	v->mr = mr, v->nr = nr, v->vw = vw, v->half = half, v->math = math;
 	*out = b->n_variants++;
 	return CLX_OK;
 }
@@ -433,4 +438,144 @@ enum clx_status cl_gemm_node_run(struct cl_backend *b, struct clx_ctx *ctx,
 	if ((st = cl_args_check(b, ctx, nd->name, &a)) != CLX_OK)
 		return st;
 	return cl_launch_items(b, ctx, nd, CL_KID_MATMUL_EPILOGUE, n);
+}
+
+/* ------------------------------------------------------------ f16 math */
+
+/* The cache entry of this device's half-product validation: its key text
+ * and path; false without a cache directory. */
+static bool math_entry(const struct cl_backend *b, char *key, size_t kcap, char *path, size_t pcap)
+{
+	char dir[1024];
+	if (!clx_cache_dir(dir, sizeof dir, "f16math"))
+		return false;
+	const char *prefix = getenv("CLX_CL_TEST_PREFIX");
+	snprintf(key, kcap,
+		 "clx f16 math v1\nclx=%s\nplatform=%s\nplatform_version=%s\ndevice=%s\n"
+		 "driver=%s\nnative=%d\ntest_prefix=%s\n",
+		 CLX_VERSION_STRING, b->dev.info.platform_name, b->dev.info.platform_version,
+		 b->dev.info.name, b->dev.info.driver_version, b->dev.info.fp16, prefix ? prefix : "");
+	return (size_t)snprintf(path, pcap, "%s/%016llx.txt", dir,
+				(unsigned long long)clx_fnv1a64(CLX_FNV_INIT, key, strlen(key))) < pcap;
+}
+
+/* A GEMM of the half products on the device: C = A · Wᵀ, A (M, K) and W
+ * (N, K) from a fixed generator, W as half; its NMSE against the plain-C
+ * reference (double sums of the same values) into *nmse. */
+static enum clx_status math_gemm(struct cl_backend *b, struct clx_ctx *ctx, double *nmse)
+{
+	enum { M = 37, N = 48, K = 1024, MR = 4, NR = 16, VW = 4 };
+	const struct cl_pack pack = { NR, false, N, K, true };
+	float *a = clx_malloc(sizeof(float) * M * K), *c = clx_malloc(sizeof(float) * M * N);
+	uint16_t *w = clx_malloc(sizeof(uint16_t) * N * K), *wp = clx_malloc(cl_pack_bytes(&pack) / 2);
+	cl_mem ma = NULL, mw = NULL, mc = NULL;
+	enum clx_status st = CLX_OK;
+	if (!a || !c || !w || !wp) {
+		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
+		goto done;
+	}
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < M * K + N * K; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17; /* xorshift64 */
+		const float u = (float)(s >> 40) / (float)(1u << 24) - 0.5f; /* [-0.5, 0.5) */
+		if (i < M * K)
+			a[i] = 4.0f * u;
+		else
+			w[i - M * K] = clx_f32_to_f16(0.2f * u);
+	}
+	cl_pack_host_half(&pack, w, wp);
+	int v;
+	if ((st = cl_gemm_variant(b, ctx, MR, NR, VW, true, &v)) != CLX_OK ||
+	    (st = cl_alloc_buffer(b, ctx, "the f16 math check", sizeof(float) * M * K, CL_MEM_READ_ONLY,
+				  a, &ma)) != CLX_OK ||
+	    (st = cl_alloc_buffer(b, ctx, "the f16 math check", cl_pack_bytes(&pack) / 2,
+				  CL_MEM_READ_ONLY, wp, &mw)) != CLX_OK ||
+	    (st = cl_alloc_buffer(b, ctx, "the f16 math check", sizeof(float) * M * N,
+				  CL_MEM_READ_WRITE, NULL, &mc)) != CLX_OK)
+		goto done;
+	struct cl_args g = cl_args_begin(b->variants[v].gemm, "gemm_packed");
+	cl_arg_u32(&g, M);
+	cl_arg_u32(&g, N);
+	cl_arg_u32(&g, K);
+	cl_arg_mem(&g, ma, 0);
+	cl_arg_u32(&g, K);
+	cl_arg_u64(&g, 0);
+	cl_arg_mem(&g, mw, 0);
+	cl_arg_u64(&g, 0);
+	cl_arg_mem(&g, mc, 0);
+	cl_arg_u32(&g, N);
+	cl_arg_u64(&g, 0);
+	cl_arg_mem(&g, mc, 0); /* no bias, no residual: flags 0 */
+	cl_arg_mem(&g, mc, 0);
+	cl_arg_u32(&g, N);
+	cl_arg_u64(&g, 0);
+	cl_arg_u32(&g, 0);
+	size_t global[3] = { (M + MR - 1) / MR, (N + NR - 1) / NR, 1 }, local[3] = { 1, 1, 1 };
+	if ((st = enqueue(b, ctx, "the f16 math check", &g, global, local)) != CLX_OK)
+		goto done;
+	cl_int err = CLW(clEnqueueReadBuffer, b->queue, mc, CL_TRUE, 0, sizeof(float) * M * N, c, 0,
+			 NULL, NULL);
+	if (err != CL_SUCCESS) {
+		st = cl_poison(b, ctx, "clEnqueueReadBuffer", err);
+		goto done;
+	}
+	double e2 = 0, r2 = 0;
+	for (int m = 0; m < M; m++)
+		for (int n = 0; n < N; n++) {
+			double ref = 0;
+			for (int k = 0; k < K; k++)
+				ref += (double)a[m * K + k] * clx_f16_to_f32(w[n * K + k]);
+			const double d = (double)c[m * N + n] - ref;
+			e2 += isfinite(d) ? d * d : INFINITY;
+			r2 += ref * ref;
+		}
+	*nmse = r2 > 0 ? e2 / r2 : e2;
+done:
+	cl_release_mem(ma);
+	cl_release_mem(mw);
+	cl_release_mem(mc);
+	clx_free(a);
+	clx_free(c);
+	clx_free(w);
+	clx_free(wp);
+	return st;
+}
+
+enum clx_status cl_gemm_validate_math(struct cl_backend *b, struct clx_ctx *ctx, char *why,
+				      size_t cap)
+{
+	char key[2048], path[1200], *text = NULL;
+	size_t len = 0;
+	const bool cached = math_entry(b, key, sizeof key, path, sizeof path);
+	if (cached && clx_file_read(NULL, path, 4096, &text, &len) == CLX_OK &&
+	    strncmp(text, key, strlen(key)) == 0) {
+		const char *verdict = text + strlen(key);
+		b->math_on = strncmp(verdict, "pass", 4) == 0;
+		snprintf(why, cap, "%.*s (cached)", (int)strcspn(verdict, "\n"), verdict);
+		clx_free(text);
+		return CLX_OK;
+	}
+	clx_free(text);
+	b->math_on = true; /* the variant to check computes in half */
+	double nmse = INFINITY;
+	struct clx_ctx *probe = clx_ctx_create();
+	enum clx_status st = probe ? math_gemm(b, probe, &nmse) : CLX_ERR_NOMEM;
+	const bool pass = st == CLX_OK && nmse <= CLX_CHECK_F16_NMSE;
+	if (st == CLX_OK)
+		snprintf(why, cap, "%s: GEMM K=1024 NMSE %.2e vs the reference (limit %.0e)",
+			 pass ? "pass" : "fail", nmse, CLX_CHECK_F16_NMSE);
+	else
+		snprintf(why, cap, "fail: %.300s", probe ? clx_last_error(probe) : "out of memory");
+	b->math_on = pass;
+	if (st != CLX_ERR_NOMEM && b->poisoned) /* the device broke: that is its error */
+		st = clx_fail(ctx, CLX_ERR_DEVICE, "%s", probe ? clx_last_error(probe) : why);
+	else
+		st = CLX_OK;
+	clx_ctx_free(probe);
+	if (st == CLX_OK && cached) {
+		char entry[2600];
+		snprintf(entry, sizeof entry, "%s%s\n", key, why);
+		clx_cache_store(path, entry, strlen(entry));
+	}
+	return st;
 }

@@ -226,6 +226,7 @@ struct cl_gemm_choice {
 struct cl_gemm_variant {
 	int mr, nr, vw;
 	bool half;            /* reads the packed weight as half (CLX_GEMM_WHALF) */
+	bool math;            /* the products in half (CLX_GEMM_HMATH, an @f16-math device) */
 	bool rejected;        /* the compiler rejected it: no program, no kernels */
 	char why[200];        /* then its first error line */
 	cl_program program;
@@ -233,7 +234,8 @@ struct cl_gemm_variant {
 };
 
 /* The variant (mr, nr, vw, half) of cl_backend.variants, built on first use
- * (cl_gemm.c); a variant the compiler rejected fails, now and later. */
+ * (cl_gemm.c); a variant the compiler rejected fails, now and later. A half
+ * variant computes its products in half when math_on. */
 enum clx_status cl_gemm_variant(struct cl_backend *b, struct clx_ctx *ctx, int mr, int nr, int vw,
 				bool half, int *out);
 
@@ -267,6 +269,7 @@ struct cl_backend {
 	char rejected[512];          /* the kernel files it rejected, why; "" if none */
 	cl_kernel kernels[CL_KID_COUNT]; /* NULL: its file was rejected */
 	int row_vw;                  /* CLX_ROW_VW of the row kernels (ops program) */
+	bool math_on;                /* @f16-math, validated: GEMM products in half */
 	size_t kernel_wg[CL_KID_COUNT]; /* CL_KERNEL_WORK_GROUP_SIZE */
 	struct cl_program_info prog;
 
@@ -427,6 +430,14 @@ enum clx_status cl_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gfl
 /* ---------------------------------------------------------------- GEMM */
 
 /* ---------------------------------------------------------------- choice */
+/* An @f16-math device's half products, validated before first use against
+ * the plain-C reference on a GEMM of K = 1024 (cl_gemm.c): from the cache
+ * (<cache dir>/f16math), else run now and recorded. Sets b->math_on when
+ * they pass; *why says what was measured. Fails only for the device's own
+ * errors. */
+enum clx_status cl_gemm_validate_math(struct cl_backend *b, struct clx_ctx *ctx, char *why,
+				      size_t cap);
+
 /* Whether matmul node can run here when the compiler rejects own GEMM
  * variants (cl_choose.c): a node only the own kernels can run (half or
  * split weights) needs its default variant built, which this builds; why

@@ -174,6 +174,14 @@ clx_cl_golden(test_cl_f16_clip_base_pocl test_clip_golden_base ${CLX_FIXTURES}/c
               FIXTURES_REQUIRED clip_base_model)
 clx_cl_golden(test_cl_f16_place_tiny test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
               vision=pthread@f16,text=cpu "cl;pocl;matrix" "${CLX_CL_TEST_ENV}")
+# f16 arithmetic (SPEC@f16-math): neither PoCL nor rusticl has cl_khr_fp16,
+# so the half products are emulated exactly (CLX_CL_FP16_EMULATE); the
+# check on first use passes, the f16 tolerances hold.
+foreach(d pocl rusticl)
+  clx_cl_golden(test_cl_f16math_tiny_${d} test_xclip_golden_tiny ${CLX_TINY} ${CLX_TINY}
+                ${CLX_CL_SPEC_${d}}@f16-math "cl;${d};matrix"
+                "RUSTICL_ENABLE=llvmpipe;${CLX_CL_TEST_ENV};CLX_CL_FP16_EMULATE=1")
+endforeach()
 # An F16 checkpoint (tests/fixtures/tiny_f16): an @f16 device holds the
 # file's own half values, uploaded as they are, so the f32 tolerances hold
 # (test_xclip_golden checks every half weight came from the file).

@@ -53,6 +53,11 @@ static inline void test_check_ran_on_device(struct clx_backend *be, const char *
 	       d->id, (unsigned long long)s.nodes_run, (unsigned long long)s.kernels_enqueued,
 	       (unsigned long long)s.gemm_calls, s.weight_bytes / 1048576.0, s.arena_bytes / 1048576.0);
 	CHECK(strcmp(d->backend, "opencl") == 0, "asked for %s, got %s (%s)", spec, d->id, d->backend);
+	/* @f16-math (emulated here, CLX_CL_FP16_EMULATE): it passed its check */
+	if (strstr(spec, "@f16-math")) {
+		printf("f16 math on %s: %s\n", d->id, d->math_f16 ? "on (passed its check)" : "off");
+		CHECK(d->math_f16, "%s: the half products did not pass their check", spec);
+	}
 	CHECK(s.kernels_enqueued > 0 && s.gemm_calls > 0, "no kernels ran on %s", d->id);
 	/* a forced small max allocation (CLX_CL_MAX_ALLOC): weights in parts */
 	const char *cap = getenv("CLX_CL_MAX_ALLOC");

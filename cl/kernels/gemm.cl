@@ -18,7 +18,13 @@
  * CLX_GEMM_VW the vector width, CLX_GEMM_NV = NR / VW (NR a multiple of VW),
  * CLX_GEMM_WHALF: the packed weight is IEEE half (an @f16 device), read by
  * vload_half (core OpenCL, no cl_khr_fp16) into floats: the arithmetic and
- * the accumulation stay f32.
+ * the accumulation stay f32. CLX_GEMM_HMATH (with WHALF, an @f16-math
+ * device): each product a·w is an IEEE half product, a rounded to half
+ * first, accumulated in f32. With CLX_GEMM_HNATIVE the device computes it
+ * in half (cl_khr_fp16); without, it is emulated exactly: a product of two
+ * halves is exact in f32, and vstore_half_rte rounds it as a half multiply
+ * does (the CLX_CL_FP16_EMULATE test hook, for devices without the
+ * extension).
  *
  * Work decomposition of gemm_packed: one work-item computes one MR × NR
  * tile of C — rows m0 = gid(0)·MR, columns n0 = gid(1)·NR (panel gid(1)),
@@ -59,6 +65,16 @@
 
 #define VT CLX_CAT(float, VW)
 
+#ifdef CLX_GEMM_HNATIVE
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#endif
+/* The half products' scale: 1. A macro so that a test can perturb them
+ * (CLX_CL_TEST_PREFIX="#define CLX_HMATH_SCALE 1.01f") and see the check on
+ * first use refuse them. */
+#ifndef CLX_HMATH_SCALE
+#define CLX_HMATH_SCALE 1.0f
+#endif
+
 #ifdef CLX_GEMM_WHALF
 #define WT half
 #if VW == 16
@@ -84,6 +100,24 @@
 #define VSTORE CLX_CAT(vstore, VW)
 #define VEXP(x) exp(x)
 #define VFMA(a, b, c) fma(a, b, c)
+#endif
+
+#if defined(CLX_GEMM_HMATH) && !defined(CLX_GEMM_HNATIVE)
+/* x rounded to the nearest half, ties to even (as a half multiply rounds
+ * its exact product), through core OpenCL's vstore_half_rte into a
+ * private ushort (a private half is not declarable without cl_khr_fp16). */
+inline float clx_round_half(float x)
+{
+	ushort h;
+	vstore_half_rte(x, 0, (private half *)&h);
+	return vload_half(0, (const private half *)&h);
+}
+inline VT clx_round_half_v(VT x)
+{
+	ushort h[VW];
+	CLX_CAT(vstore_half, CLX_CAT(VW, _rte))(x, 0, (private half *)h);
+	return CLX_CAT(vload_half, VW)(0, (const private half *)h);
+}
 #endif
 
 /* X(0) X(1) … X(n − 1), written out by the preprocessor: the k loop's
@@ -211,11 +245,22 @@ kernel void gemm_packed(uint M, uint N, uint K, global const float *A, ulong ao,
 #else
 #define LOAD_W(v) const VT w##v = w[kk * NV + v];
 #endif
+#if defined(CLX_GEMM_HMATH) && defined(CLX_GEMM_HNATIVE)
+#define HT CLX_CAT(half, VW)
+#define A_VAL(x) (x)
+#define FMA_V(v) acc[i][v] += CLX_HMATH_SCALE * CLX_CAT(convert_float, VW)(          \
+				CLX_CAT(convert_half, VW)(av) * CLX_CAT(convert_half, VW)(w##v));
+#elif defined(CLX_GEMM_HMATH)
+#define A_VAL(x) clx_round_half(x)
+#define FMA_V(v) acc[i][v] += CLX_HMATH_SCALE * clx_round_half_v(av * w##v);
+#else
+#define A_VAL(x) (x)
 #define FMA_V(v) acc[i][v] = VFMA(av, w##v, acc[i][v]);
+#endif
 #define ROW(r)                                      \
 	{                                           \
 		const int i = r;                    \
-		const VT av = (VT)(a[i][kk]);       \
+		const VT av = (VT)(A_VAL(a[i][kk])); \
 		CLX_REPV(NV, FMA_V)                 \
 	}
 #define KSTEP(kexpr)                                \
@@ -237,6 +282,7 @@ kernel void gemm_packed(uint M, uint N, uint K, global const float *A, ulong ao,
 #undef KSTEP
 #undef ROW
 #undef FMA_V
+#undef A_VAL
 #undef LOAD_W
 
 	const bool full = n0 + NR <= N;

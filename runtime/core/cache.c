@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static bool env_true(const char *name)
 {
@@ -57,4 +58,25 @@ bool clx_cache_dir(char *buf, size_t cap, const char *sub)
 	if (!ok)
 		buf[0] = '\0';
 	return ok;
+}
+
+bool clx_cache_store(const char *path, const void *data, size_t n)
+{
+	char tmp[1200];
+	static unsigned counter;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), counter++) >=
+	    sizeof tmp)
+		return false;
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return false;
+	bool ok = fwrite(data, 1, n, f) == n;
+	ok = fflush(f) == 0 && ok;
+	ok = fsync(fileno(f)) == 0 && ok;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		remove(tmp);
+		return false;
+	}
+	return true;
 }

@@ -204,10 +204,15 @@ int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, cons
 
 /* ---------------------------------------------------------------- opening */
 
-enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
-				   bool *f16)
+const char *clx_precision_suffix(enum clx_precision p)
 {
-	*f16 = false;
+	return p == CLX_PREC_F16_MATH ? "@f16-math" : p == CLX_PREC_F16 ? "@f16" : "";
+}
+
+enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
+				   enum clx_precision *p)
+{
+	*p = CLX_PREC_F32;
 	const char *at = strchr(spec, '@');
 	const size_t n = at ? (size_t)(at - spec) : strlen(spec);
 	if (n >= cap)
@@ -216,12 +221,12 @@ enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *
 	base[n] = '\0';
 	if (!at || strcmp(at, "@f32") == 0)
 		return CLX_OK;
-	if (strcmp(at, "@f16") == 0) {
-		*f16 = true;
+	if (strcmp(at, "@f16") == 0 || strcmp(at, "@f16-math") == 0) {
+		*p = at[4] ? CLX_PREC_F16_MATH : CLX_PREC_F16;
 		return CLX_OK;
 	}
 	return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-			"device spec '%s': unknown precision '%s' (@f16 or @f32)", spec, at + 1);
+			"device spec '%s': unknown precision '%s' (@f16, @f16-math or @f32)", spec, at + 1);
 }
 
 /* "auto": the best OpenCL device by the "cl" rule for the vision tower and
@@ -261,9 +266,9 @@ static enum clx_status spec_syntax(struct clx_ctx *ctx, const char *spec)
 
 /* spec split into its device (base) and precision; the base must name one. */
 static enum clx_status spec_device(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
-				   bool *f16)
+				   enum clx_precision *p)
 {
-	enum clx_status st = clx_spec_precision(ctx, spec, base, cap, f16);
+	enum clx_status st = clx_spec_precision(ctx, spec, base, cap, p);
 	if (st == CLX_OK && !base[0])
 		st = clx_fail(ctx, CLX_ERR_INVALID_ARG, "device spec '%s' names no device before '@'", spec);
 	return st;
@@ -290,9 +295,10 @@ enum clx_status clx_device_spec_check(struct clx_ctx *ctx, const char *spec, boo
 	if (strchr(spec, '='))
 		return clx_placed_check(ctx, spec, reference);
 	char base[256];
-	bool f16;
-	if ((st = spec_device(ctx, spec, base, sizeof base, &f16)) != CLX_OK)
+	enum clx_precision prec;
+	if ((st = spec_device(ctx, spec, base, sizeof base, &prec)) != CLX_OK)
 		return st;
+	const bool f16 = prec != CLX_PREC_F32;
 	struct clx_device_list l;
 	if ((st = collect(ctx, &l)) != CLX_OK)
 		return st;
@@ -339,9 +345,10 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 	if (spec && strchr(spec, '='))
 		return clx_placed_open(ctx, spec, out);
 	char base[256];
-	bool f16 = false;
-	if (spec && (st = spec_device(ctx, spec, base, sizeof base, &f16)) != CLX_OK)
+	enum clx_precision prec = CLX_PREC_F32;
+	if (spec && (st = spec_device(ctx, spec, base, sizeof base, &prec)) != CLX_OK)
 		return st;
+	const bool f16 = prec != CLX_PREC_F32;
 	struct clx_device_list l;
 	if ((st = collect(ctx, &l)) != CLX_OK)
 		return st;
@@ -357,7 +364,7 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 		for (char *save = NULL, *it = strtok_r(chosen, ",", &save); it;
 		     it = strtok_r(NULL, ",", &save))
 			snprintf(full + strlen(full), sizeof full - strlen(full), "%s%s%s", full[0] ? "," : "",
-				 it, f16 ? "@f16" : "");
+				 it, clx_precision_suffix(prec));
 		return clx_backend_open(ctx, full, out);
 	}
 	const int pick = clx_device_select(ctx, &l, spec ? base : NULL);
@@ -370,6 +377,7 @@ enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct c
 	if ((st = clx_spec_check_f16(ctx, spec, &dev, f16)) != CLX_OK)
 		return st;
 	dev.weights_f16 = f16;
+	dev.math_f16 = prec == CLX_PREC_F16_MATH;
 	const struct clx_backend_reg *reg = reg_for(&dev);
 	CLX_ASSERT(reg != NULL); /* every listed device comes from a registered backend */
 	struct clx_backend *be = NULL;

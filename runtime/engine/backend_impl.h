@@ -91,11 +91,16 @@ struct clx_backend_reg {
 				struct clx_backend **out);
 };
 
+/* A device's precision: f32; f16, weights stored as half; f16-math, and
+ * the GEMM products computed in half too (docs/PLACEMENT.md). */
+enum clx_precision { CLX_PREC_F32, CLX_PREC_F16, CLX_PREC_F16_MATH };
+/* Its spec suffix: "", "@f16", "@f16-math". */
+const char *clx_precision_suffix(enum clx_precision p);
 /* Splits a device spec's precision suffix: "cl:0:0@f16" → "cl:0:0" in
- * base (cap bytes) and *f16 = true; no suffix or "@f32" → false. An
- * unknown suffix fails (CLX_ERR_INVALID_ARG, naming it). */
+ * base (cap bytes) and *p; no suffix or "@f32" is f32. An unknown suffix
+ * fails (CLX_ERR_INVALID_ARG, naming it). */
 enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
-				   bool *f16);
+				   enum clx_precision *p);
 /* dev may store weights as half (@f16, asked by spec): OpenCL devices only. */
 enum clx_status clx_spec_check_f16(struct clx_ctx *ctx, const char *spec,
 				   const struct clx_device_info *dev, bool f16);

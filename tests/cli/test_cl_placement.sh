@@ -84,6 +84,22 @@ has out "(matmul) on cpu, fallback: cl:0:0@f16 declined: GEMM variant own:"
 has out "not built: the compiler rejected gemm.cl (error"
 has out "validate: 1 device, 1 passed, 0 failed"
 
+# ---- f16 arithmetic: refused without cl_khr_fp16; emulated (a test hook),
+# products perturbed by 1 %: its check on first use refuses them, and the
+# verdict is cached
+expect 2 "needs cl_khr_fp16, which this device lacks" -- run "${inputs[@]}" --device pthread@f16-math --out "$tmp/o"
+CLX_CACHE_DIR=$tmp/c16 CLX_CL_FP16_EMULATE=1 CLX_CL_TEST_PREFIX="#define CLX_HMATH_SCALE 1.01f" \
+  expect 0 "" -- validate "${inputs[@]}" --device pthread --precision f16-math
+has err "f16 math refused by its check on this device (fail: GEMM K=1024 NMSE"
+lacks out "GEMM products in f16"
+has out "validate: 1 device, 1 passed, 0 failed"
+CLX_CACHE_DIR=$tmp/c16 CLX_CL_FP16_EMULATE=1 CLX_CL_TEST_PREFIX="#define CLX_HMATH_SCALE 1.01f" \
+  expect 0 "" -- run "${inputs[@]}" --device pthread@f16-math --out "$tmp/m16"
+has err "(cached)"
+CLX_CACHE_DIR=$tmp/c16 CLX_CL_FP16_EMULATE=1 expect 0 "" -- validate "${inputs[@]}" --device pthread@f16-math
+has out "GEMM products in f16"
+has out "validate: 1 device, 1 passed, 0 failed"
+
 # ---- clx-profile: one timeline per device in the trace, and the overlap
 profile=$(dirname "$clx")/clx-profile
 clx_save=$clx clx=$profile
@@ -104,9 +120,9 @@ grep -qF '"device cpu: its nodes of the profiled run"' "$tmp/t.json" && ok || ba
 
 # ---- fp16 weight storage: its own rules in validate, half the weight memory
 expect 2 "--precision f16: the CPU reference keeps f32 weights" -- run "${inputs[@]}" --precision f16 --out "$tmp/o"
-expect 2 "--precision f8: f32 (default) or f16" -- run "${inputs[@]}" --device pthread --precision f8 --out "$tmp/o"
+expect 2 "--precision f8: f32 (default), f16 or f16-math" -- run "${inputs[@]}" --device pthread --precision f8 --out "$tmp/o"
 expect 2 "device spec 'cpu@f16': the CPU reference keeps f32 weights" -- run "${inputs[@]}" --device cpu@f16 --out "$tmp/o"
-expect 2 "unknown precision 'f8' (@f16 or @f32)" -- run "${inputs[@]}" --device vision=pthread@f8,text=cpu --out "$tmp/o"
+expect 2 "unknown precision 'f8' (@f16, @f16-math or @f32)" -- run "${inputs[@]}" --device vision=pthread@f8,text=cpu --out "$tmp/o"
 expect 0 "" -- validate "${inputs[@]}" --device pthread --precision f16 --nodes
 has out "device cl:0:0@f16"
 has out "weights stored as f16: logits max|diff| <= 1e-02, the argmax unchanged, nodes nmse <= 1e-05"

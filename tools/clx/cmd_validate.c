@@ -247,11 +247,13 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 	}
 	print_placement(dev.s);
 	/* weights stored as half have their own rules (clx/check.h) */
-	const bool f16 = clx_backend_device(clx_session_backend(dev.s))->weights_f16;
+	const struct clx_device_info *sd = clx_backend_device(clx_session_backend(dev.s));
+	const bool f16 = sd->weights_f16;
 	if (f16)
-		printf("  weights stored as f16: logits max|diff| <= %.0e, the argmax unchanged, nodes nmse "
-		       "<= %.0e\n",
-		       CLX_CHECK_F16_LOGITS_MAX_ABS, CLX_CHECK_F16_NMSE);
+		printf("  weights stored as f16%s: logits max|diff| <= %.0e, the argmax unchanged, nodes "
+		       "nmse <= %.0e\n",
+		       sd->math_f16 ? ", GEMM products in f16" : "", CLX_CHECK_F16_LOGITS_MAX_ABS,
+		       CLX_CHECK_F16_NMSE);
 	for (int run = 1; run <= 2; run++) {
 		const double t1 = clx_now();
 		st = clx_pipeline_set_inputs(ctx, dev.s, &dev.xg, in->pixels, in->ids, in->mask);
@@ -368,8 +370,10 @@ int cmd_validate(int argc, char **argv)
 	enum clx_status st;
 	if (!ctx)
 		return cli_usage_error("validate", "out of memory");
-	if (precision && strcmp(precision, "f16") != 0 && strcmp(precision, "f32") != 0)
-		return cli_usage_error("validate", "--precision %s: f32 (default) or f16", precision);
+	if (precision && strcmp(precision, "f16") != 0 && strcmp(precision, "f16-math") != 0 &&
+	    strcmp(precision, "f32") != 0)
+		return cli_usage_error("validate", "--precision %s: f32 (default), f16 or f16-math",
+				       precision);
 	if (strcmp(device, "all") != 0) {
 		/* a bad spec or placement is bad usage (exit 2), not a failing device */
 		bool reference = false;

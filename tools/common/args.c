@@ -151,8 +151,8 @@ int cli_fail(struct clx_ctx *ctx, enum clx_status st)
 
 /* --------------------------------------------------------------- devices */
 
-/* spec with "@f16" after every OpenCL device it names (each part of a
- * placement); the CPU reference keeps f32. */
+/* spec with "@f16" (or "@f16-math") after every OpenCL device it names
+ * (each part of a placement); the CPU reference keeps f32. */
 static enum clx_status with_precision(struct clx_ctx *ctx, const char *spec, const char *precision,
 				      char *out, size_t cap)
 {
@@ -162,8 +162,9 @@ static enum clx_status with_precision(struct clx_ctx *ctx, const char *spec, con
 		snprintf(out, cap, "%s", spec);
 		return CLX_OK;
 	}
-	if (strcmp(precision, "f16") != 0)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "--precision %s: f32 (default) or f16", precision);
+	if (strcmp(precision, "f16") != 0 && strcmp(precision, "f16-math") != 0)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"--precision %s: f32 (default), f16 or f16-math", precision);
 	size_t len = 0;
 	bool any = false;
 	for (const char *p = spec; *p && len + 1 < cap;) {
@@ -172,8 +173,8 @@ static enum clx_status with_precision(struct clx_ctx *ctx, const char *spec, con
 		const size_t dn = n - (size_t)(dev - p);
 		const bool cpu = dn == 3 && strncmp(dev, "cpu", 3) == 0;
 		const bool has = memchr(dev, '@', dn) != NULL;
-		len += (size_t)snprintf(out + len, cap - len, "%s%.*s%s", len ? "," : "", (int)n, p,
-					cpu || has ? "" : "@f16");
+		len += (size_t)snprintf(out + len, cap - len, "%s%.*s%s%s", len ? "," : "", (int)n, p,
+					cpu || has ? "" : "@", cpu || has ? "" : precision);
 		any |= !cpu;
 		p += n + (p[n] == ',');
 	}

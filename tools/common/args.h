@@ -69,8 +69,10 @@ enum clx_status cli_check_device(struct clx_ctx *ctx, const char *spec, const ch
 /* The option and its --help line, for every command that takes --device. */
 #define CLI_PRECISION_OPT { "precision", true, NULL }
 #define CLI_PRECISION_HELP                                                                  \
-	"  --precision P        f32 (default) or f16: weights stored as half on the OpenCL\n" \
-	"                       device(s), arithmetic in f32 (also per device: SPEC@f16)\n"
+	"  --precision P        f32 (default); f16: weights stored as half on the OpenCL\n"  \
+	"                       device(s), arithmetic in f32 (also per device: SPEC@f16);\n" \
+	"                       f16-math: also the GEMM products in half, where the device\n" \
+	"                       has cl_khr_fp16 and they pass a check on first use\n"
 /* Rewrites ctx's last error as "<fmt>: <error>", to say which option it concerns. */
 void cli_prefix_error(struct clx_ctx *ctx, enum clx_status st, const char *fmt, ...)
 #if defined(__GNUC__)

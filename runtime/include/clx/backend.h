@@ -74,6 +74,8 @@ struct clx_device_info {
 	bool fp16;                   /* cl_khr_fp16 */
 	bool weights_f16;            /* opened as SPEC@f16: matmul weights stored as half on the
 	                                device, computed in f32 (docs/PLACEMENT.md) */
+	bool math_f16;               /* opened as SPEC@f16-math: weights as half, and the GEMM
+	                                products in half (accumulated in f32), once validated */
 	bool fp64;                   /* cl_khr_fp64 or a non-zero double fp config */
 	/* CL_DEVICE_PREFERRED_VECTOR_WIDTH_{CHAR,SHORT,INT,LONG,FLOAT,DOUBLE,HALF} */
 	uint32_t vec_char, vec_short, vec_int, vec_long, vec_float, vec_double, vec_half;

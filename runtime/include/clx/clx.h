@@ -165,6 +165,10 @@ uint64_t clx_hash_bytes(uint64_t h, const void *data, size_t n);
  * NULL, each level created when missing. False (buf = "") when
  * CLX_NO_CACHE=1, no variable names a place, or it cannot be made. */
 bool clx_cache_dir(char *buf, size_t cap, const char *sub);
+/* Writes cache entry `path` (n bytes) whole or not at all: a temporary
+ * file beside it, renamed into place. False on any failure, which callers
+ * may ignore (a cache is an optimisation). */
+bool clx_cache_store(const char *path, const void *data, size_t n);
 
 /* ---------------------------------------------------------------- checks */
 
