@@ -182,6 +182,9 @@ foreach(d pocl rusticl)
                 ${CLX_CL_SPEC_${d}}@f16-math "cl;${d};matrix"
                 "RUSTICL_ENABLE=llvmpipe;${CLX_CL_TEST_ENV};CLX_CL_FP16_EMULATE=1")
 endforeach()
+clx_cl_golden(test_cl_f16math_base_pocl test_xclip_golden_base ${CLX_FIXTURES}/base ${CLX_BASE_MODEL_DIR}
+              ${CLX_CL_SPEC_pocl}@f16-math "cl;pocl;base" "${CLX_CL_TEST_ENV};CLX_CL_FP16_EMULATE=1"
+              FIXTURES_REQUIRED base_model)
 # An F16 checkpoint (tests/fixtures/tiny_f16): an @f16 device holds the
 # file's own half values, uploaded as they are, so the f32 tolerances hold
 # (test_xclip_golden checks every half weight came from the file).
