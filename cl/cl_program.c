@@ -13,8 +13,8 @@
  * File layout: "CLXBIN01" | u32 key length | key | u64 payload length |
  * u64 FNV-1a of the payload | payload (the device binary). Any mismatch,
  * truncation or a binary the driver rejects → rebuilt from source,
- * silently. Entries are written to a temporary file and renamed into
- * place, so a reader never sees half a file.
+ * silently. Entries are written whole or not at all (clx_cache_store), so
+ * a reader never sees half a file.
  *
  * Drivers that abort on a binary they cannot read (Mesa rusticl 22.x) do
  * not use the cache (binaries_safe).
@@ -22,13 +22,9 @@
  * Not here: CLBlast's programs (CLBlast keeps them in memory only). */
 #include "cl_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 struct clx_cl_source {
 	const char *name;
@@ -182,29 +178,25 @@ bad:
 	return NULL;
 }
 
-/* Writes an entry atomically (temporary file + rename). Failures are
+/* Writes an entry whole or not at all (clx_cache_store). Failures are
  * silent: the cache is an optimisation. */
 static bool cache_store(const char *path, const char *key, const unsigned char *bin, size_t len)
 {
-	char tmp[1100];
-	static unsigned counter;
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
+	const uint32_t klen = (uint32_t)strlen(key);
+	const uint64_t plen = len, phash = clx_fnv1a64(CLX_FNV_INIT, bin, len);
+	const size_t n = sizeof magic + sizeof klen + klen + sizeof plen + sizeof phash + len;
+	unsigned char *e = clx_malloc(n), *at = e;
+	if (!e)
 		return false;
-	uint32_t klen = (uint32_t)strlen(key);
-	uint64_t plen = len, phash = clx_fnv1a64(CLX_FNV_INIT, bin, len);
-	bool ok = fwrite(magic, 1, 8, f) == 8 && fwrite(&klen, sizeof klen, 1, f) == 1 &&
-		  fwrite(key, 1, klen, f) == klen && fwrite(&plen, sizeof plen, 1, f) == 1 &&
-		  fwrite(&phash, sizeof phash, 1, f) == 1 && fwrite(bin, 1, len, f) == len;
-	ok = fflush(f) == 0 && ok;
-	ok = fsync(fileno(f)) == 0 && ok;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		remove(tmp);
-		return false;
-	}
-	return true;
+	memcpy(at, magic, sizeof magic), at += sizeof magic;
+	memcpy(at, &klen, sizeof klen), at += sizeof klen;
+	memcpy(at, key, klen), at += klen;
+	memcpy(at, &plen, sizeof plen), at += sizeof plen;
+	memcpy(at, &phash, sizeof phash), at += sizeof phash;
+	memcpy(at, bin, len);
+	const bool ok = clx_cache_store(path, e, n);
+	clx_free(e);
+	return ok;
 }
 
 /* ----------------------------------------------------------------- build */
