@@ -203,8 +203,9 @@ bool cl_gemm_runnable(struct cl_backend *b, const struct clx_graph *g, int node,
 }
 
 /* Builds the own GEMM variant *c names for node. When the compiler rejects
- * it and CLBlast can run the node (clblast_ok), the node runs CLBlast, with
- * one warning per variant; otherwise the build log fails the prepare. */
+ * it, the node runs CLBlast if it can (clblast_ok), else the default tile
+ * if that builds, with one warning per variant; otherwise the build log
+ * fails the prepare. */
 static enum clx_status own_or_clblast(struct cl_backend *b, struct clx_ctx *ctx,
 				      const struct clx_graph *g, int node, bool clblast_ok,
 				      struct cl_gemm_choice *c)
@@ -214,14 +215,28 @@ static enum clx_status own_or_clblast(struct cl_backend *b, struct clx_ctx *ctx,
 	struct clx_ctx *probe = clx_ctx_create();
 	if (!probe)
 		return clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
-	int v;
+	int v = -1, dv = -1;
 	enum clx_status st = cl_gemm_variant(b, probe, c->mr, c->nr, c->vw, half, &v);
-	if (st == CLX_ERR_DEVICE && b->variants[v].rejected && clblast_ok) {
-		if (b->n_variants > known) /* rejected just now */
+	const bool rejected = st == CLX_ERR_DEVICE && v >= 0 && b->variants[v].rejected;
+	/* only the own kernels: the default tile, which supports built (a
+	 * tuned one may be rejected where the default is not) */
+	struct cl_gemm_choice d = { CL_GEMM_OWN, 0, 0, 0, 0 };
+	gemm_default(b, g, node, &d, true);
+	const bool other = d.mr != c->mr || d.nr != c->nr || d.vw != c->vw;
+	if (rejected && clblast_ok) {
+		if (v >= known) /* rejected just now */
 			clx_warn(ctx, "%s: the OpenCL compiler rejected GEMM variant own:%dx%dx%d (%s); "
 				 "the matmuls it was chosen for run CLBlast",
 				 b->label, c->mr, c->nr, c->vw, b->variants[v].why);
 		*c = (struct cl_gemm_choice){ CL_GEMM_CLBLAST, 0, 0, 0, 0 };
+		st = CLX_OK;
+	} else if (rejected && other &&
+		   cl_gemm_variant(b, probe, d.mr, d.nr, d.vw, half, &dv) == CLX_OK) {
+		if (v >= known) /* rejected just now */
+			clx_warn(ctx, "%s: the OpenCL compiler rejected GEMM variant own:%dx%dx%d (%s); "
+				 "the matmuls it was chosen for run own:%dx%dx%d",
+				 b->label, c->mr, c->nr, c->vw, b->variants[v].why, d.mr, d.nr, d.vw);
+		*c = d;
 		st = CLX_OK;
 	} else if (st != CLX_OK) {
 		clx_fail(ctx, st, "%s", clx_last_error(probe));

@@ -83,6 +83,13 @@ has err "the OpenCL compiler rejected GEMM variant"
 has out "(matmul) on cpu, fallback: cl:0:0@f16 declined: GEMM variant own:"
 has out "not built: the compiler rejected gemm.cl (error"
 has out "validate: 1 device, 1 passed, 0 failed"
+# a chosen tile the compiler rejects (here MR 5, forced) where the default
+# builds: the half-weight matmuls run the default tile, the others CLBlast
+CLX_GEMM=own:5x16x8 CLX_CL_TEST_PREFIX=$'#if defined(CLX_GEMM_MR) && CLX_GEMM_MR == 5\n#error "MR 5 rejected"\n#endif' \
+  expect 0 "" -- validate "${inputs[@]}" --device pthread@f16 --nodes
+has err "rejected GEMM variant own:5x16x8"
+has err "the matmuls it was chosen for run own:"
+has out "validate: 1 device, 1 passed, 0 failed"
 
 # ---- f16 arithmetic: refused without cl_khr_fp16; emulated (a test hook),
 # products perturbed by 1 %: its check on first use refuses them, and the
