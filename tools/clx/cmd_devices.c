@@ -26,9 +26,11 @@ static const char help[] =
 	"           both are CPU devices (they share the host's cores); else one device.\n"
 	"  SPEC@f16 an OpenCL device storing weights as half, computing in f32\n"
 	"           (--precision f16 does it for every OpenCL device of a spec).\n"
-	"A node a device cannot run (an op it lacks, a tensor over its max allocation)\n"
-	"runs on the next device of the placement, else on the CPU reference; clx\n"
-	"validate and clx-profile show where each node ran and why.\n";
+	"  SPEC@f16-math  also the GEMM products in half: needs cl_khr_fp16 (\"fp16 yes\"\n"
+	"           below) and a check on first use, else f32 arithmetic.\n"
+	"A node a device cannot run (an op it lacks, a kernel its compiler rejects, a\n"
+	"tensor it cannot hold) runs on the next device of the placement, else on the\n"
+	"CPU reference; clx validate and clx-profile show where each node ran and why.\n";
 
 static void print_json(const struct clx_device_list *l, int best)
 {
