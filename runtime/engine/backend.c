@@ -204,29 +204,66 @@ int clx_device_select(struct clx_ctx *ctx, const struct clx_device_list *l, cons
 
 /* ---------------------------------------------------------------- opening */
 
-const char *clx_precision_suffix(enum clx_precision p)
+/* A device's precision: f32; f16, weights stored as half; f16-math, and
+ * the GEMM products computed in half too (docs/PLACEMENT.md). */
+enum precision { PREC_F32, PREC_F16, PREC_F16_MATH };
+
+static const char *precision_suffix(enum precision p)
 {
-	return p == CLX_PREC_F16_MATH ? "@f16-math" : p == CLX_PREC_F16 ? "@f16" : "";
+	return p == PREC_F16_MATH ? "@f16-math" : p == PREC_F16 ? "@f16" : "";
 }
 
-enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
-				   enum clx_precision *p)
+/* spec's precision suffix split off: "cl:0:0@f16" → "cl:0:0" in base (cap
+ * bytes) and *p; no suffix or "@f32" is f32. An unknown suffix, or no
+ * device before it, fails (CLX_ERR_INVALID_ARG, naming it). */
+static enum clx_status split_precision(struct clx_ctx *ctx, const char *spec, char *base,
+				       size_t cap, enum precision *p)
 {
-	*p = CLX_PREC_F32;
+	*p = PREC_F32;
 	const char *at = strchr(spec, '@');
 	const size_t n = at ? (size_t)(at - spec) : strlen(spec);
 	if (n >= cap)
 		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "device spec '%s' is too long", spec);
+	if (n == 0)
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, "device spec '%s' names no device before '@'",
+				spec);
 	memcpy(base, spec, n);
 	base[n] = '\0';
 	if (!at || strcmp(at, "@f32") == 0)
 		return CLX_OK;
 	if (strcmp(at, "@f16") == 0 || strcmp(at, "@f16-math") == 0) {
-		*p = at[4] ? CLX_PREC_F16_MATH : CLX_PREC_F16;
+		*p = at[4] ? PREC_F16_MATH : PREC_F16;
 		return CLX_OK;
 	}
 	return clx_fail(ctx, CLX_ERR_INVALID_ARG,
 			"device spec '%s': unknown precision '%s' (@f16, @f16-math or @f32)", spec, at + 1);
+}
+
+enum clx_status clx_spec_device(struct clx_ctx *ctx, const char *spec,
+				const struct clx_device_list *l, struct clx_device_info *dev)
+{
+	char base[256];
+	enum precision p = PREC_F32;
+	enum clx_status st = spec ? split_precision(ctx, spec, base, sizeof base, &p) : CLX_OK;
+	if (st != CLX_OK)
+		return st;
+	const int pick = clx_device_select(ctx, l, spec ? base : NULL);
+	if (pick < 0)
+		return CLX_ERR_NOT_FOUND;
+	*dev = l->devs[pick];
+	if (p != PREC_F32 && !is_opencl(dev))
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				"device spec '%s': %s keeps f32 weights (@f16 is for OpenCL devices)", spec,
+				dev->reference ? "the CPU reference" : dev->id);
+	dev->weights_f16 = p != PREC_F32;
+	dev->math_f16 = p == PREC_F16_MATH;
+	return CLX_OK;
+}
+
+void clx_spec_canonical(const struct clx_device_info *dev, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%.52s%s", dev->id,
+		 precision_suffix(dev->math_f16 ? PREC_F16_MATH : dev->weights_f16 ? PREC_F16 : PREC_F32));
 }
 
 /* "auto": the best OpenCL device by the "cl" rule for the vision tower and
@@ -264,24 +301,43 @@ static enum clx_status spec_syntax(struct clx_ctx *ctx, const char *spec)
 	return CLX_OK;
 }
 
-/* spec split into its device (base) and precision; the base must name one. */
-static enum clx_status spec_device(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
-				   enum clx_precision *p)
-{
-	enum clx_status st = clx_spec_precision(ctx, spec, base, cap, p);
-	if (st == CLX_OK && !base[0])
-		st = clx_fail(ctx, CLX_ERR_INVALID_ARG, "device spec '%s' names no device before '@'", spec);
-	return st;
-}
+/* How far a spec resolves without opening anything: a placement (left to
+ * placed.c), "auto" expanded into the spec it chose, or one device. */
+struct resolved {
+	bool placement;
+	char expanded[200];           /* auto: what it chose, with its precision */
+	struct clx_device_info dev;   /* else: the device */
+};
 
-enum clx_status clx_spec_check_f16(struct clx_ctx *ctx, const char *spec,
-				   const struct clx_device_info *dev, bool f16)
+static enum clx_status resolve(struct clx_ctx *ctx, const char *spec, struct resolved *r)
 {
-	if (f16 && !is_opencl(dev))
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"device spec '%s': %s keeps f32 weights (@f16 is for OpenCL devices)", spec,
-				dev->reference ? "the CPU reference" : dev->id);
-	return CLX_OK;
+	memset(r, 0, sizeof *r);
+	enum clx_status st = spec ? spec_syntax(ctx, spec) : CLX_OK;
+	if (st != CLX_OK || (r->placement = spec && strchr(spec, '=')))
+		return st;
+	struct clx_device_list l;
+	if ((st = collect(ctx, &l)) != CLX_OK)
+		return st;
+	char base[256];
+	enum precision p = PREC_F32;
+	if (spec && split_precision(ctx, spec, base, sizeof base, &p) == CLX_OK &&
+	    strcasecmp(base, "auto") == 0) {
+		/* auto@f16: half weights on each OpenCL device it chooses */
+		char chosen[160];
+		auto_spec(&l, chosen, sizeof chosen);
+		if (p != PREC_F32 && strcmp(chosen, "cpu") == 0)
+			st = clx_fail(ctx, CLX_ERR_INVALID_ARG,
+				      "device spec '%s': auto chose the CPU reference, which keeps f32 weights",
+				      spec);
+		for (char *save = NULL, *it = strtok_r(chosen, ",", &save); it && st == CLX_OK;
+		     it = strtok_r(NULL, ",", &save))
+			snprintf(r->expanded + strlen(r->expanded), sizeof r->expanded - strlen(r->expanded),
+				 "%s%s%s", r->expanded[0] ? "," : "", it, precision_suffix(p));
+	} else {
+		st = clx_spec_device(ctx, spec, &l, &r->dev);
+	}
+	clx_device_list_release(&l);
+	return st;
 }
 
 enum clx_status clx_device_spec_check(struct clx_ctx *ctx, const char *spec, bool *reference)
@@ -289,36 +345,16 @@ enum clx_status clx_device_spec_check(struct clx_ctx *ctx, const char *spec, boo
 	*reference = !spec;
 	if (!spec)
 		return CLX_OK;
-	enum clx_status st = spec_syntax(ctx, spec);
+	struct resolved r;
+	enum clx_status st = resolve(ctx, spec, &r);
 	if (st != CLX_OK)
 		return st;
-	if (strchr(spec, '='))
+	if (r.placement)
 		return clx_placed_check(ctx, spec, reference);
-	char base[256];
-	enum clx_precision prec;
-	if ((st = spec_device(ctx, spec, base, sizeof base, &prec)) != CLX_OK)
-		return st;
-	const bool f16 = prec != CLX_PREC_F32;
-	struct clx_device_list l;
-	if ((st = collect(ctx, &l)) != CLX_OK)
-		return st;
-	if (strcasecmp(base, "auto") == 0) {
-		char chosen[160];
-		auto_spec(&l, chosen, sizeof chosen);
-		*reference = strcmp(chosen, "cpu") == 0;
-		if (f16 && *reference)
-			st = clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				      "device spec '%s': auto chose the CPU reference, which keeps f32 weights",
-				      spec);
-	} else {
-		const int pick = clx_device_select(ctx, &l, base);
-		if (pick < 0)
-			st = CLX_ERR_NOT_FOUND;
-		else if ((st = clx_spec_check_f16(ctx, spec, &l.devs[pick], f16)) == CLX_OK)
-			*reference = l.devs[pick].reference;
-	}
-	clx_device_list_release(&l);
-	return st;
+	if (r.expanded[0])
+		return clx_device_spec_check(ctx, r.expanded, reference);
+	*reference = r.dev.reference;
+	return CLX_OK;
 }
 
 static const struct clx_backend_reg *reg_for(const struct clx_device_info *d)
@@ -339,45 +375,15 @@ static bool check_results_requested(void)
 enum clx_status clx_backend_open(struct clx_ctx *ctx, const char *spec, struct clx_backend **out)
 {
 	*out = NULL;
-	enum clx_status st;
-	if (spec && (st = spec_syntax(ctx, spec)) != CLX_OK)
+	struct resolved r;
+	enum clx_status st = resolve(ctx, spec, &r);
+	if (st != CLX_OK)
 		return st;
-	if (spec && strchr(spec, '='))
+	if (r.placement)
 		return clx_placed_open(ctx, spec, out);
-	char base[256];
-	enum clx_precision prec = CLX_PREC_F32;
-	if (spec && (st = spec_device(ctx, spec, base, sizeof base, &prec)) != CLX_OK)
-		return st;
-	const bool f16 = prec != CLX_PREC_F32;
-	struct clx_device_list l;
-	if ((st = collect(ctx, &l)) != CLX_OK)
-		return st;
-	if (spec && strcasecmp(base, "auto") == 0) {
-		/* auto@f16: half weights on each OpenCL device it chooses */
-		char chosen[160], full[200] = "";
-		auto_spec(&l, chosen, sizeof chosen);
-		clx_device_list_release(&l);
-		if (f16 && strcmp(chosen, "cpu") == 0)
-			return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-					"device spec '%s': auto chose the CPU reference, which keeps f32 weights",
-					spec);
-		for (char *save = NULL, *it = strtok_r(chosen, ",", &save); it;
-		     it = strtok_r(NULL, ",", &save))
-			snprintf(full + strlen(full), sizeof full - strlen(full), "%s%s%s", full[0] ? "," : "",
-				 it, clx_precision_suffix(prec));
-		return clx_backend_open(ctx, full, out);
-	}
-	const int pick = clx_device_select(ctx, &l, spec ? base : NULL);
-	if (pick < 0) {
-		clx_device_list_release(&l);
-		return CLX_ERR_NOT_FOUND;
-	}
-	struct clx_device_info dev = l.devs[pick];
-	clx_device_list_release(&l);
-	if ((st = clx_spec_check_f16(ctx, spec, &dev, f16)) != CLX_OK)
-		return st;
-	dev.weights_f16 = f16;
-	dev.math_f16 = prec == CLX_PREC_F16_MATH;
+	if (r.expanded[0])
+		return clx_backend_open(ctx, r.expanded, out);
+	const struct clx_device_info dev = r.dev;
 	const struct clx_backend_reg *reg = reg_for(&dev);
 	CLX_ASSERT(reg != NULL); /* every listed device comes from a registered backend */
 	struct clx_backend *be = NULL;

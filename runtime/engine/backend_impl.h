@@ -91,19 +91,14 @@ struct clx_backend_reg {
 				struct clx_backend **out);
 };
 
-/* A device's precision: f32; f16, weights stored as half; f16-math, and
- * the GEMM products computed in half too (docs/PLACEMENT.md). */
-enum clx_precision { CLX_PREC_F32, CLX_PREC_F16, CLX_PREC_F16_MATH };
-/* Its spec suffix: "", "@f16", "@f16-math". */
-const char *clx_precision_suffix(enum clx_precision p);
-/* Splits a device spec's precision suffix: "cl:0:0@f16" → "cl:0:0" in
- * base (cap bytes) and *p; no suffix or "@f32" is f32. An unknown suffix
- * fails (CLX_ERR_INVALID_ARG, naming it). */
-enum clx_status clx_spec_precision(struct clx_ctx *ctx, const char *spec, char *base, size_t cap,
-				   enum clx_precision *p);
-/* dev may store weights as half (@f16, asked by spec): OpenCL devices only. */
-enum clx_status clx_spec_check_f16(struct clx_ctx *ctx, const char *spec,
-				   const struct clx_device_info *dev, bool f16);
+/* The device of one-device spec `spec` (not auto, not a placement) among
+ * l's: its precision suffix (@f16, @f16-math, @f32) split off and set in
+ * dev->weights_f16 / math_f16 (half weights on OpenCL devices only), the
+ * rest selected by clx_device_select. */
+enum clx_status clx_spec_device(struct clx_ctx *ctx, const char *spec,
+				const struct clx_device_list *l, struct clx_device_info *dev);
+/* The exact spec that opens dev again: its id and precision suffix. */
+void clx_spec_canonical(const struct clx_device_info *dev, char *buf, size_t cap);
 
 /* A new struct clx_backend for iface and impl (NULL after an allocation
  * failure, with the message in ctx). */

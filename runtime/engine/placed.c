@@ -1002,18 +1002,14 @@ static enum clx_status resolve(struct clx_ctx *ctx, const char *spec, char (*dev
 	if ((st = clx_backend_list(ctx, &l)) != CLX_OK)
 		return st;
 	for (int t = 0; t < CLX_TOWER_COUNT && st == CLX_OK; t++) {
-		char base[64];
-		enum clx_precision prec;
-		if ((st = clx_spec_precision(ctx, dev[t], base, sizeof base, &prec)) != CLX_OK)
-			break;
-		const int i = clx_device_select(ctx, &l, base);
-		if (i < 0 || clx_spec_check_f16(ctx, dev[t], &l.devs[i], prec != CLX_PREC_F32) != CLX_OK) {
+		struct clx_device_info d;
+		if ((st = clx_spec_device(ctx, dev[t], &l, &d)) != CLX_OK) {
 			char why[1024];
 			snprintf(why, sizeof why, "%s", clx_last_error(ctx));
-			st = clx_fail(ctx, i < 0 ? CLX_ERR_NOT_FOUND : CLX_ERR_INVALID_ARG,
-				      "device placement, %s=%s: %s", tower_names[t], dev[t], why);
-		} else
-			snprintf(dev[t], 64, "%.52s%s", l.devs[i].id, clx_precision_suffix(prec));
+			st = clx_fail(ctx, st, "device placement, %s=%s: %s", tower_names[t], dev[t], why);
+		} else {
+			clx_spec_canonical(&d, dev[t], 64);
+		}
 	}
 	clx_device_list_release(&l);
 	return st;
