@@ -101,7 +101,6 @@ static void evict_weights(struct cl_backend *b, int max_idle)
 		}
 		cl_release_mem(b->weights[i].mem);
 		release_split(b->weights[i].split);
-		b->stats.split_weights -= b->weights[i].split != NULL;
 		cl_packed_release(&b->weights[i].host_packed);
 		b->stats.weight_bytes -= b->weights[i].dev_bytes;
 	}
@@ -347,7 +346,6 @@ enum clx_status cl_weight_resident(struct cl_backend *b, struct clx_ctx *ctx,
 	*out = m;
 	if (split)
 		*split = sp;
-	b->stats.split_weights += sp != NULL;
 	b->n_weights++;
 	b->stats.weight_bytes += dev_bytes;
 	b->stats.weight_uploads += !in_place;
@@ -659,10 +657,11 @@ enum clx_status cl_buffers_prepare(struct cl_backend *b, struct clx_ctx *ctx,
 		b->weights[i].idle = b->weights[i].used ? 0 : b->weights[i].idle + 1;
 	evict_weights(b, CL_WEIGHT_MAX_IDLE);
 	b->stats.n_weights = b->n_weights;
-	b->stats.half_weights = b->stats.half_from_file = 0;
+	b->stats.half_weights = b->stats.half_from_file = b->stats.split_weights = 0;
 	for (int i = 0; i < b->n_weights; i++) {
 		b->stats.half_weights += b->weights[i].pack.half;
 		b->stats.half_from_file += b->weights[i].half_from_file;
+		b->stats.split_weights += b->weights[i].split != NULL;
 	}
 	return CLX_OK;
 fail:

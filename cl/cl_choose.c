@@ -165,12 +165,16 @@ static bool attention_fits(const struct cl_backend *b, const struct clx_graph *g
 
 /* ---------------------------------------------------------------- choose */
 
-/* The matmul's W is a resident weight (not an activation, not batched):
- * what an @f16 device stores as half. */
+/* The matmul's W is a resident weight (not an activation, not batched). */
 static bool weight_operand(const struct clx_graph *g, int node)
 {
 	const struct clx_matmul_dims d = clx_matmul_dims(g, node);
 	return d.batch == 1 && g->tensors[clx_graph_root(g, g->nodes[node].src[1])].kind == CLX_TENSOR_WEIGHT;
+}
+
+bool cl_gemm_half(const struct cl_backend *b, const struct clx_graph *g, int node)
+{
+	return b->dev.info.weights_f16 && weight_operand(g, node);
 }
 
 /* Whether only the own kernels can run matmul node: CLBlast reads one f32
@@ -193,7 +197,7 @@ bool cl_gemm_runnable(struct cl_backend *b, const struct clx_graph *g, int node,
 	struct clx_ctx *probe = clx_ctx_create();
 	int v = -1;
 	const bool ok = !probe || cl_gemm_variant(b, probe, c.mr, c.nr, c.vw,
-						  b->dev.info.weights_f16, &v) == CLX_OK ||
+						  cl_gemm_half(b, g, node), &v) == CLX_OK ||
 			v < 0 || !b->variants[v].rejected; /* other failures: the prepare's to report */
 	if (!ok)
 		snprintf(why, cap, "GEMM variant own:%dx%dx%d not built: the compiler rejected gemm.cl (%s)",
@@ -210,7 +214,7 @@ static enum clx_status own_or_clblast(struct cl_backend *b, struct clx_ctx *ctx,
 				      const struct clx_graph *g, int node, bool clblast_ok,
 				      struct cl_gemm_choice *c)
 {
-	const bool half = b->dev.info.weights_f16 && weight_operand(g, node);
+	const bool half = cl_gemm_half(b, g, node);
 	const int known = b->n_variants;
 	struct clx_ctx *probe = clx_ctx_create();
 	if (!probe)

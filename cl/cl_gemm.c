@@ -200,7 +200,7 @@ enum clx_status cl_gemm_prepare(struct cl_backend *b, struct clx_ctx *ctx, const
 		const int bt = g->nodes[i].src[1], root = clx_graph_root(g, bt);
 		const struct clx_tensor *w = &g->tensors[root];
 		const bool resident = w->kind == CLX_TENSOR_WEIGHT && gm.batch == 1;
-		gn->half = resident && b->dev.info.weights_f16;
+		gn->half = cl_gemm_half(b, g, i);
 		if ((st = cl_gemm_variant(b, ctx, c->mr, c->nr, c->vw, gn->half, &gn->variant)) != CLX_OK)
 			break;
 		const struct cl_pack pack = { c->nr, !gm.b_trans, (int64_t)gm.N, (int64_t)gm.K, gn->half };
@@ -330,6 +330,33 @@ static enum clx_status pack_operand(struct cl_backend *b, struct clx_ctx *ctx,
 	return enqueue(b, ctx, gm->node, &a, global, local);
 }
 
+/* gemm_packed's arguments: C columns [n0, n0 + n) of gm (M rows, K), from
+ * packed weight w (w_stride elements per batch item), with bias and R at
+ * their addresses (column n0 of each) and the epilogue flags. */
+static struct cl_args packed_args(const struct cl_gemm_variant *v, const struct cl_gemm *gm,
+				  size_t n0, size_t n, cl_mem w, size_t w_off, size_t w_stride,
+				  struct cl_addr bias, struct cl_addr res, uint32_t flags)
+{
+	struct cl_args a = cl_args_begin(v->gemm, "gemm_packed");
+	cl_arg_u32(&a, (int64_t)gm->M);
+	cl_arg_u32(&a, (int64_t)n);
+	cl_arg_u32(&a, (int64_t)gm->K);
+	cl_arg_mem(&a, gm->a, gm->a_off);
+	cl_arg_u32(&a, (int64_t)gm->lda);
+	cl_arg_u64(&a, gm->a_stride);
+	cl_arg_mem(&a, w, w_off);
+	cl_arg_u64(&a, w_stride);
+	cl_arg_mem(&a, gm->c, gm->c_off + n0);
+	cl_arg_u32(&a, (int64_t)gm->ldc);
+	cl_arg_u64(&a, gm->c_stride);
+	cl_arg_mem(&a, bias.mem, bias.offs / 4);
+	cl_arg_mem(&a, res.mem, res.offs / 4);
+	cl_arg_u32(&a, (int64_t)gm->N);
+	cl_arg_u64(&a, gm->c_stride);
+	cl_arg_u32(&a, flags);
+	return a;
+}
+
 static enum clx_status own_run(struct cl_backend *b, struct clx_ctx *ctx, const struct clx_graph *g,
 			       int node, const struct cl_gemm *gm)
 {
@@ -340,57 +367,28 @@ static enum clx_status own_run(struct cl_backend *b, struct clx_ctx *ctx, const 
 	enum clx_status st = CLX_OK;
 	if (!gn->packed && (st = pack_operand(b, ctx, v, gn, gm)) != CLX_OK)
 		return st;
-	const struct cl_addr bias = cl_addr_of(b, g, d.bias >= 0 ? d.bias : g->nodes[node].dst);
-	const struct cl_addr res = cl_addr_of(b, g, d.residual >= 0 ? d.residual : g->nodes[node].dst);
-	struct cl_args a = cl_args_begin(v->gemm, "gemm_packed");
-	cl_arg_u32(&a, (int64_t)gm->M);
-	cl_arg_u32(&a, (int64_t)gm->N);
-	cl_arg_u32(&a, (int64_t)gm->K);
-	cl_arg_mem(&a, gm->a, gm->a_off);
-	cl_arg_u32(&a, (int64_t)gm->lda);
-	cl_arg_u64(&a, gm->a_stride);
-	if (gn->packed)
-		cl_arg_mem(&a, gn->packed, 0);
-	else
-		cl_arg_mem(&a, b->gemm_scratch, gn->scratch_off);
-	cl_arg_u64(&a, np * gm->K);
-	cl_arg_mem(&a, gm->c, gm->c_off);
-	cl_arg_u32(&a, (int64_t)gm->ldc);
-	cl_arg_u64(&a, gm->c_stride);
-	cl_arg_mem(&a, bias.mem, bias.offs / 4);
-	cl_arg_mem(&a, res.mem, res.offs / 4);
-	cl_arg_u32(&a, (int64_t)gm->N);
-	cl_arg_u64(&a, gm->c_stride);
-	cl_arg_u32(&a, d.flags);
+	struct cl_addr bias = cl_addr_of(b, g, d.bias >= 0 ? d.bias : g->nodes[node].dst);
+	struct cl_addr res = cl_addr_of(b, g, d.residual >= 0 ? d.residual : g->nodes[node].dst);
 	const size_t lm = (size_t)gn->choice.lm, tiles = (gm->M + (size_t)v->mr - 1) / (size_t)v->mr;
-	size_t global[3] = { align_up(tiles, lm), np / (size_t)v->nr, gm->batch };
-	size_t local[3] = { lm, 1, 1 };
-	if (!gn->split)
+	if (!gn->split) {
+		struct cl_args a = gn->packed ? packed_args(v, gm, 0, gm->N, gn->packed, 0, np * gm->K,
+							    bias, res, d.flags)
+					      : packed_args(v, gm, 0, gm->N, b->gemm_scratch,
+							    gn->scratch_off, np * gm->K, bias, res, d.flags);
+		size_t global[3] = { align_up(tiles, lm), np / (size_t)v->nr, gm->batch };
+		size_t local[3] = { lm, 1, 1 };
 		return enqueue(b, ctx, gm->node, &a, global, local);
+	}
 	/* a weight in parts: one launch per part, on its columns of C (and of
 	 * bias and R), C's row stride unchanged */
 	const struct cl_split *sp = gn->split;
-	const size_t per = sp->part_bytes / sp->unit; /* panels per part */
+	const size_t per = sp->part_bytes / sp->unit * (size_t)v->nr; /* columns per part */
 	for (int j = 0; j < sp->n && st == CLX_OK; j++) {
-		const size_t n0 = (size_t)j * per * (size_t)v->nr;
-		const size_t nj = gm->N - n0 < per * (size_t)v->nr ? gm->N - n0 : per * (size_t)v->nr;
-		a = cl_args_begin(v->gemm, "gemm_packed");
-		cl_arg_u32(&a, (int64_t)gm->M);
-		cl_arg_u32(&a, (int64_t)nj);
-		cl_arg_u32(&a, (int64_t)gm->K);
-		cl_arg_mem(&a, gm->a, gm->a_off);
-		cl_arg_u32(&a, (int64_t)gm->lda);
-		cl_arg_u64(&a, gm->a_stride);
-		cl_arg_mem(&a, sp->mem[j], 0);
-		cl_arg_u64(&a, np * gm->K);
-		cl_arg_mem(&a, gm->c, gm->c_off + n0);
-		cl_arg_u32(&a, (int64_t)gm->ldc);
-		cl_arg_u64(&a, gm->c_stride);
-		cl_arg_mem(&a, bias.mem, bias.offs / 4 + (d.bias >= 0 ? n0 : 0));
-		cl_arg_mem(&a, res.mem, res.offs / 4 + (d.residual >= 0 ? n0 : 0));
-		cl_arg_u32(&a, (int64_t)gm->N);
-		cl_arg_u64(&a, gm->c_stride);
-		cl_arg_u32(&a, d.flags);
+		const size_t n0 = (size_t)j * per, nj = gm->N - n0 < per ? gm->N - n0 : per;
+		struct cl_addr bj = bias, rj = res;
+		bj.offs += d.bias >= 0 ? n0 * 4 : 0;
+		rj.offs += d.residual >= 0 ? n0 * 4 : 0;
+		struct cl_args a = packed_args(v, gm, n0, nj, sp->mem[j], 0, np * gm->K, bj, rj, d.flags);
 		size_t gj[3] = { align_up(tiles, lm), (nj + (size_t)v->nr - 1) / (size_t)v->nr, 1 };
 		size_t lj[3] = { lm, 1, 1 };
 		st = enqueue(b, ctx, gm->node, &a, gj, lj);
@@ -467,10 +465,11 @@ static enum clx_status math_gemm(struct cl_backend *b, struct clx_ctx *ctx, doub
 	enum { M = 37, N = 48, K = 1024, MR = 4, NR = 16, VW = 4 };
 	const struct cl_pack pack = { NR, false, N, K, true };
 	float *a = clx_malloc(sizeof(float) * M * K), *c = clx_malloc(sizeof(float) * M * N);
+	float *ref = clx_malloc(sizeof(float) * M * N);
 	uint16_t *w = clx_malloc(sizeof(uint16_t) * N * K), *wp = clx_malloc(cl_pack_bytes(&pack) / 2);
 	cl_mem ma = NULL, mw = NULL, mc = NULL;
 	enum clx_status st = CLX_OK;
-	if (!a || !c || !w || !wp) {
+	if (!a || !c || !ref || !w || !wp) {
 		st = clx_fail(ctx, CLX_ERR_NOMEM, "%s: out of memory", b->label);
 		goto done;
 	}
@@ -493,23 +492,10 @@ static enum clx_status math_gemm(struct cl_backend *b, struct clx_ctx *ctx, doub
 	    (st = cl_alloc_buffer(b, ctx, "the f16 math check", sizeof(float) * M * N,
 				  CL_MEM_READ_WRITE, NULL, &mc)) != CLX_OK)
 		goto done;
-	struct cl_args g = cl_args_begin(b->variants[v].gemm, "gemm_packed");
-	cl_arg_u32(&g, M);
-	cl_arg_u32(&g, N);
-	cl_arg_u32(&g, K);
-	cl_arg_mem(&g, ma, 0);
-	cl_arg_u32(&g, K);
-	cl_arg_u64(&g, 0);
-	cl_arg_mem(&g, mw, 0);
-	cl_arg_u64(&g, 0);
-	cl_arg_mem(&g, mc, 0);
-	cl_arg_u32(&g, N);
-	cl_arg_u64(&g, 0);
-	cl_arg_mem(&g, mc, 0); /* no bias, no residual: flags 0 */
-	cl_arg_mem(&g, mc, 0);
-	cl_arg_u32(&g, N);
-	cl_arg_u64(&g, 0);
-	cl_arg_u32(&g, 0);
+	const struct cl_gemm gm = { .node = "the f16 math check", .M = M, .N = N, .K = K, .batch = 1,
+				    .a = ma, .c = mc, .lda = K, .ldc = N };
+	const struct cl_addr none = { mc, 0 }; /* no bias, no residual: flags 0 */
+	struct cl_args g = packed_args(&b->variants[v], &gm, 0, N, mw, 0, 0, none, none, 0);
 	size_t global[3] = { (M + MR - 1) / MR, (N + NR - 1) / NR, 1 }, local[3] = { 1, 1, 1 };
 	if ((st = enqueue(b, ctx, "the f16 math check", &g, global, local)) != CLX_OK)
 		goto done;
@@ -519,23 +505,22 @@ static enum clx_status math_gemm(struct cl_backend *b, struct clx_ctx *ctx, doub
 		st = cl_poison(b, ctx, "clEnqueueReadBuffer", err);
 		goto done;
 	}
-	double e2 = 0, r2 = 0;
+	/* the reference: double sums, rounded once to f32 */
 	for (int m = 0; m < M; m++)
 		for (int n = 0; n < N; n++) {
-			double ref = 0;
+			double sum = 0;
 			for (int k = 0; k < K; k++)
-				ref += (double)a[m * K + k] * clx_f16_to_f32(w[n * K + k]);
-			const double d = (double)c[m * N + n] - ref;
-			e2 += isfinite(d) ? d * d : INFINITY;
-			r2 += ref * ref;
+				sum += (double)a[m * K + k] * clx_f16_to_f32(w[n * K + k]);
+			ref[m * N + n] = (float)sum;
 		}
-	*nmse = r2 > 0 ? e2 / r2 : e2;
+	*nmse = clx_diff_f32(c, ref, (int64_t)M * N, 0).nmse;
 done:
 	cl_release_mem(ma);
 	cl_release_mem(mw);
 	cl_release_mem(mc);
 	clx_free(a);
 	clx_free(c);
+	clx_free(ref);
 	clx_free(w);
 	clx_free(wp);
 	return st;

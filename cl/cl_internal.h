@@ -438,6 +438,10 @@ enum clx_status cl_peak(struct clx_backend *be, struct clx_ctx *ctx, double *gfl
 enum clx_status cl_gemm_validate_math(struct cl_backend *b, struct clx_ctx *ctx, char *why,
 				      size_t cap);
 
+/* Whether matmul node reads its weight as half: an @f16 device's resident
+ * (non-batched) weights (cl_choose.c). */
+bool cl_gemm_half(const struct cl_backend *b, const struct clx_graph *g, int node);
+
 /* Whether matmul node can run here when the compiler rejects own GEMM
  * variants (cl_choose.c): a node only the own kernels can run (half or
  * split weights) needs its default variant built, which this builds; why
