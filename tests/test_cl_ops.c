@@ -618,6 +618,152 @@ static void check_max_alloc(const char *spec)
 	free(want);
 }
 
+/* ---------------------------------------------------------------- windows */
+
+/* The case's node on `small` (a device whose buffers hold 64 KiB), over
+ * tensors bigger than that: the device accepts it, holds them in parts and
+ * runs it a window of outer slices at a time (cl_ops.c); the result is
+ * compared with the CPU reference's. */
+static void run_windowed(struct clx_backend *small, struct tcase *c, const char *desc, int dst,
+			 double tol)
+{
+	struct clx_graph *g = c->g;
+	struct clx_plan *plan = NULL;
+	const int node = g->n_nodes - 1;
+	char why[200] = "";
+	const bool ok = !g->oom && dst >= 0 && clx_backend_supports_why(small, g, node, why, sizeof why);
+	CHECK(ok, "%s: declined under 64 KiB buffers: %s", desc, why);
+	const int64_t n = ok ? clx_tensor_nelems(&g->tensors[dst]) : 0;
+	float *got = calloc((size_t)n + 1, sizeof *got), *want = calloc((size_t)n + 1, sizeof *want);
+	enum clx_status st = ok ? clx_sched_plan_chunked(ctx, g, 65536, &plan) : CLX_ERR_INVALID_ARG;
+	struct clx_backend *bes[2] = { cpu, small };
+	for (int i = 0; i < 2 && st == CLX_OK; i++) {
+		if ((st = clx_backend_prepare(bes[i], ctx, g, plan->arena_bytes)) != CLX_OK)
+			break;
+		for (int l = 0; l < c->n_leaf && st == CLX_OK; l++)
+			if (c->leaf[l] >= 0)
+				st = clx_backend_set_tensor(bes[i], ctx, g, c->leaf[l], c->data[l]);
+		if (st == CLX_OK)
+			st = clx_sched_run(ctx, g, plan, bes[i], NULL, NULL);
+		if (st == CLX_OK)
+			st = clx_backend_get_tensor(bes[i], ctx, g, dst, i ? got : want);
+	}
+	CHECK(!ok || st == CLX_OK, "%s: %s", desc, clx_last_error(ctx));
+	if (ok && st == CLX_OK) {
+		struct clx_backend_stats s;
+		clx_backend_stats(small, &s);
+		CHECK(s.split_activations > 0, "%s: nothing held in parts", desc);
+		const struct clx_diff r = clx_diff_f32(got, want, n, 0);
+		const bool same = tol < 0 ? memcmp(got, want, (size_t)n * sizeof *got) == 0
+					  : r.nmse <= tol && r.n_nonfinite == 0;
+		printf("  in windows: %-58s %d in parts, nmse %.3e\n", desc, s.split_activations, r.nmse);
+		CHECK(same, "%s in windows: nmse %.3e, max abs %.3e at %lld", desc, r.nmse, r.max_abs,
+		      (long long)r.worst);
+	}
+	free(got);
+	free(want);
+	clx_plan_free(plan);
+	for (int l = 0; l < c->n_leaf; l++)
+		free(c->data[l]);
+	clx_graph_free(g);
+	c->g = NULL;
+}
+
+/* One case per op that runs in windows, each over tensors of 100 KB and
+ * more whose outer slices fit 64 KiB. */
+static void check_windows(const char *spec)
+{
+	setenv("CLX_CL_MAX_ALLOC", "65536", 1);
+	struct clx_backend *small = NULL;
+	CHECK(clx_backend_open(ctx, spec, &small) == CLX_OK, "open %s with a 64 KiB limit: %s", spec,
+	      clx_last_error(ctx));
+	unsetenv("CLX_CL_MAX_ALLOC");
+	if (!small)
+		return;
+	const int64_t R = 50, S = 20, D = 32; /* 128 000 bytes; a slice is 2 560 */
+	struct tcase c = begin();
+	int x = input_f32(&c, "x", 3, NE(R, S, D), 2, 5);
+	int w = weight_f32(&c, "w", 1, NE(D), 0.5f, 1.5f), b = weight_f32(&c, "b", 1, NE(D), -1, 1);
+	run_windowed(small, &c, "layer_norm (50, 20, 32)",
+		     node(&c, CLX_OP_LAYER_NORM, 3, SRC(x, w, b), 3, NE(R, S, D), 0, 0, 1e-5f), EW_TOL);
+	static const enum clx_op unary[] = { CLX_OP_GELU, CLX_OP_QUICK_GELU, CLX_OP_EXP,
+					     CLX_OP_L2_NORMALIZE };
+	for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++) {
+		c = begin();
+		x = input_f32(&c, "x", 3, NE(R, S, D), -2, 2);
+		run_windowed(small, &c, clx_op_name(unary[i]),
+			     node(&c, unary[i], 1, SRC(x), 3, NE(R, S, D), 0, 0, 0), EW_TOL);
+	}
+	for (int same = 0; same <= 1; same++) { /* b repeating within a slice, or as big as a */
+		c = begin();
+		x = input_f32(&c, "a", 3, NE(R, S, D), -2, 2);
+		int y = same ? input_f32(&c, "b", 3, NE(R, S, D), -2, 2)
+			     : weight_f32(&c, "b", 2, NE(S, D), -2, 2);
+		run_windowed(small, &c, same ? "mul, b as big as a" : "add, b (20, 32) repeating",
+			     node(&c, same ? CLX_OP_MUL : CLX_OP_ADD, 2, SRC(x, y), 3, NE(R, S, D), 0, 0, 0),
+			     EW_TOL);
+	}
+	c = begin();
+	x = input_f32(&c, "x", 3, NE(R, S, D), -1, 1);
+	w = weight_f32(&c, "w", 2, NE(48, D), -1, 1);
+	b = weight_f32(&c, "b", 1, NE(48), -1, 1);
+	int r = input_f32(&c, "r", 3, NE(R, S, 48), -1, 1);
+	run_windowed(small, &c, "matmul (50, 20, 32)·W(48, 32)ᵀ + b → quick_gelu + r",
+		     clx_graph_matmul(c.g, "y", x, w, b, r,
+				      CLX_MATMUL_BIAS | CLX_MATMUL_GELU | CLX_MATMUL_RESIDUAL, false,
+				      false, 3, NE(R, S, 48)),
+		     GEMM_GELU_TOL);
+	c = begin();
+	int q = input_f32(&c, "q", 3, NE(R, S, D), -2, 2), k = input_f32(&c, "k", 3, NE(R, S, D), -2, 2);
+	int v = input_f32(&c, "v", 3, NE(R, S, D), -2, 2);
+	int32_t *mv = malloc((size_t)(R * S) * sizeof *mv);
+	for (int64_t j = 0; j < R * S; j++)
+		mv[j] = j % S < 1 + (j / S) % S;
+	int m = input_i32(&c, "mask", 2, NE(R, S), mv);
+	free(mv);
+	run_windowed(small, &c, "attention n=50 S=20 H=4 causal, masked",
+		     node(&c, CLX_OP_ATTENTION, 4, SRC(q, k, v, m), 3, NE(R, S, D), 4, 1,
+			  1.0f / sqrtf(8.0f)),
+		     EW_TOL);
+	c = begin();
+	int a1 = weight_f32(&c, "cls", 3, NE(1, 1, D), -1, 1);
+	x = input_f32(&c, "x", 3, NE(R, S, D), -1, 1);
+	run_windowed(small, &c, "concat cls (1, 1, 32) before x (50, 20, 32)",
+		     node(&c, CLX_OP_CONCAT, 2, SRC(a1, x), 3, NE(R, S + 1, D), 0, 0, 0), EXACT);
+	c = begin();
+	x = input_f32(&c, "x", 3, NE(R, S, D), -1, 1);
+	run_windowed(small, &c, "slice rows [1, +18)",
+		     node(&c, CLX_OP_SLICE, 1, SRC(x), 3, NE(R, 18, D), 1, 18, 0), EXACT);
+	c = begin();
+	x = input_f32(&c, "x", 3, NE(R, S, D), -1, 1);
+	run_windowed(small, &c, "mean over axis 1",
+		     node(&c, CLX_OP_MEAN, 1, SRC(x), 2, NE(R, D), 0, 0, 0), EW_TOL);
+	c = begin();
+	x = input_f32(&c, "x", 4, NE(R, 3, 16, 16), -1, 1);
+	run_windowed(small, &c, "patchify (50, 3, 16, 16) p=4",
+		     node(&c, CLX_OP_PATCHIFY, 1, SRC(x), 3, NE(R, 16, 48), 4, 0, 0), EXACT);
+	c = begin();
+	int tab = weight_f32(&c, "table", 2, NE(99, D), -1, 1);
+	int32_t ids[50 * 20];
+	for (int j = 0; j < R * S; j++)
+		ids[j] = irand(99);
+	int idt = input_i32(&c, "ids", 2, NE(R, S), ids);
+	run_windowed(small, &c, "gather table (99, 32), ids (50, 20)",
+		     node(&c, CLX_OP_GATHER, 2, SRC(tab, idt), 3, NE(R, S, D), 0, 0, 0), EXACT);
+	c = begin();
+	x = input_f32(&c, "x", 3, NE(R, S, D), -1, 1);
+	for (int j = 0; j < R * S; j++)
+		ids[j] = irand(5);
+	idt = input_i32(&c, "ids", 2, NE(R, S), ids);
+	run_windowed(small, &c, "pool_argmax (match 3) x (50, 20, 32)",
+		     node(&c, CLX_OP_POOL_ARGMAX, 2, SRC(x, idt), 2, NE(R, D), 1, 3, 0), EXACT);
+	c = begin();
+	x = input_f32(&c, "x", 2, NE(S, D), -1, 1);
+	run_windowed(small, &c, "repeat (20, 32) x50",
+		     node(&c, CLX_OP_REPEAT, 1, SRC(x), 3, NE(R, S, D), (int32_t)R, 0, 0), EXACT);
+	clx_backend_free(small);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -640,6 +786,7 @@ int main(int argc, char **argv)
 	CHECK(strncmp(clx_backend_name(cl), "cl:", 3) == 0, "backend name %s", clx_backend_name(cl));
 
 	check_max_alloc(argv[1]);
+	check_windows(argv[1]);
 	/* every matmul case under each GEMM of the documented sample
 	 * (docs/TUNING.md): the default, CLBlast, and own tiles covering MR 1 to
 	 * 8, one to four vectors of float4 / float8 / float16, LM 1, 2 and 4;
