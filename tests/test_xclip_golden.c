@@ -108,17 +108,13 @@ static void check_argmax(struct clx_session *s, const char *name)
 	float *got = malloc((size_t)n * sizeof *got);
 	CHECK(got && clx_session_read(ctx, s, t, got) == CLX_OK, "read %s", name);
 	const float *want = ref.data;
-	int changed = 0;
-	for (int64_t r = 0; got && n == ref.n_elems && r < n / D; r++) {
-		int64_t a = 0, b = 0;
-		for (int64_t j = 1; j < D; j++) {
-			a = got[r * D + j] > got[r * D + a] ? j : a;
-			b = want[r * D + j] > want[r * D + b] ? j : b;
-		}
-		changed += a != b;
-	}
-	printf("  %-34s argmax: %d of %lld rows changed\n", name, changed, (long long)(n / D));
-	CHECK(changed == 0, "%s: the argmax of %d rows differs from transformers'", name, changed);
+	CHECK(got && n == ref.n_elems, "%s: %lld values, transformers' %lld", name, (long long)n,
+	      (long long)ref.n_elems);
+	const int64_t changed = got && n == ref.n_elems ? clx_argmax_changed(got, want, n, D) : 0;
+	printf("  %-34s argmax: %lld of %lld rows changed\n", name, (long long)changed,
+	       (long long)(n / D));
+	CHECK(changed == 0, "%s: the argmax of %lld rows differs from transformers'", name,
+	      (long long)changed);
 	free(got);
 	clx_npy_release(&ref);
 }

@@ -52,6 +52,25 @@ bool clx_check_logits(const struct clx_diff *d)
 	return d->n_nonfinite == 0 && d->max_abs <= CLX_CHECK_LOGITS_MAX_ABS;
 }
 
+int64_t clx_argmax_changed(const float *got, const float *ref, int64_t n, int64_t row)
+{
+	int64_t changed = 0;
+	for (int64_t r = 0; row > 0 && r + row <= n; r += row) {
+		int64_t a = r, b = r;
+		for (int64_t j = r + 1; j < r + row; j++) {
+			a = got[j] > got[a] ? j : a;
+			b = ref[j] > ref[b] ? j : b;
+		}
+		changed += a != b;
+	}
+	return changed;
+}
+
+bool clx_check_logits_f16(const struct clx_diff *d, int64_t argmax_changed)
+{
+	return d->n_nonfinite == 0 && d->max_abs <= CLX_CHECK_F16_LOGITS_MAX_ABS && argmax_changed == 0;
+}
+
 bool clx_check_embeddings(const struct clx_diff *d)
 {
 	return d->n_nonfinite == 0 && d->min_cos >= CLX_CHECK_EMBED_MIN_COS;

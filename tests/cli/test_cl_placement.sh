@@ -40,8 +40,8 @@ expect 2 "the CPU reference keeps f32 weights" -- run "${inputs[@]}" --device vi
 # all on the CPU reference would compare the reference with itself
 expect 2 "unknown precision 'bogus'" -- validate "${inputs[@]}" --device pthread@bogus
 expect 2 "no OpenCL device name contains it" -- validate "${inputs[@]}" --device nosuchgpu
-expect 2 "runs on the CPU, which is the reference" -- validate "${inputs[@]}" --device vision=cpu,text=cpu
-expect 2 "runs on the CPU, which is the reference" -- validate "${inputs[@]}" --device CPU
+expect 2 "runs on the CPU, and the CPU is the reference" -- validate "${inputs[@]}" --device vision=cpu,text=cpu
+expect 2 "runs on the CPU, and the CPU is the reference" -- validate "${inputs[@]}" --device CPU
 # keywords and ids in any case; auto takes --precision
 expect 0 "" -- run "${inputs[@]}" --device CL:0:0 --out "$tmp/upper"
 has out "on cl:0:0:"
@@ -128,6 +128,7 @@ grep -qF '"device cpu: its nodes of the profiled run"' "$tmp/t.json" && ok || ba
 # ---- fp16 weight storage: its own rules in validate, half the weight memory
 expect 2 "--precision f16: the CPU reference keeps f32 weights" -- run "${inputs[@]}" --precision f16 --out "$tmp/o"
 expect 2 "--precision f8: f32 (default), f16 or f16-math" -- run "${inputs[@]}" --device pthread --precision f8 --out "$tmp/o"
+expect 2 "--precision f8: f32 (default), f16 or f16-math" -- validate "${inputs[@]}" --precision f8
 expect 2 "device spec 'cpu@f16': the CPU reference keeps f32 weights" -- run "${inputs[@]}" --device cpu@f16 --out "$tmp/o"
 expect 2 "unknown precision 'f8' (@f16, @f16-math or @f32)" -- run "${inputs[@]}" --device vision=pthread@f8,text=cpu --out "$tmp/o"
 expect 0 "" -- validate "${inputs[@]}" --device pthread --precision f16 --nodes

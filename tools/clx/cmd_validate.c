@@ -206,21 +206,6 @@ static void print_placement(const struct clx_session *s)
 		printf("    ... and %d more\n", shown - 8);
 }
 
-/* Every row of n values (rows of `row`) has its largest where ref does. */
-static bool same_argmax(const float *got, const float *ref, int64_t n, int64_t row)
-{
-	for (int64_t r = 0; row > 0 && r + row <= n; r += row) {
-		int64_t a = r, b = r;
-		for (int64_t j = r + 1; j < r + row; j++) {
-			a = got[j] > got[a] ? j : a;
-			b = ref[j] > ref[b] ? j : b;
-		}
-		if (a != b)
-			return false;
-	}
-	return true;
-}
-
 /* Opens device `spec`, runs twice, compares; true when everything passes. */
 static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, const struct cli_inputs *in,
 			    struct reference *ref, const char *spec, const char *precision, bool nodes)
@@ -282,8 +267,8 @@ static bool validate_device(struct clx_ctx *ctx, const struct clx_model *m, cons
 			const bool logits = i == OUT_LPV || i == OUT_LPT;
 			bool ok = logits ? clx_check_logits(&d) : clx_check_embeddings(&d);
 			if (logits && f16)
-				ok = d.n_nonfinite == 0 && d.max_abs <= CLX_CHECK_F16_LOGITS_MAX_ABS &&
-				     same_argmax(outs[i], ref->out[i], n, ref->row[i]);
+				ok = clx_check_logits_f16(
+					&d, clx_argmax_changed(outs[i], ref->out[i], n, ref->row[i]));
 			printf("    %-18s %12.3e %14.9f  %-24s %s\n", out_name(m, i), d.max_abs, d.min_cos,
 			       !logits ? "row cosine >= 0.99999"
 			       : f16   ? "<= 1e-2, same argmax"
@@ -357,9 +342,8 @@ int cmd_validate(int argc, char **argv)
 						   "--help)");
 	if (!device)
 		device = "all";
-	if (strcmp(device, "cpu") == 0)
-		return cli_usage_error("validate", "--device cpu: the CPU is the reference; name an OpenCL "
-						   "device or all");
+	if (!cli_precision_valid(precision))
+		return cli_usage_error("validate", CLI_PRECISION_ERROR, precision);
 
 	struct clx_ctx *ctx = clx_ctx_create();
 	struct clx_model *m = NULL;
@@ -370,10 +354,6 @@ int cmd_validate(int argc, char **argv)
 	enum clx_status st;
 	if (!ctx)
 		return cli_usage_error("validate", "out of memory");
-	if (precision && strcmp(precision, "f16") != 0 && strcmp(precision, "f16-math") != 0 &&
-	    strcmp(precision, "f32") != 0)
-		return cli_usage_error("validate", "--precision %s: f32 (default), f16 or f16-math",
-				       precision);
 	if (strcmp(device, "all") != 0) {
 		/* a bad spec or placement is bad usage (exit 2), not a failing device */
 		bool reference = false;
@@ -381,8 +361,8 @@ int cmd_validate(int argc, char **argv)
 			goto fail;
 		if (reference) {
 			clx_ctx_free(ctx);
-			return cli_usage_error("validate", "--device %s: runs on the CPU, which is the "
-							   "reference; name an OpenCL device or all",
+			return cli_usage_error("validate", "--device %s: runs on the CPU, and the CPU is "
+							   "the reference; name an OpenCL device or all",
 					       device);
 		}
 	}

@@ -151,6 +151,12 @@ int cli_fail(struct clx_ctx *ctx, enum clx_status st)
 
 /* --------------------------------------------------------------- devices */
 
+bool cli_precision_valid(const char *precision)
+{
+	return !precision || strcmp(precision, "f32") == 0 || strcmp(precision, "f16") == 0 ||
+	       strcmp(precision, "f16-math") == 0;
+}
+
 /* spec with "@f16" (or "@f16-math") after every OpenCL device it names
  * (each part of a placement); the CPU reference keeps f32. */
 static enum clx_status with_precision(struct clx_ctx *ctx, const char *spec, const char *precision,
@@ -162,9 +168,8 @@ static enum clx_status with_precision(struct clx_ctx *ctx, const char *spec, con
 		snprintf(out, cap, "%s", spec);
 		return CLX_OK;
 	}
-	if (strcmp(precision, "f16") != 0 && strcmp(precision, "f16-math") != 0)
-		return clx_fail(ctx, CLX_ERR_INVALID_ARG,
-				"--precision %s: f32 (default), f16 or f16-math", precision);
+	if (!cli_precision_valid(precision))
+		return clx_fail(ctx, CLX_ERR_INVALID_ARG, CLI_PRECISION_ERROR, precision);
 	size_t len = 0;
 	bool any = false;
 	for (const char *p = spec; *p && len + 1 < cap;) {

@@ -61,6 +61,9 @@ int cli_fail(struct clx_ctx *ctx, enum clx_status st);
  * message starts with the flag. */
 enum clx_status cli_open_device(struct clx_ctx *ctx, const char *spec, const char *precision,
 				struct clx_backend **out);
+/* --precision P: absent, f32, f16 or f16-math (else CLI_PRECISION_ERROR). */
+bool cli_precision_valid(const char *precision);
+#define CLI_PRECISION_ERROR "--precision %s: f32 (default), f16 or f16-math"
 /* What cli_open_device would refuse, refused now, opening nothing
  * (clx_device_spec_check); *reference: it would run on the CPU reference. */
 enum clx_status cli_check_device(struct clx_ctx *ctx, const char *spec, const char *precision,

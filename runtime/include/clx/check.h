@@ -43,6 +43,12 @@ struct clx_diff {
 struct clx_diff clx_diff_f32(const float *got, const float *ref, int64_t n, int64_t row);
 
 bool clx_check_logits(const struct clx_diff *d);
+/* Rows (of `row` values) whose largest value is not where ref's is: the
+ * label a user reads changed. */
+int64_t clx_argmax_changed(const float *got, const float *ref, int64_t n, int64_t row);
+/* The rule for logits with weights stored as half: finite, max abs ≤
+ * CLX_CHECK_F16_LOGITS_MAX_ABS, and no row's argmax changed. */
+bool clx_check_logits_f16(const struct clx_diff *d, int64_t argmax_changed);
 bool clx_check_embeddings(const struct clx_diff *d);
 /* The NMSE limit of a node's output: CLX_CHECK_NMSE_GEMM when `after_gemm`
  * (a matmul/attention upstream within what is compared) or the node itself
