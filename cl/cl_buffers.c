@@ -501,7 +501,7 @@ enum clx_status cl_copy_tensor(struct cl_backend *b, struct clx_ctx *ctx, const 
 static enum clx_status alloc_arena(struct cl_backend *b, struct clx_ctx *ctx,
 				   const struct clx_graph *g, size_t arena_bytes)
 {
-	const size_t chunk = b->dev.info.max_alloc / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+	const size_t chunk = clx_sched_chunk(b->dev.info.max_alloc);
 	const int n = arena_bytes > b->dev.info.max_alloc ? (int)((arena_bytes + chunk - 1) / chunk) : 1;
 	for (int t = 0; t < g->n_tensors && n > 1; t++) {
 		const struct clx_tensor *x = &g->tensors[t];

@@ -78,9 +78,14 @@ static size_t chunk_start(const struct arena *a, size_t offs, size_t size)
 	return (offs / a->chunk + 1) * a->chunk;
 }
 
+size_t clx_sched_chunk(size_t max_alloc)
+{
+	return max_alloc / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+}
+
 int64_t clx_sched_part_units(const struct clx_tensor *t, size_t chunk)
 {
-	chunk = chunk / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+	chunk = clx_sched_chunk(chunk);
 	const size_t bytes = clx_tensor_nbytes(t);
 	if (!chunk || bytes <= chunk || t->n_dims < 1 || t->ne[0] < 2)
 		return 0;
@@ -95,7 +100,7 @@ static size_t align_up(size_t x)
 
 size_t clx_sched_footprint(const struct clx_tensor *t, size_t chunk)
 {
-	chunk = chunk / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN;
+	chunk = clx_sched_chunk(chunk);
 	const int64_t per = clx_sched_part_units(t, chunk);
 	if (!per)
 		return align_up(clx_tensor_nbytes(t));
@@ -202,7 +207,7 @@ enum clx_status clx_sched_plan_chunked(struct clx_ctx *ctx, struct clx_graph *g,
 	if (g->oom)
 		return clx_fail(ctx, CLX_ERR_NOMEM, "graph: out of memory while building");
 	struct clx_plan *p = clx_calloc(1, sizeof *p);
-	struct arena a = { .chunk = chunk / CLX_ARENA_ALIGN * CLX_ARENA_ALIGN };
+	struct arena a = { .chunk = clx_sched_chunk(chunk) };
 	enum clx_status st = CLX_ERR_NOMEM;
 	if (!p)
 		goto fail;

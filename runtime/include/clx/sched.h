@@ -46,6 +46,9 @@ void clx_plan_free(struct clx_plan *p);
  * Returns p, the units per part; 0 when t fits in one buffer or a unit does
  * not. */
 int64_t clx_sched_part_units(const struct clx_tensor *t, size_t chunk);
+/* The chunk a plan for buffers of at most max_alloc bytes uses: max_alloc
+ * rounded down to CLX_ARENA_ALIGN (0: no limit). */
+size_t clx_sched_chunk(size_t max_alloc);
 /* The arena bytes t takes from its offset on, planned for `chunk`: its
  * size rounded up to CLX_ARENA_ALIGN, or held in parts, every part but the
  * last a whole chunk. */
