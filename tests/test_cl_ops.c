@@ -527,6 +527,18 @@ static void check_weight_cache(void)
 	       s2.n_weights, s2.arena_bytes, s2.input_bytes, s2.temp_bytes);
 }
 
+/* Device spec opened with buffers of at most 64 KiB (CLX_CL_MAX_ALLOC),
+ * or NULL after a failed check. */
+static struct clx_backend *open_small(const char *spec)
+{
+	setenv("CLX_CL_MAX_ALLOC", "65536", 1);
+	struct clx_backend *small = NULL;
+	CHECK(clx_backend_open(ctx, spec, &small) == CLX_OK, "open %s with a 64 KiB limit: %s", spec,
+	      clx_last_error(ctx));
+	unsetenv("CLX_CL_MAX_ALLOC");
+	return small;
+}
+
 /* A device whose buffers hold at most 64 KiB (CLX_CL_MAX_ALLOC): an arena
  * planned for it is held in several buffers and a chain of 40 KiB tensors
  * computes as on the CPU reference; an arena planned without the limit
@@ -534,11 +546,7 @@ static void check_weight_cache(void)
  * limit is refused with the sizes, and the backend stays usable. */
 static void check_max_alloc(const char *spec)
 {
-	setenv("CLX_CL_MAX_ALLOC", "65536", 1);
-	struct clx_backend *small = NULL;
-	CHECK(clx_backend_open(ctx, spec, &small) == CLX_OK, "open %s with a 64 KiB limit: %s", spec,
-	      clx_last_error(ctx));
-	unsetenv("CLX_CL_MAX_ALLOC");
+	struct clx_backend *small = open_small(spec);
 	if (!small)
 		return;
 	CHECK(clx_backend_device(small)->max_alloc == 65536, "CLX_CL_MAX_ALLOC: max_alloc %llu",
@@ -673,11 +681,7 @@ static void run_windowed(struct clx_backend *small, struct tcase *c, const char 
  * more whose outer slices fit 64 KiB. */
 static void check_windows(const char *spec)
 {
-	setenv("CLX_CL_MAX_ALLOC", "65536", 1);
-	struct clx_backend *small = NULL;
-	CHECK(clx_backend_open(ctx, spec, &small) == CLX_OK, "open %s with a 64 KiB limit: %s", spec,
-	      clx_last_error(ctx));
-	unsetenv("CLX_CL_MAX_ALLOC");
+	struct clx_backend *small = open_small(spec);
 	if (!small)
 		return;
 	const int64_t R = 50, S = 20, D = 32; /* 128 000 bytes; a slice is 2 560 */
